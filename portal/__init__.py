@@ -1,0 +1,81 @@
+"""Social Value Feedback Portal: the app factory."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+from flask import Flask, Response, request
+from govuk_frontend_wtf.main import WTFormsHelpers
+from htmx_flask import Htmx
+from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+
+from .config import configure
+from .database import configure_engine_events
+from .extensions import csrf, db, limiter, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(overrides: dict[str, object] | None = None) -> Flask:
+    """Create and configure the portal application."""
+    app = Flask(
+        __name__,
+        instance_path=str(ROOT / "instance"),
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    configure(app, overrides)
+
+    app.jinja_loader = ChoiceLoader(
+        [
+            FileSystemLoader(str(ROOT / "templates")),
+            PrefixLoader(
+                {
+                    "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
+                    "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
+                }
+            ),
+        ]
+    )
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    Htmx(app)
+    WTFormsHelpers(app)
+    with app.app_context():
+        configure_engine_events(db.engine)
+
+    from . import models  # noqa: F401  (register the models with the metadata)
+    from .cli import register_cli
+    from .core import errors
+    from .core.views import bp as core_bp
+    from .public.views import bp as public_bp
+
+    app.register_blueprint(core_bp)
+    app.register_blueprint(public_bp)
+    errors.register(app)
+    register_cli(app)
+
+    @app.after_request
+    def vary_on_htmx(response: Response) -> Response:
+        # Every page can answer an htmx request with a fragment: caches must key on it.
+        response.vary.add("HX-Request")
+        return response
+
+    @app.template_filter("ukdate")
+    def ukdate(value: datetime | None) -> str:
+        """Format a date the GOV.UK way: 25 November 2026."""
+        if value is None:
+            return ""
+        return f"{value.day} {value:%B %Y}"
+
+    @app.context_processor
+    def inject_globals() -> dict[str, object]:
+        return {"service_name": "Social Value Feedback Portal", "current_path": request.path}
+
+    return app

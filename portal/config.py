@@ -1,0 +1,75 @@
+"""Configuration: defaults, then DATABASE_URL / SECRET_KEY, then any FLASK_<NAME> variable."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask
+
+
+class ConfigurationError(RuntimeError):
+    """Raised when the app cannot start safely with the configuration it was given."""
+
+
+DEFAULTS: dict[str, object] = {
+    "MAX_CONTENT_LENGTH": 1024 * 1024,  # request bodies over 1 MB get a 413 page
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "WTF_CSRF_TIME_LIMIT": 4 * 3600,
+    "RATELIMIT_ENABLED": True,
+    "RATELIMIT_STORAGE_URI": "memory://",
+    "RATELIMIT_HEADERS_ENABLED": True,
+    "FEEDBACK_RATE_LIMIT": "10 per minute;60 per day",
+    "ENV_NAME": "development",
+    "DEMO_SEED_DEFAULT": 300,
+}
+
+
+def _sqlite_url(app: Flask) -> str:
+    return "sqlite:///" + str(Path(app.instance_path) / "portal.db")
+
+
+def _development_secret(app: Flask) -> str:
+    """Read the development secret from instance/, generating it on first start."""
+    path = Path(app.instance_path) / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def configure(app: Flask, overrides: dict[str, object] | None = None) -> None:
+    """Load configuration from defaults, the environment and explicit overrides (tests)."""
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.update(DEFAULTS)
+    app.config["SQLALCHEMY_DATABASE_URI"] = os.environ.get("DATABASE_URL") or _sqlite_url(app)
+    if os.environ.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = os.environ["SECRET_KEY"]
+    app.config.from_prefixed_env()  # FLASK_<NAME>, values parsed as JSON where they can be
+    if overrides:
+        app.config.update(overrides)
+
+    uri = str(app.config["SQLALCHEMY_DATABASE_URI"])
+    if uri.startswith("postgres://"):
+        uri = "postgresql://" + uri.removeprefix("postgres://")
+    if uri.startswith("postgresql://"):
+        uri = "postgresql+psycopg://" + uri.removeprefix("postgresql://")
+    app.config["SQLALCHEMY_DATABASE_URI"] = uri
+    if uri.startswith("postgresql"):
+        # Documented in the README: size the pool to the gunicorn worker's threads.
+        options = dict(app.config["SQLALCHEMY_ENGINE_OPTIONS"])
+        options.setdefault("pool_size", 5)
+        options.setdefault("max_overflow", 5)
+        options.setdefault("pool_recycle", 1800)
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+
+    production = app.config["ENV_NAME"] == "production"
+    if not app.config.get("SECRET_KEY"):
+        if production:
+            raise ConfigurationError("SECRET_KEY must be set in production")
+        app.config["SECRET_KEY"] = _development_secret(app)
+    if production:
+        app.config["SESSION_COOKIE_SECURE"] = True

@@ -1,0 +1,1 @@
+"""Cross-cutting pages: health check and error pages."""

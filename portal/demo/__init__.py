@@ -1,0 +1,1 @@
+"""Fictional demo data for the portal."""

@@ -1,0 +1,1 @@
+"""Public pages: the framework, commitments, the feedback form and tracking."""

@@ -1,0 +1,145 @@
+"""The public feedback form."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCharacterCount,
+    GovCheckboxInput,
+    GovRadioInput,
+    GovSelect,
+    GovTextInput,
+)
+from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
+
+from ..models import STAKEHOLDER_LABELS, Locality
+
+BODY_MIN = 10
+BODY_MAX = 5000
+
+STAKEHOLDER_CHOICES = [(member.value, label) for member, label in STAKEHOLDER_LABELS.items()]
+LOCALITY_CHOICES = [(member.value, member.label) for member in Locality]
+RATING_CHOICES = [
+    ("1", "1 – very poorly"),
+    ("2", "2 – poorly"),
+    ("3", "3 – neither well nor poorly"),
+    ("4", "4 – well"),
+    ("5", "5 – very well"),
+]
+
+
+class OptionalRadioField(RadioField):
+    """A radio group that may be left unanswered but refuses values outside its choices."""
+
+    def pre_validate(self, form: FlaskForm) -> None:
+        if self.data in (None, "", "None"):
+            return
+        super().pre_validate(form)
+
+
+class FeedbackForm(FlaskForm):
+    """What a person tells the Combined Authority about a commitment (or in general)."""
+
+    commitment = SelectField(
+        "Which commitment is this about? (optional)",
+        description="Leave this as it is if your feedback is about the framework as a whole.",
+        widget=GovSelect(),
+        validate_choice=False,
+    )
+    body = TextAreaField(
+        "What do you think?",
+        description=(
+            "Tell us what is working, what is not, and what we could do better. "
+            "Do not include personal details such as phone numbers."
+        ),
+        widget=GovCharacterCount(),
+        validators=[
+            InputRequired(message="Enter your feedback"),
+            Length(
+                min=BODY_MIN,
+                max=BODY_MAX,
+                message=f"Your feedback must be between {BODY_MIN} and {BODY_MAX:,} characters",
+            ),
+        ],
+    )
+    stakeholder_type = RadioField(
+        "Who are you giving feedback as?",
+        choices=STAKEHOLDER_CHOICES,
+        widget=GovRadioInput(),
+        validators=[InputRequired(message="Select who you are giving feedback as")],
+    )
+    organisation = StringField(
+        "Organisation name (optional)",
+        widget=GovTextInput(),
+        validators=[
+            Optional(),
+            Length(max=200, message="Organisation name must be 200 characters or fewer"),
+        ],
+    )
+    locality = OptionalRadioField(
+        "Where are you based? (optional)",
+        choices=LOCALITY_CHOICES,
+        widget=GovRadioInput(),
+        validators=[Optional()],
+    )
+    rating = OptionalRadioField(
+        "How well is this commitment being delivered? (optional)",
+        choices=RATING_CHOICES,
+        widget=GovRadioInput(),
+        validators=[Optional()],
+    )
+    consent_to_contact = BooleanField(
+        "I agree to be contacted by the Combined Authority about this feedback",
+        widget=GovCheckboxInput(),
+    )
+    name = StringField(
+        "Your name (optional)",
+        widget=GovTextInput(),
+        validators=[Optional(), Length(max=200, message="Name must be 200 characters or fewer")],
+    )
+    email = StringField(
+        "Email address",
+        description="We will only use this to contact you about your feedback.",
+        widget=GovTextInput(),
+        validators=[
+            Optional(),
+            Length(max=320, message="Email address must be 320 characters or fewer"),
+            Email(
+                message="Enter an email address in the correct format, like name@example.com",
+                check_deliverability=False,
+            ),
+        ],
+    )
+    consent_to_quote = BooleanField(
+        "You may quote my comment anonymously in public reports",
+        description="We will remove anything that could identify you before quoting it.",
+        widget=GovCheckboxInput(),
+    )
+    submission_key = HiddenField()
+    # Honeypot: hidden from people by CSS and from assistive technology; bots fill it in.
+    website = StringField("Leave this field empty")
+
+    def __init__(self, *args, commitment_choices: list[tuple[str, str]] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.commitment.choices = [("", "Not about one commitment")] + (commitment_choices or [])
+
+    def validate_commitment(self, field: SelectField) -> None:
+        allowed = {value for value, _ in field.choices}
+        if field.data not in allowed:
+            raise ValidationError("Choose a commitment from the list")
+
+    def validate_rating(self, field: RadioField) -> None:
+        if field.data not in (None, "", "None") and field.data not in {"1", "2", "3", "4", "5"}:
+            raise ValidationError("Choose a rating from 1 to 5")
+
+    def validate_email(self, field: StringField) -> None:
+        if self.consent_to_contact.data and not (field.data or "").strip():
+            raise ValidationError("Enter your email address so we can contact you")
+
+    def validate_consent_to_contact(self, field: BooleanField) -> None:
+        gave_details = (self.name.data or "").strip() or (self.email.data or "").strip()
+        if gave_details and not field.data:
+            raise ValidationError(
+                "Tick the box to agree to be contacted, or remove your name and email address"
+            )

@@ -1,0 +1,188 @@
+"""Rules of the public journey: listing the framework, storing feedback, tracking it."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from ..extensions import db
+from ..models import (
+    Channel,
+    Commitment,
+    ContactDetails,
+    Feedback,
+    Horizon,
+    Locality,
+    Role,
+    StakeholderType,
+    Theme,
+)
+
+# No 0/O or 1/I: a reference read out over the phone cannot be misheard as another.
+REFERENCE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+REFERENCE_LENGTH = 7
+TRACKING_TOKEN_BYTES = 24  # 192 bits
+CONSENT_VERSION = "2026-11-contact-v1"
+_MAX_REFERENCE_ATTEMPTS = 8
+
+
+@dataclass(frozen=True)
+class FrameworkFilters:
+    """What the framework page is narrowed to."""
+
+    theme: str | None = None
+    horizon: Horizon | None = None
+    transport: bool = False
+
+
+@dataclass(frozen=True)
+class NewFeedback:
+    """Validated input for one feedback item."""
+
+    body: str
+    stakeholder_type: StakeholderType
+    commitment_id: int | None = None
+    organisation: str | None = None
+    locality: Locality | None = None
+    rating: int | None = None
+    consent_to_quote: bool = False
+    consent_to_contact: bool = False
+    name: str | None = None
+    email: str | None = None
+    submission_key: str | None = None
+    channel: Channel = Channel.WEB
+
+
+@dataclass(frozen=True)
+class Submission:
+    """What the person is shown after submitting: a reference and, once, the tracking token."""
+
+    feedback: Feedback
+    token: str | None
+    duplicate: bool = False
+
+
+def generate_reference() -> str:
+    """Return a random reference such as SVF-7KQ2M9X (not sequential, unambiguous letters)."""
+    return "SVF-" + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(REFERENCE_LENGTH))
+
+
+def hash_token(token: str) -> str:
+    """Return the stored form of a tracking token."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def new_submission_key() -> str:
+    """Return a fresh one-time key for a feedback form."""
+    return secrets.token_urlsafe(24)
+
+
+def list_roles() -> list[Role]:
+    """Return the framework's roles in their published order."""
+    return list(db.session.scalars(select(Role).order_by(Role.position)))
+
+
+def list_themes() -> list[Theme]:
+    """Return the framework's themes in their published order."""
+    return list(db.session.scalars(select(Theme).order_by(Theme.position)))
+
+
+def list_commitments(filters: FrameworkFilters | None = None) -> list[Commitment]:
+    """Return active commitments, narrowed by theme, horizon and transport relevance."""
+    filters = filters or FrameworkFilters()
+    query = select(Commitment).where(Commitment.active.is_(True)).order_by(Commitment.position)
+    if filters.theme:
+        query = query.where(Commitment.themes.any(Theme.slug == filters.theme))
+    if filters.horizon:
+        query = query.where(Commitment.horizon == filters.horizon)
+    if filters.transport:
+        query = query.where(Commitment.transport.is_(True))
+    return list(db.session.scalars(query))
+
+
+def group_by_primary_role(commitments: list[Commitment]) -> list[tuple[Role, list[Commitment]]]:
+    """Group commitments under their first-listed role, keeping the roles' order."""
+    groups: dict[int, tuple[Role, list[Commitment]]] = {}
+    for commitment in commitments:
+        role = commitment.primary_role
+        if role is None:
+            continue
+        groups.setdefault(role.id, (role, []))[1].append(commitment)
+    return sorted(groups.values(), key=lambda group: group[0].position)
+
+
+def get_commitment(slug: str) -> Commitment | None:
+    """Return the active commitment with this slug, if any."""
+    return db.session.scalar(
+        select(Commitment).where(Commitment.slug == slug, Commitment.active.is_(True))
+    )
+
+
+def commitment_choices() -> list[tuple[str, str]]:
+    """Return (slug, title) pairs for the general feedback form."""
+    return [(c.slug, c.title) for c in list_commitments()]
+
+
+def find_by_submission_key(key: str) -> Feedback | None:
+    """Return the feedback already stored under this one-time form key."""
+    return db.session.scalar(select(Feedback).where(Feedback.submission_key == key))
+
+
+def submit_feedback(data: NewFeedback) -> Submission:
+    """Store one feedback item (and contact details, only with consent) in one transaction.
+
+    A second submission with the same one-time key returns the first item instead of a copy.
+    """
+    if data.submission_key:
+        existing = find_by_submission_key(data.submission_key)
+        if existing is not None:
+            return Submission(existing, token=None, duplicate=True)
+
+    for _ in range(_MAX_REFERENCE_ATTEMPTS):
+        token = secrets.token_urlsafe(TRACKING_TOKEN_BYTES)
+        feedback = Feedback(
+            reference=generate_reference(),
+            tracking_token_hash=hash_token(token),
+            submission_key=data.submission_key,
+            commitment_id=data.commitment_id,
+            body=data.body,
+            stakeholder_type=data.stakeholder_type,
+            organisation=data.organisation or None,
+            locality=data.locality,
+            rating=data.rating,
+            consent_to_quote=data.consent_to_quote,
+            channel=data.channel,
+        )
+        if data.consent_to_contact and data.email:
+            feedback.contact = ContactDetails(
+                name=data.name or None,
+                email=data.email,
+                consent_to_contact=True,
+                consent_version=CONSENT_VERSION,
+            )
+        db.session.add(feedback)
+        try:
+            db.session.commit()
+        except IntegrityError:
+            db.session.rollback()
+            # Either a concurrent double submit (same key) or a reference collision.
+            if data.submission_key:
+                existing = find_by_submission_key(data.submission_key)
+                if existing is not None:
+                    return Submission(existing, token=None, duplicate=True)
+            continue
+        return Submission(feedback, token=token)
+    raise RuntimeError("Could not allocate a unique reference")
+
+
+def find_by_token(token: str) -> Feedback | None:
+    """Return the feedback this private tracking token belongs to."""
+    if not token or len(token) > 128:
+        return None
+    return db.session.scalar(
+        select(Feedback).where(Feedback.tracking_token_hash == hash_token(token))
+    )

@@ -1,0 +1,193 @@
+"""Public pages: home, framework, commitments, feedback, confirmation and tracking."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from htmx_flask import make_response as htmx_response
+from jinja2_fragments.flask import render_block
+
+from ..extensions import limiter
+from ..models import Commitment, Horizon, Locality, StakeholderType
+from . import service
+from .forms import FeedbackForm
+
+bp = Blueprint("public", __name__)
+
+INLINE_FIELDS = ("body", "organisation", "name", "email")
+
+
+def _feedback_rate_limit() -> str:
+    return str(current_app.config["FEEDBACK_RATE_LIMIT"])
+
+
+@bp.get("/")
+def home():
+    """Explain the framework and how feedback is used."""
+    return render_template("public/home.html", commitment_count=len(service.list_commitments()))
+
+
+@bp.get("/framework")
+def framework():
+    """List every commitment grouped by role, narrowed by the filter form."""
+    horizon_value = request.args.get("horizon", "")
+    filters = service.FrameworkFilters(
+        theme=request.args.get("theme") or None,
+        horizon=Horizon(horizon_value) if horizon_value in set(Horizon) else None,
+        transport=request.args.get("transport") == "yes",
+    )
+    commitments = service.list_commitments(filters)
+    context = {
+        "groups": service.group_by_primary_role(commitments),
+        "count": len(commitments),
+        "themes": service.list_themes(),
+        "horizons": list(Horizon),
+        "filters": filters,
+    }
+    if request.htmx:
+        return render_block("public/framework.html", "results", **context)
+    return render_template("public/framework.html", **context)
+
+
+def _new_form(commitment: Commitment | None = None) -> FeedbackForm:
+    form = FeedbackForm(commitment_choices=service.commitment_choices())
+    if request.method == "GET":
+        form.submission_key.data = service.new_submission_key()
+        if commitment is not None:
+            form.commitment.data = commitment.slug
+    return form
+
+
+def _handle_feedback(template: str, commitment: Commitment | None, **context):
+    """Validate and store a feedback form, answering plain and htmx requests alike."""
+    form = _new_form(commitment)
+    if request.method == "POST":
+        if form.website.data:
+            # Honeypot filled: a bot. Look the same as success, store nothing.
+            session["confirmation"] = {"reference": None, "token": None}
+            return redirect(url_for("public.confirmation"), code=303)
+        if commitment is not None:
+            form.commitment.data = commitment.slug
+        if form.validate():
+            submission = service.submit_feedback(_to_new_feedback(form))
+            if not submission.duplicate or session.get("confirmation", {}).get(
+                "reference"
+            ) != submission.feedback.reference:
+                session["confirmation"] = {
+                    "reference": submission.feedback.reference,
+                    "token": submission.token,
+                }
+            if request.htmx:
+                body = render_block(
+                    "public/confirmation.html", "content", **_confirmation_context()
+                )
+                return htmx_response(body, push_url=url_for("public.confirmation"))
+            return redirect(url_for("public.confirmation"), code=303)
+        status = 422
+    else:
+        status = 200
+    context.update(form=form, commitment=commitment)
+    if request.htmx and request.method == "POST":
+        return render_block(template, "content", **context), status
+    return render_template(template, **context), status
+
+
+def _to_new_feedback(form: FeedbackForm) -> service.NewFeedback:
+    commitment = service.get_commitment(form.commitment.data) if form.commitment.data else None
+    consent_to_contact = bool(form.consent_to_contact.data)
+    return service.NewFeedback(
+        body=form.body.data.strip(),
+        stakeholder_type=StakeholderType(form.stakeholder_type.data),
+        commitment_id=commitment.id if commitment else None,
+        organisation=(form.organisation.data or "").strip() or None,
+        locality=Locality(form.locality.data) if form.locality.data else None,
+        rating=int(form.rating.data) if form.rating.data else None,
+        consent_to_quote=bool(form.consent_to_quote.data),
+        consent_to_contact=consent_to_contact,
+        name=(form.name.data or "").strip() or None if consent_to_contact else None,
+        email=(form.email.data or "").strip() or None if consent_to_contact else None,
+        submission_key=form.submission_key.data or None,
+    )
+
+
+@bp.route("/commitments/<slug>", methods=["GET", "POST"])
+@limiter.limit(_feedback_rate_limit, methods=["POST"])
+def commitment(slug: str):
+    """Show a commitment and take feedback on it."""
+    item = service.get_commitment(slug)
+    if item is None:
+        abort(404)
+    return _handle_feedback("public/commitment.html", item)
+
+
+@bp.route("/feedback", methods=["GET", "POST"])
+@limiter.limit(_feedback_rate_limit, methods=["POST"])
+def feedback():
+    """Take general feedback, optionally about a chosen commitment."""
+    return _handle_feedback("public/feedback.html", None)
+
+
+@bp.post("/feedback/validate")
+def validate_field():
+    """Validate the form and return one field's markup with its error, for inline checks."""
+    field_name = request.args.get("field", "")
+    if field_name not in INLINE_FIELDS:
+        abort(400)
+    form = _new_form()
+    form.validate()
+    field = form[field_name]
+    if field_name == "email":
+        # The consent rule is checked at the consent box, not at the email field.
+        field.errors = [e for e in field.errors if "so we can contact you" not in e]
+    return render_template("public/_field.html", form=form, field_name=field_name)
+
+
+def _confirmation_context() -> dict[str, object]:
+    data = session.get("confirmation") or {}
+    token = data.get("token")
+    return {
+        "reference": data.get("reference"),
+        "tracking_url": url_for("public.track", token=token, _external=True) if token else None,
+    }
+
+
+@bp.get("/feedback/confirmation")
+def confirmation():
+    """Show the reference and private tracking link of the feedback just sent."""
+    if "confirmation" not in session:
+        return redirect(url_for("public.feedback"))
+    return render_template("public/confirmation.html", **_confirmation_context())
+
+
+@bp.get("/track/<token>")
+def track(token: str):
+    """Show the person who sent feedback its status and, once published, the reply."""
+    item = service.find_by_token(token)
+    if item is None:
+        abort(404)
+    response = current_app.make_response(render_template("public/track.html", item=item))
+    # The URL is a secret: never leak it to other sites or caches.
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response
+
+
+@bp.get("/privacy")
+def privacy():
+    """Show the privacy notice."""
+    return render_template("public/privacy.html")
+
+
+@bp.get("/accessibility")
+def accessibility():
+    """Show the accessibility statement."""
+    return render_template("public/accessibility.html")
