@@ -18,6 +18,8 @@ class _Topic(NamedTuple):
     suggestions: tuple[str, ...]
     angles: dict[str, tuple[str, ...]]
     campaign: str
+    public_positive: tuple[str, ...] = ()
+    public_negative: tuple[str, ...] = ()
 
 
 # --- Places -----------------------------------------------------------------------------------
@@ -112,7 +114,7 @@ _HUBS = (
 _WHO: dict[str, tuple[str, ...]] = {
     "business": (
         "a small catering business",
-        "our haulage firm",
+        "a haulage firm",
         "a family-run joinery firm",
         "a two-person cleaning company",
         "a local print shop",
@@ -121,26 +123,26 @@ _WHO: dict[str, tuple[str, ...]] = {
         "a social enterprise that does grounds maintenance",
         "a security company with about forty staff",
         "a sandwich shop near the station",
-        "our electrical contracting business",
+        "an electrical contracting business",
         "a small marketing agency",
         "a family bakery",
-        "our vehicle repair garage",
+        "a vehicle repair garage",
         "a signage and graphics company",
     ),
     "transport_provider": (
-        "the bus operator I work for",
-        "our community transport scheme",
+        "a bus operator",
+        "a community transport scheme",
         "a small coach company",
-        "our private hire firm",
+        "a private hire firm",
         "a rail engineering contractor",
         "a ferry maintenance contractor",
         "a dial-a-ride service",
         "a school bus operator",
         "one of the smaller bus companies on the Wirral",
-        "our accessible minibus service",
+        "an accessible minibus service",
     ),
     "voluntary_community": (
-        "our tenants' and residents' association",
+        "a tenants' and residents' association",
         "a food pantry we run out of a church hall",
         "a youth football club",
         "a befriending group for older people",
@@ -150,7 +152,7 @@ _WHO: dict[str, tuple[str, ...]] = {
         "a women's walking group",
         "a disability access forum",
         "a small charity supporting young carers",
-        "our local foodbank",
+        "a local foodbank",
         "a community cafe",
         "a cycling charity",
     ),
@@ -210,19 +212,23 @@ _CONTEXT: dict[str, tuple[str, ...]] = {
         "We're {who} and most of our customers are in {area}.",
         "Our business ({who}) employs local people from {area}.",
         "I own {who}, we've been trading in {area} for about eight years.",
+        "Our haulage firm is based in {area} and our lorries use the Mersey Tunnels every day.",
+        "We're a small catering business near {st}, writing as a potential supplier.",
     ),
     "transport_provider": (
-        "I'm writing from {who}.",
+        "I'm writing on behalf of {who}.",
         "I work for {who}, mostly running routes around {area}.",
         "We're {who} operating out of {area}.",
         "Speaking for {who}, we carry a lot of passengers through {hub}.",
         "I manage {who} and our drivers use {hub} every day.",
+        "The bus operator I work for runs services through {area} and {st}.",
+        "Our community transport scheme takes older people from {area} to appointments.",
     ),
     "voluntary_community": (
         "I volunteer with {who} in {area}.",
         "I'm the secretary of {who} in {area}.",
         "We are {who} and a lot of our members rely on public transport.",
-        "I coordinate {who} that meets near {st}.",
+        "I coordinate {who} near {st}.",
         "Writing for {who}, we cover most of {area}.",
     ),
     "employee": (
@@ -257,18 +263,19 @@ _CONTEXT: dict[str, tuple[str, ...]] = {
 }
 
 _GREETINGS = (
-    "Hi.",
-    "Hello,",
-    "Hi there,",
-    "Good morning.",
-    "Dear Combined Authority,",
-    "To whom it may concern,",
-    "Hiya,",
-    "Thanks for asking for feedback.",
-    "Thank you for the chance to comment.",
-    "Quick bit of feedback.",
-    "Feedback below.",
-    "I'll keep this short.",
+    "Hi. ",
+    "Hello. ",
+    "Hi there! ",
+    "Hiya! ",
+    "Good morning. ",
+    "Dear Combined Authority,\n\n",
+    "To whom it may concern,\n\n",
+    "Hello,\n",
+    "Thanks for asking for feedback. ",
+    "Thank you for the chance to comment. ",
+    "Quick bit of feedback. ",
+    "Feedback below:\n",
+    "I'll keep this short. ",
 )
 
 _CLOSERS = (
@@ -292,6 +299,21 @@ _CLOSERS = (
     "Kind regards.",
 )
 
+_ANECDOTES = (
+    "Last Tuesday I waited forty minutes at {hub} and nobody could tell me anything.",
+    "My neighbour in {area} has stopped going out in the evenings because the buses are so "
+    "unreliable.",
+    "A member of staff at {st} went out of their way to help my dad with his wheelchair last "
+    "month, which made his day.",
+    "When the lifts were out at {st} I had to go on to {st2} and come back, which added an hour.",
+    "My son has just started an apprenticeship and gets the train from {st} every morning.",
+    "We moved to {area} partly because of the train line, so this matters to us.",
+    "Over the winter the shelter at {hub} had no lighting for weeks.",
+    "I've noticed a lot more people using the ferry since the summer.",
+    "Someone I know lost their job because the first bus from {area} was too late for the shift.",
+    "The new timetable on the route through {area} has actually been a big improvement.",
+)
+
 _MIX_JOINS = (
     "But",
     "However,",
@@ -299,6 +321,17 @@ _MIX_JOINS = (
     "Having said that,",
     "On the other hand,",
     "Then again,",
+)
+
+_SHORT_TAGS = (
+    "From {area}.",
+    "Writing from {area}.",
+    "(Mostly use {st}.)",
+    "This is about {area} mainly.",
+    "Noticed this at {hub}.",
+    "Same at {st}.",
+    "{area} needs this more than anywhere.",
+    "Speaking as {who}.",
 )
 
 _SHORT_EXTRAS = (
@@ -413,6 +446,20 @@ _TOPICS: dict[str, _Topic] = {
             "every tender, keep the questions proportionate for small firms and check that the "
             "promises made in bids are actually delivered."
         ),
+        public_positive=(
+            "If contracts go to firms that hire locally, that's good for people in {area} who "
+            "need jobs.",
+            "I'm not an expert but making big contractors give something back seems only fair.",
+            "Glad public money is meant to benefit local people and not just the cheapest bidder.",
+            "Contractors have given our group volunteers and donations before, so more of that "
+            "would be welcome.",
+        ),
+        public_negative=(
+            "I'm not sure what procurement weighting means for someone waiting for a bus at {st}.",
+            "Procurement rules won't mean much to passengers unless the trains actually turn up.",
+            "Big companies will promise the world in their bids and then nobody checks.",
+            "Hard to comment on this as a member of the public, it's written in jargon.",
+        ),
     ),
     "early-clarity-on-social-value-requirements": _Topic(
         positive=(
@@ -452,6 +499,16 @@ _TOPICS: dict[str, _Topic] = {
             "to explain its Social Value requirements at the very start of every procurement. "
             "Please publish a plain-English guide with examples, include the requirements in "
             "early market notices and give us one clear contact for questions."
+        ),
+        public_positive=(
+            "Sounds sensible to tell companies what you want up front.",
+            "If local firms know what's expected early, more of the work might stay in {area}.",
+            "Being upfront with suppliers should mean fewer surprises and delays later on.",
+        ),
+        public_negative=(
+            "This is very technical, I don't really see what it changes for passengers.",
+            "Not sure why this is a priority when the buses in {area} are so unreliable.",
+            "As a member of the public I have no idea what market engagement means.",
         ),
     ),
     "safe-spaces-at-stations-and-travel-centres": _Topic(
@@ -881,7 +938,7 @@ _TOPICS: dict[str, _Topic] = {
     ),
 }
 
-_CAMPAIGN_OPENERS = ("", "", "", "Dear Combined Authority, ", "To the Combined Authority: ")
+_CAMPAIGN_OPENERS = ("", "", "", "Dear Combined Authority,\n\n", "To the Combined Authority: ")
 _CAMPAIGN_ENDINGS = ("", "", " Thank you.", " Thanks.", " Please act now.", " Signed.")
 
 # --- Typos and informal tone ------------------------------------------------------------------
@@ -944,6 +1001,9 @@ def _trim(text: str, limit: int = 900) -> str:
     return text[: cut + 1] if cut > 40 else text[: limit - 1].rstrip() + "."
 
 
+_INSIDERS = frozenset({"business", "transport_provider", "employee"})
+
+
 def _campaign(rng: random.Random, topic: _Topic) -> str:
     """Return the near-identical campaign paragraph for topic with a tiny variation."""
     return rng.choice(_CAMPAIGN_OPENERS) + topic.campaign + rng.choice(_CAMPAIGN_ENDINGS)
@@ -962,19 +1022,26 @@ def feedback_text(rng: random.Random, commitment_slug: str | None, stakeholder_t
     choice = rng.choice
     random_ = rng.random
 
+    positive, negative = topic.positive, topic.negative
+    if topic.public_positive and stakeholder_type not in _INSIDERS and random_() < 0.7:
+        positive, negative = topic.public_positive, topic.public_negative
+
     size = random_()
     tone = random_()
+    greeting = ""
     parts: list[str] = []
 
     if size < 0.14:
-        # Short: one sentence, maybe a quick tag.
-        parts.append(choice(topic.positive if tone < 0.5 else topic.negative))
+        # Short: one sentence, usually with a quick tag.
+        parts.append(choice(positive if tone < 0.5 else negative))
+        if random_() < 0.4:
+            parts.append(choice(_SHORT_TAGS))
         if random_() < 0.3:
             parts.append(choice(_SHORT_EXTRAS))
     else:
         long_text = size > 0.78
         if random_() < 0.3:
-            parts.append(choice(_GREETINGS))
+            greeting = choice(_GREETINGS)
         if random_() < (0.85 if long_text else 0.55):
             parts.append(choice(_CONTEXT[stakeholder_type]))
         angles = topic.angles.get(stakeholder_type)
@@ -982,32 +1049,45 @@ def feedback_text(rng: random.Random, commitment_slug: str | None, stakeholder_t
             parts.append(choice(angles))
 
         if tone < 0.36:
-            parts.append(choice(topic.positive))
+            parts.append(choice(positive))
             if long_text:
-                parts.append(choice(topic.positive if random_() < 0.6 else _GENERAL.positive))
+                parts.append(choice(positive if random_() < 0.6 else _GENERAL.positive))
         elif tone < 0.72:
-            parts.append(choice(topic.negative))
+            parts.append(choice(negative))
             if long_text:
-                parts.append(choice(topic.negative if random_() < 0.6 else _GENERAL.negative))
+                parts.append(choice(negative if random_() < 0.6 else _GENERAL.negative))
         else:
-            parts.append(choice(topic.positive))
-            parts.append(choice(_MIX_JOINS) + " " + _lower_first(choice(topic.negative)))
+            parts.append(choice(positive))
+            parts.append(choice(_MIX_JOINS) + " " + _lower_first(choice(negative)))
 
         if long_text:
             parts.append(choice(topic.suggestions))
             if random_() < 0.5:
                 parts.append(choice(_GENERAL.suggestions))
+            if size > 0.95:
+                parts.append(choice(_GENERAL.positive if tone < 0.36 else _GENERAL.negative))
+                parts.append(choice(_ANECDOTES))
+                parts.append(choice(positive if tone < 0.5 else negative))
+                parts.append(choice(_GENERAL.suggestions))
+                parts.append(choice(topic.suggestions))
         elif random_() < 0.55:
             parts.append(choice(topic.suggestions))
         if random_() < (0.7 if long_text else 0.35):
             parts.append(choice(_CLOSERS))
 
-    stations = _STATIONS
-    st = choice(stations)
-    st2 = choice(stations)
+    template = " ".join(dict.fromkeys(parts))
+    if "{" not in template:
+        # Anchor every text to a place or a writer so natural texts rarely repeat exactly.
+        if size < 0.14:
+            template += " " + choice(_SHORT_TAGS)
+        else:
+            template = choice(_CONTEXT[stakeholder_type]) + " " + template
+
+    st = choice(_STATIONS)
+    st2 = choice(_STATIONS)
     if st2 == st:
         st2 = "Liverpool Lime Street" if st != "Liverpool Lime Street" else "Moorfields"
-    text = " ".join(parts).format(
+    text = greeting + template.format(
         st=st, st2=st2, area=choice(_AREAS), hub=choice(_HUBS), who=choice(who_list)
     )
 

@@ -20,6 +20,11 @@ BODY_MAX = 5000
 
 STAKEHOLDER_CHOICES = [(member.value, label) for member, label in STAKEHOLDER_LABELS.items()]
 LOCALITY_CHOICES = [(member.value, member.label) for member in Locality]
+CONSENT_NEEDS_EMAIL = "Enter your email address so we can contact you"
+DETAILS_NEED_CONSENT = (
+    "Tick the box to agree to be contacted, or remove your name and email address"
+)
+
 RATING_CHOICES = [
     ("1", "1 – very poorly"),
     ("2", "2 – poorly"),
@@ -126,20 +131,23 @@ class FeedbackForm(FlaskForm):
 
     def validate_commitment(self, field: SelectField) -> None:
         allowed = {value for value, _ in field.choices}
-        if field.data not in allowed:
+        if field.data and field.data not in allowed:
             raise ValidationError("Choose a commitment from the list")
 
     def validate_rating(self, field: RadioField) -> None:
         if field.data not in (None, "", "None") and field.data not in {"1", "2", "3", "4", "5"}:
             raise ValidationError("Choose a rating from 1 to 5")
 
-    def validate_email(self, field: StringField) -> None:
-        if self.consent_to_contact.data and not (field.data or "").strip():
-            raise ValidationError("Enter your email address so we can contact you")
-
-    def validate_consent_to_contact(self, field: BooleanField) -> None:
-        gave_details = (self.name.data or "").strip() or (self.email.data or "").strip()
-        if gave_details and not field.data:
-            raise ValidationError(
-                "Tick the box to agree to be contacted, or remove your name and email address"
-            )
+    def validate(self, extra_validators=None) -> bool:
+        """Validate each field, then the rules that join consent to contact details."""
+        valid = super().validate(extra_validators)
+        # Checked here, not in field validators: Optional() would skip them on an empty field.
+        email_given = bool((self.email.data or "").strip())
+        name_given = bool((self.name.data or "").strip())
+        if self.consent_to_contact.data and not email_given and not self.email.errors:
+            self.email.errors = [*self.email.errors, CONSENT_NEEDS_EMAIL]
+            valid = False
+        if (email_given or name_given) and not self.consent_to_contact.data:
+            self.consent_to_contact.errors = [*self.consent_to_contact.errors, DETAILS_NEED_CONSENT]
+            valid = False
+        return valid

@@ -18,7 +18,7 @@ from jinja2_fragments.flask import render_block
 from ..extensions import limiter
 from ..models import Commitment, Horizon, Locality, StakeholderType
 from . import service
-from .forms import FeedbackForm
+from .forms import CONSENT_NEEDS_EMAIL, FeedbackForm
 
 bp = Blueprint("public", __name__)
 
@@ -146,7 +146,7 @@ def validate_field():
     field = form[field_name]
     if field_name == "email":
         # The consent rule is checked at the consent box, not at the email field.
-        field.errors = [e for e in field.errors if "so we can contact you" not in e]
+        field.errors = [e for e in field.errors if e != CONSENT_NEEDS_EMAIL]
     return render_template("public/_field.html", form=form, field_name=field_name)
 
 

@@ -1,0 +1,123 @@
+"""Fixtures: the app on SQLite, and on PostgreSQL too when TEST_DATABASE_URL is set.
+
+The schema always comes from the Alembic migrations, never from create_all.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+from sqlalchemy import text
+
+from portal import create_app
+from portal.extensions import db
+from portal.framework import load_framework
+
+DATABASES = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
+
+
+def reset_postgresql(url: str) -> None:
+    """Drop everything in the test database's public schema."""
+    from sqlalchemy import create_engine
+
+    engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+def make_app(database: str, tmp_path_factory: pytest.TempPathFactory, **overrides) -> Flask:
+    """Build an app on a freshly migrated database with the framework loaded."""
+    if database == "sqlite":
+        url = "sqlite:///" + str(tmp_path_factory.mktemp("db") / "portal.db")
+    else:
+        url = os.environ["TEST_DATABASE_URL"]
+        reset_postgresql(url)
+    config = {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "SQLALCHEMY_DATABASE_URI": url,
+        "RATELIMIT_ENABLED": False,
+        "SERVER_NAME": "portal.test",
+    }
+    config.update(overrides)
+    app = create_app(config)
+    with app.app_context():
+        upgrade()
+        load_framework()
+    return app
+
+
+@pytest.fixture(scope="session", params=DATABASES)
+def app(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Flask:
+    return make_app(request.param, tmp_path_factory)
+
+
+@pytest.fixture(autouse=True)
+def _clean_feedback(request: pytest.FixtureRequest) -> Iterator[None]:
+    yield
+    if "app" not in request.fixturenames:
+        return
+    app = request.getfixturevalue("app")
+    with app.app_context():
+        db.session.rollback()
+        db.session.execute(text("DELETE FROM contact_details"))
+        db.session.execute(text("DELETE FROM feedback"))
+        db.session.commit()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def app_ctx(app: Flask) -> Iterator[Flask]:
+    with app.app_context():
+        yield app
+
+
+HIDDEN = re.compile(r'<input[^>]*type="hidden"[^>]*>')
+
+
+def hidden_fields(html: str) -> dict[str, str]:
+    """Return the hidden inputs (CSRF token, submission key) of a page's form."""
+    fields = {}
+    for tag in HIDDEN.findall(html):
+        name = re.search(r'name="([^"]+)"', tag)
+        value = re.search(r'value="([^"]*)"', tag)
+        if name:
+            fields[name.group(1)] = value.group(1) if value else ""
+    return fields
+
+
+def valid_answers(**changes: str) -> dict[str, str]:
+    """Return a complete, valid feedback form submission, with changes applied."""
+    data = {
+        "body": "The travel centre at Liverpool Lime Street was a real help when I felt unsafe.",
+        "stakeholder_type": "passenger",
+        "organisation": "",
+        "locality": "liverpool",
+        "rating": "4",
+        "name": "",
+        "email": "",
+        "website": "",
+    }
+    data.update(changes)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def submit(client: FlaskClient, url: str, headers: dict | None = None, **changes: str):
+    """Open the form at `url`, fill it in and post it, as a browser would."""
+    page = client.get(url)
+    assert page.status_code == 200
+    data = hidden_fields(page.get_data(as_text=True))
+    data.update(valid_answers(**changes))
+    return client.post(url, data=data, headers=headers or {})
