@@ -22,6 +22,13 @@ from portal.framework import load_framework
 DATABASES = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """In CI the PostgreSQL run is required: refuse to start without it."""
+    required = os.environ.get("PORTAL_REQUIRE_POSTGRES") or os.environ.get("CI")
+    if required and not os.environ.get("TEST_DATABASE_URL"):
+        raise pytest.UsageError("TEST_DATABASE_URL must point at PostgreSQL in CI")
+
+
 def reset_postgresql(url: str) -> None:
     """Drop everything in the test database's public schema."""
     from sqlalchemy import create_engine

@@ -25,7 +25,9 @@ def test_no_gov_uk_crown_or_logotype(client):
 
 
 def titles(html: str) -> list[str]:
-    return re.findall(r'<h3 class="govuk-heading-s[^"]*"><a class="govuk-link" href="[^"]+">([^<]+)', html)
+    return re.findall(
+        r'<h3 class="govuk-heading-s[^"]*"><a class="govuk-link" href="[^"]+">([^<]+)', html
+    )
 
 
 def test_framework_lists_every_commitment_grouped_by_role(client):

@@ -23,6 +23,10 @@ from ..public.service import CONSENT_VERSION, REFERENCE_ALPHABET, REFERENCE_LENG
 from . import texts
 
 BATCH_SIZE = 5000
+DEMO_REPLY = (
+    "Thank you. The Social Value Implementation Group discussed this and passed it to the "
+    "responsible team, who will report progress in the next quarterly update."
+)
 SPAN_DAYS = 548  # about 18 months
 
 STAKEHOLDER_WEIGHTS = {
@@ -138,10 +142,7 @@ def seed_feedback(
                 "updated_at": received,
             }
             if status in (FeedbackStatus.ACTIONED, FeedbackStatus.CLOSED) and rng.random() < 0.3:
-                row["public_reply"] = (
-                    "Thank you. The Social Value Implementation Group discussed this and passed it "
-                    "to the responsible team, who will report progress in the next quarterly update."
-                )
+                row["public_reply"] = DEMO_REPLY
                 row["public_reply_at"] = received + timedelta(days=rng.randint(7, 50))
             rows.append(row)
             if rng.random() < 0.1:

@@ -78,9 +78,10 @@ def _handle_feedback(template: str, commitment: Commitment | None, **context):
             form.commitment.data = commitment.slug
         if form.validate():
             submission = service.submit_feedback(_to_new_feedback(form))
-            if not submission.duplicate or session.get("confirmation", {}).get(
-                "reference"
-            ) != submission.feedback.reference:
+            if (
+                not submission.duplicate
+                or session.get("confirmation", {}).get("reference") != submission.feedback.reference
+            ):
                 session["confirmation"] = {
                     "reference": submission.feedback.reference,
                     "token": submission.token,

@@ -1,18 +1,31 @@
-// Progressive enhancement: GOV.UK Frontend components, re-initialised on every htmx swap.
+// Progressive enhancement: GOV.UK Frontend components, initialised again after every htmx swap.
 import { initAll } from "/static/vendor/govuk-frontend/govuk-frontend.min.js";
 
 document.body.classList.add("js-enabled", "govuk-frontend-supported");
 initAll();
 
+// Components that were already set up refuse a second init; that is expected, not an error.
+const ignoreAlreadyInitialised = () => {};
+
 document.body.addEventListener("htmx:load", (event) => {
-  const scope = event.detail.elt;
-  if (scope === document.body) return;
-  initAll({ scope });
-  // After a swapped-in error summary or confirmation, move focus there so screen reader and
-  // keyboard users know the page changed.
-  const target = scope.querySelector("[data-app-focus]") || (scope.matches("[data-app-focus]") ? scope : null);
+  const element = event.detail.elt;
+  if (element === document.body || !element.parentElement) return;
+  // Scope to the parent so a swapped-in element that is itself a component is found too.
+  initAll({ scope: element.parentElement, onError: ignoreAlreadyInitialised });
+  // A swapped-in confirmation takes focus, so keyboard and screen reader users know it arrived.
+  const target = element.matches("[data-app-focus]")
+    ? element
+    : element.querySelector("[data-app-focus]");
   if (target) {
     target.setAttribute("tabindex", "-1");
     target.focus();
+    if (target.dataset.appTitle) document.title = target.dataset.appTitle;
+  }
+  // Keep the page title honest when errors are swapped in or cleared.
+  const form = document.querySelector("main form[novalidate]");
+  if (form) {
+    const base = document.title.replace(/^Error: /, "");
+    const hasSummary = document.querySelector("main .govuk-error-summary") !== null;
+    document.title = hasSummary ? `Error: ${base}` : base;
   }
 });
