@@ -34,6 +34,7 @@ run: setup instance
 	$(FLASK) db upgrade
 	$(FLASK) framework load
 	$(FLASK) demo seed --if-empty
+	$(FLASK) demo users
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
 lint: setup

@@ -11,8 +11,8 @@ from htmx_flask import Htmx
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 
 from .config import configure
-from .database import configure_engine_events
-from .extensions import csrf, db, limiter, migrate
+from .database import configure_engine_events, include_object
+from .extensions import csrf, db, limiter, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -42,9 +42,10 @@ def create_app(overrides: dict[str, object] | None = None) -> Flask:
     app.jinja_env.lstrip_blocks = True
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), include_object=include_object)
     csrf.init_app(app)
     limiter.init_app(app)
+    login_manager.init_app(app)
     Htmx(app)
     WTFormsHelpers(app)
     with app.app_context():
@@ -54,10 +55,17 @@ def create_app(overrides: dict[str, object] | None = None) -> Flask:
     from .cli import register_cli
     from .core import errors
     from .core.views import bp as core_bp
+    from .admin.views import bp as admin_bp
+    from .auth import permissions  # noqa: F401  (registers the user loader)
+    from .auth.views import bp as auth_bp
     from .public.views import bp as public_bp
+    from .triage.views import bp as triage_bp
 
     app.register_blueprint(core_bp)
     app.register_blueprint(public_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(triage_bp)
+    app.register_blueprint(admin_bp)
     errors.register(app)
     register_cli(app)
 
@@ -73,6 +81,14 @@ def create_app(overrides: dict[str, object] | None = None) -> Flask:
         if value is None:
             return ""
         return f"{value.day} {value:%B %Y}"
+
+    @app.template_filter("ukdatetime")
+    def ukdatetime(value: datetime | None) -> str:
+        """Format a date and time: 25 November 2026, 2:05pm."""
+        if value is None:
+            return ""
+        hour = value.hour % 12 or 12
+        return f"{value.day} {value:%B %Y}, {hour}:{value:%M}{'am' if value.hour < 12 else 'pm'}"
 
     @app.context_processor
     def inject_globals() -> dict[str, object]:

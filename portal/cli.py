@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from pathlib import Path
 
 import click
@@ -11,9 +12,12 @@ from sqlalchemy import func, select
 
 from .extensions import db
 from .framework import DEFAULT_PATH, FrameworkFileError, load_framework
-from .models import Feedback
+from .auth import service as accounts
+from .models import Feedback, StaffRole
 
 framework_cli = AppGroup("framework", help="Manage the Social Value Framework data.")
+users_cli = AppGroup("users", help="Manage staff accounts.")
+ROLE_CHOICE = click.Choice([role.value for role in StaffRole])
 demo_cli = AppGroup("demo", help="Development data.")
 
 
@@ -61,7 +65,76 @@ def demo_seed(count: int | None, seed: int | None, if_empty: bool) -> None:
     click.echo(f"Created {done:,} feedback items.")
 
 
+@users_cli.command("create")
+@click.argument("email")
+@click.option("--role", type=ROLE_CHOICE, required=True, help="The account's one role.")
+@click.option("--name", default="", help="The person's name, as shown to colleagues.")
+@click.option(
+    "--password-stdin",
+    is_flag=True,
+    help="Read the password from one line of standard input instead of a hidden prompt.",
+)
+def users_create(email: str, role: str, name: str, password_stdin: bool) -> None:
+    """Create a staff account (the password is never taken from the command line)."""
+    if password_stdin:
+        password = click.get_text_stream("stdin").readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        user = accounts.create_user(email, role, password, name)
+    except accounts.AccountError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Created {user.email} ({user.role.value})")
+
+
+@users_cli.command("set-role")
+@click.argument("email")
+@click.argument("role", type=ROLE_CHOICE)
+def users_set_role(email: str, role: str) -> None:
+    """Give an account a different role."""
+    try:
+        user = accounts.set_role(email, role)
+    except accounts.AccountError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"{user.email} is now {user.role.value}")
+
+
+@users_cli.command("deactivate")
+@click.argument("email")
+def users_deactivate(email: str) -> None:
+    """Stop an account from signing in; its history is kept."""
+    try:
+        user = accounts.deactivate(email)
+    except accounts.AccountError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"{user.email} deactivated")
+
+
+@users_cli.command("list")
+def users_list() -> None:
+    """List staff accounts."""
+    for user in accounts.list_users():
+        state = "active" if user.active else "deactivated"
+        click.echo(f"{user.email}\t{user.role.value}\t{state}\t{user.name}")
+
+
+@demo_cli.command("users")
+def demo_users() -> None:
+    """On a database with no accounts, create a demo admin and member and print passwords."""
+    if accounts.count_users():
+        click.echo("Staff accounts already exist; no demo accounts created.")
+        return
+    for email, role, name in (
+        ("admin@example.invalid", StaffRole.ADMIN, "Demo Administrator"),
+        ("member@example.invalid", StaffRole.MEMBER, "Demo Member"),
+    ):
+        password = secrets.token_urlsafe(12)
+        accounts.create_user(email, role, password, name)
+        click.echo(f"Demo {role.value}: {email}  password: {password}")
+
+
 def register_cli(app: Flask) -> None:
     """Attach the portal's command groups to the app."""
     app.cli.add_command(framework_cli)
     app.cli.add_command(demo_cli)
+    app.cli.add_command(users_cli)

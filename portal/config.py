@@ -23,6 +23,7 @@ DEFAULTS: dict[str, object] = {
     "RATELIMIT_STORAGE_URI": "memory://",
     "RATELIMIT_HEADERS_ENABLED": True,
     "FEEDBACK_RATE_LIMIT": "10 per minute;60 per day",
+    "LOGIN_RATE_LIMIT": "20 per minute;200 per day",
     "ENV_NAME": "development",
     "DEMO_SEED_DEFAULT": 300,
 }

@@ -104,6 +104,47 @@ class Channel(enum.StrEnum):
         return {"in_person": "In person"}.get(self.value, self.value.capitalize())
 
 
+class StaffRole(enum.StrEnum):
+    ADMIN = "admin"
+    MEMBER = "member"
+    CHAMPION = "champion"
+    OFFICER = "officer"
+
+    @property
+    def label(self) -> str:
+        return STAFF_ROLE_LABELS[self]
+
+
+STAFF_ROLE_LABELS = {
+    StaffRole.ADMIN: "Administrator",
+    StaffRole.MEMBER: "Implementation Group member",
+    StaffRole.CHAMPION: "Social Value Champion",
+    StaffRole.OFFICER: "Responsible Officer",
+}
+
+
+class Sentiment(enum.StrEnum):
+    NEGATIVE = "negative"
+    NEUTRAL = "neutral"
+    POSITIVE = "positive"
+    MIXED = "mixed"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
+class Priority(enum.StrEnum):
+    LOW = "low"
+    NORMAL = "normal"
+    HIGH = "high"
+    URGENT = "urgent"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
 class FeedbackStatus(enum.StrEnum):
     NEW = "new"
     IN_REVIEW = "in_review"
@@ -146,6 +187,38 @@ commitment_themes = Table(
     db.metadata,
     Column("commitment_id", ForeignKey("commitments.id", ondelete="CASCADE"), primary_key=True),
     Column("theme_id", ForeignKey("themes.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+feedback_roles = Table(
+    "feedback_roles",
+    db.metadata,
+    Column("feedback_id", ForeignKey("feedback.id", ondelete="CASCADE"), primary_key=True),
+    Column("role_id", ForeignKey("roles.id", ondelete="CASCADE"), primary_key=True),
+    Index("ix_feedback_roles_role", "role_id", "feedback_id"),
+)
+
+feedback_themes = Table(
+    "feedback_themes",
+    db.metadata,
+    Column("feedback_id", ForeignKey("feedback.id", ondelete="CASCADE"), primary_key=True),
+    Column("theme_id", ForeignKey("themes.id", ondelete="CASCADE"), primary_key=True),
+    Index("ix_feedback_themes_theme", "theme_id", "feedback_id"),
+)
+
+feedback_codes = Table(
+    "feedback_codes",
+    db.metadata,
+    Column("feedback_id", ForeignKey("feedback.id", ondelete="CASCADE"), primary_key=True),
+    Column("code_id", ForeignKey("codes.id", ondelete="CASCADE"), primary_key=True),
+    Index("ix_feedback_codes_code", "code_id", "feedback_id"),
+)
+
+officer_commitments = Table(
+    "officer_commitments",
+    db.metadata,
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("commitment_id", ForeignKey("commitments.id", ondelete="CASCADE"), primary_key=True),
 )
 
 
@@ -203,6 +276,11 @@ class Feedback(db.Model):
         Index("ix_feedback_received", "received_at", "id"),
         Index("ix_feedback_commitment_received", "commitment_id", "received_at"),
         Index("ix_feedback_status_received", "status", "received_at"),
+        Index("ix_feedback_assignee_received", "assignee_id", "received_at"),
+        Index("ix_feedback_stakeholder_received", "stakeholder_type", "received_at"),
+        Index("ix_feedback_locality_received", "locality", "received_at"),
+        Index("ix_feedback_channel_received", "channel", "received_at"),
+        Index("ix_feedback_duplicate_of", "duplicate_of_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -226,6 +304,14 @@ class Feedback(db.Model):
     status: Mapped[FeedbackStatus] = mapped_column(
         _enum(FeedbackStatus, "feedback_status"), default=FeedbackStatus.NEW
     )
+    sentiment: Mapped[Sentiment | None] = mapped_column(_enum(Sentiment, "sentiment"))
+    priority: Mapped[Priority] = mapped_column(
+        _enum(Priority, "priority"), default=Priority.NORMAL, server_default=Priority.NORMAL.value
+    )
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    duplicate_of_id: Mapped[int | None] = mapped_column(
+        ForeignKey("feedback.id", ondelete="SET NULL")
+    )
     public_reply: Mapped[str | None] = mapped_column(Text)
     public_reply_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
@@ -237,6 +323,14 @@ class Feedback(db.Model):
     commitment: Mapped[Commitment | None] = relationship(lazy="joined")
     contact: Mapped[ContactDetails | None] = relationship(
         back_populates="feedback", uselist=False, cascade="all, delete-orphan"
+    )
+    assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
+    duplicate_of: Mapped[Feedback | None] = relationship(remote_side=[id])
+    roles: Mapped[list[Role]] = relationship(secondary=feedback_roles, order_by=Role.position)
+    themes: Mapped[list[Theme]] = relationship(secondary=feedback_themes, order_by=Theme.position)
+    codes: Mapped[list[Code]] = relationship(secondary=feedback_codes, order_by="Code.name")
+    notes: Mapped[list[InternalNote]] = relationship(
+        back_populates="feedback", order_by="InternalNote.created_at", cascade="all, delete-orphan"
     )
 
 
@@ -255,3 +349,109 @@ class ContactDetails(db.Model):
     consented_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     feedback: Mapped[Feedback] = relationship(back_populates="contact")
+
+
+class User(db.Model):
+    """A staff account. Members of the public never have one."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    password_hash: Mapped[str] = mapped_column(String(256))
+    role: Mapped[StaffRole] = mapped_column(_enum(StaffRole, "staff_role"))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    commitments: Mapped[list[Commitment]] = relationship(
+        secondary=officer_commitments, order_by=Commitment.position
+    )
+
+    # Flask-Login protocol
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def get_id(self) -> str:
+        return str(self.id)
+
+    @property
+    def display_name(self) -> str:
+        return self.name or self.email
+
+
+class LoginThrottle(db.Model):
+    """Failed sign-in attempts per email (hashed), known accounts or not, for lockout."""
+
+    __tablename__ = "login_throttle"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_failure_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Code(db.Model):
+    """A code of the codeframe: a finer theme the Implementation Group grows as it reads."""
+
+    __tablename__ = "codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("codes.id", ondelete="SET NULL"))
+    retired: Mapped[bool] = mapped_column(Boolean, default=False)
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("codes.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    parent: Mapped[Code | None] = relationship(remote_side=[id], foreign_keys=[parent_id])
+    merged_into: Mapped[Code | None] = relationship(remote_side=[id], foreign_keys=[merged_into_id])
+
+    @property
+    def label(self) -> str:
+        return f"{self.parent.name} › {self.name}" if self.parent else self.name
+
+
+class InternalNote(db.Model):
+    """A note staff keep on a feedback item; never shown publicly."""
+
+    __tablename__ = "internal_notes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    feedback_id: Mapped[int] = mapped_column(
+        ForeignKey("feedback.id", ondelete="CASCADE"), index=True
+    )
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    feedback: Mapped[Feedback] = relationship(back_populates="notes")
+    author: Mapped[User | None] = relationship()
+
+
+class AuditEntry(db.Model):
+    """One change to anything in the portal: who, when, what, before and after."""
+
+    __tablename__ = "audit_entries"
+    __table_args__ = (Index("ix_audit_entity", "entity_type", "entity_id", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    entity_type: Mapped[str] = mapped_column(String(40))
+    entity_id: Mapped[int] = mapped_column(Integer)
+    action: Mapped[str] = mapped_column(String(40))
+    field: Mapped[str | None] = mapped_column(String(60))
+    before: Mapped[str | None] = mapped_column(Text)
+    after: Mapped[str | None] = mapped_column(Text)
+
+    actor: Mapped[User | None] = relationship()

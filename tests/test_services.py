@@ -15,6 +15,7 @@ from sqlalchemy import func, inspect, select
 
 from portal import create_app
 from portal.config import ConfigurationError
+from portal.database import include_object
 from portal.demo.seed import seed_feedback
 from portal.extensions import db
 from portal.framework import DEFAULT_PATH, FrameworkFileError, load_framework
@@ -48,7 +49,7 @@ def test_tracking_tokens_carry_at_least_128_bits(app_ctx):
 def test_migrations_match_the_models(app_ctx):
     """The schema built by the migrations is exactly what the models describe."""
     with db.engine.connect() as connection:
-        context = MigrationContext.configure(connection)
+        context = MigrationContext.configure(connection, opts={"include_object": include_object})
         diff = compare_metadata(context, db.metadata)
     assert diff == []
     tables = set(inspect(db.engine).get_table_names())

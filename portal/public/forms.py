@@ -13,7 +13,8 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
 
-from ..models import STAKEHOLDER_LABELS, Locality
+from ..models import STAKEHOLDER_LABELS, Commitment, Locality, StakeholderType
+from .service import NewFeedback
 
 BODY_MIN = 10
 BODY_MAX = 5000
@@ -137,6 +138,24 @@ class FeedbackForm(FlaskForm):
     def validate_rating(self, field: RadioField) -> None:
         if field.data not in (None, "", "None") and field.data not in {"1", "2", "3", "4", "5"}:
             raise ValidationError("Choose a rating from 1 to 5")
+
+    def to_new_feedback(self, commitment: Commitment | None, **extra) -> NewFeedback:
+        """Return the validated answers as the service's input."""
+        consent = bool(self.consent_to_contact.data)
+        return NewFeedback(
+            body=self.body.data.strip(),
+            stakeholder_type=StakeholderType(self.stakeholder_type.data),
+            commitment_id=commitment.id if commitment else None,
+            organisation=(self.organisation.data or "").strip() or None,
+            locality=Locality(self.locality.data) if self.locality.data else None,
+            rating=int(self.rating.data) if self.rating.data else None,
+            consent_to_quote=bool(self.consent_to_quote.data),
+            consent_to_contact=consent,
+            name=((self.name.data or "").strip() or None) if consent else None,
+            email=((self.email.data or "").strip() or None) if consent else None,
+            submission_key=self.submission_key.data or None,
+            **extra,
+        )
 
     def validate(self, extra_validators=None) -> bool:
         """Validate each field, then the rules that join consent to contact details."""

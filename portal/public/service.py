@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -55,6 +56,7 @@ class NewFeedback:
     email: str | None = None
     submission_key: str | None = None
     channel: Channel = Channel.WEB
+    received_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -157,6 +159,8 @@ def submit_feedback(data: NewFeedback) -> Submission:
             consent_to_quote=data.consent_to_quote,
             channel=data.channel,
         )
+        if data.received_at is not None:
+            feedback.received_at = data.received_at
         if data.consent_to_contact and data.email:
             feedback.contact = ContactDetails(
                 name=data.name or None,

@@ -16,7 +16,7 @@ from htmx_flask import make_response as htmx_response
 from jinja2_fragments.flask import render_block
 
 from ..extensions import limiter
-from ..models import Commitment, Horizon, Locality, StakeholderType
+from ..models import Commitment, Horizon
 from . import service
 from .forms import CONSENT_NEEDS_EMAIL, FeedbackForm
 
@@ -77,7 +77,8 @@ def _handle_feedback(template: str, commitment: Commitment | None, **context):
         if commitment is not None:
             form.commitment.data = commitment.slug
         if form.validate():
-            submission = service.submit_feedback(_to_new_feedback(form))
+            chosen = service.get_commitment(form.commitment.data) if form.commitment.data else None
+            submission = service.submit_feedback(form.to_new_feedback(chosen))
             if (
                 not submission.duplicate
                 or session.get("confirmation", {}).get("reference") != submission.feedback.reference
@@ -99,24 +100,6 @@ def _handle_feedback(template: str, commitment: Commitment | None, **context):
     if request.htmx and request.method == "POST":
         return render_block(template, "content", **context), status
     return render_template(template, **context), status
-
-
-def _to_new_feedback(form: FeedbackForm) -> service.NewFeedback:
-    commitment = service.get_commitment(form.commitment.data) if form.commitment.data else None
-    consent_to_contact = bool(form.consent_to_contact.data)
-    return service.NewFeedback(
-        body=form.body.data.strip(),
-        stakeholder_type=StakeholderType(form.stakeholder_type.data),
-        commitment_id=commitment.id if commitment else None,
-        organisation=(form.organisation.data or "").strip() or None,
-        locality=Locality(form.locality.data) if form.locality.data else None,
-        rating=int(form.rating.data) if form.rating.data else None,
-        consent_to_quote=bool(form.consent_to_quote.data),
-        consent_to_contact=consent_to_contact,
-        name=(form.name.data or "").strip() or None if consent_to_contact else None,
-        email=(form.email.data or "").strip() or None if consent_to_contact else None,
-        submission_key=form.submission_key.data or None,
-    )
 
 
 @bp.route("/commitments/<slug>", methods=["GET", "POST"])

@@ -1,0 +1,1 @@
+"""Administration: the codeframe and staff accounts."""

@@ -1,0 +1,145 @@
+"""Codeframe (members and admins) and user administration (admins)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from ..auth import service as auth_service
+from ..auth.permissions import ADMIN_ONLY, TRIAGE, roles_required
+from ..extensions import db
+from ..models import Code, StaffRole, User, feedback_codes
+from ..triage import service as triage_service
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+def _code_or_404(code_id: int) -> Code:
+    code = db.session.get(Code, code_id)
+    if code is None:
+        abort(404)
+    return code
+
+
+@bp.get("/codes")
+@roles_required(*TRIAGE)
+def codes():
+    """List the codeframe with how many items carry each code."""
+    counts = dict(
+        db.session.execute(
+            select(feedback_codes.c.code_id, func.count()).group_by(feedback_codes.c.code_id)
+        ).all()
+    )
+    all_codes = list(db.session.scalars(select(Code).order_by(Code.name)))
+    active = [c for c in all_codes if not c.retired]
+    tree = [(c, [k for k in active if k.parent_id == c.id]) for c in active if c.parent_id is None]
+    orphans = [c for c in active if c.parent_id is not None and c.parent and c.parent.retired]
+    return render_template(
+        "admin/codes.html",
+        tree=tree,
+        orphans=orphans,
+        active=active,
+        retired=[c for c in all_codes if c.retired],
+        counts=counts,
+    )
+
+
+def _codes_action(action) -> object:
+    try:
+        flash(action(), "success")
+    except triage_service.TriageError as error:
+        flash(str(error), "error")
+    return redirect(url_for("admin.codes"), code=303)
+
+
+@bp.post("/codes")
+@roles_required(*TRIAGE)
+def create_code():
+    """Add a code, optionally under a parent."""
+
+    def action() -> str:
+        parent_id = request.form.get("parent_id", "")
+        parent = db.session.get(Code, int(parent_id)) if parent_id.isdigit() else None
+        code = triage_service.create_code(current_user, request.form.get("name", ""), parent)
+        return f"Code ‘{code.name}’ created"
+
+    return _codes_action(action)
+
+
+@bp.post("/codes/<int:code_id>/rename")
+@roles_required(*TRIAGE)
+def rename_code(code_id: int):
+    """Rename a code."""
+    code = _code_or_404(code_id)
+
+    def action() -> str:
+        triage_service.rename_code(current_user, code, request.form.get("name", ""))
+        return f"Code renamed to ‘{code.name}’"
+
+    return _codes_action(action)
+
+
+@bp.post("/codes/merge")
+@roles_required(*TRIAGE)
+def merge_codes():
+    """Merge one code into another, moving its tags."""
+
+    def action() -> str:
+        source_id = request.form.get("source_id", "")
+        target_id = request.form.get("target_id", "")
+        source = db.session.get(Code, int(source_id)) if source_id.isdigit() else None
+        target = db.session.get(Code, int(target_id)) if target_id.isdigit() else None
+        if source is None or target is None:
+            raise triage_service.TriageError("Choose the code to merge and the code to keep")
+        moved = triage_service.merge_codes(current_user, source, target)
+        return f"Merged ‘{source.name}’ into ‘{target.name}’ ({moved} items moved)"
+
+    return _codes_action(action)
+
+
+@bp.post("/codes/<int:code_id>/retire")
+@roles_required(*TRIAGE)
+def retire_code(code_id: int):
+    """Retire a code or bring it back into use."""
+    code = _code_or_404(code_id)
+
+    def action() -> str:
+        retire = request.form.get("retired", "yes") == "yes"
+        triage_service.set_code_retired(current_user, code, retire)
+        return f"Code ‘{code.name}’ {'retired' if retire else 'back in use'}"
+
+    return _codes_action(action)
+
+
+@bp.get("/users")
+@roles_required(*ADMIN_ONLY)
+def users():
+    """List staff accounts."""
+    return render_template("admin/users.html", users=auth_service.list_users(), roles=StaffRole)
+
+
+@bp.post("/users/<int:user_id>")
+@roles_required(*ADMIN_ONLY)
+def update_user(user_id: int):
+    """Change an account's role or deactivate it."""
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404)
+    try:
+        if request.form.get("action") == "deactivate":
+            if user.id == current_user.id:
+                raise auth_service.AccountError("You cannot deactivate your own account")
+            auth_service.deactivate(user.email)
+            triage_service.audit.record(current_user, "user", user.id, "update", "active", 1, 0)
+            flash(f"{user.email} deactivated", "success")
+        else:
+            role = StaffRole(request.form.get("role", ""))
+            before = user.role
+            auth_service.set_role(user.email, role)
+            triage_service.audit.record_change(current_user, "user", user.id, "role", before, role)
+            flash(f"{user.email} is now {role.label}", "success")
+        db.session.commit()
+    except (auth_service.AccountError, ValueError) as error:
+        flash(str(error) if isinstance(error, auth_service.AccountError) else "Choose a role")
+    return redirect(url_for("admin.users"), code=303)

@@ -1,0 +1,54 @@
+"""Who may do what: one decorator, one table the permission tests read against."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from flask import abort, redirect, request, url_for
+from flask_login import current_user
+from htmx_flask import make_response as htmx_response
+
+from ..extensions import login_manager
+from ..models import StaffRole, User
+
+TRIAGE = (StaffRole.ADMIN, StaffRole.MEMBER)
+ADMIN_ONLY = (StaffRole.ADMIN,)
+ANY_STAFF = tuple(StaffRole)
+
+
+def roles_required(*roles: StaffRole) -> Callable:
+    """Let in signed-in staff with one of these roles; others get the login page or a 403."""
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapped(*args: Any, **kwargs: Any):
+            if not current_user.is_authenticated:
+                return login_manager.unauthorized()
+            if current_user.role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+
+        wrapped.allowed_roles = frozenset(roles)  # type: ignore[attr-defined]
+        return wrapped
+
+    return decorator
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    """Reload the signed-in account; a deactivated one is signed out."""
+    from ..extensions import db
+
+    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    return user if user is not None and user.active else None
+
+
+@login_manager.unauthorized_handler
+def unauthorized():
+    """Send people to sign in; an htmx request gets HX-Redirect, not a page in a fragment."""
+    target = url_for("auth.login", next=request.full_path.rstrip("?"))
+    if request.headers.get("HX-Request") == "true":
+        return htmx_response("", 401, redirect=target)
+    return redirect(target)

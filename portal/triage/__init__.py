@@ -1,0 +1,1 @@
+"""The Implementation Group's triage workspace: inbox, item, bulk actions, search."""

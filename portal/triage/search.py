@@ -1,0 +1,108 @@
+"""Full-text search over feedback: SQLite FTS5 or PostgreSQL tsvector, ranked, highlighted."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from markupsafe import Markup, escape
+from sqlalchemy import Float, Select, column, func, literal_column, select, table, text
+from sqlalchemy.sql.elements import ColumnElement
+
+from ..extensions import db
+from ..models import Feedback
+
+_TOKEN = re.compile(r'"([^"]*)"|(\S+)')
+_WORD = re.compile(r"\w+", re.UNICODE)
+MAX_TERMS = 12
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    """A person's search, parsed into quoted phrases and single words."""
+
+    raw: str
+    phrases: tuple[tuple[str, ...], ...]
+
+    @property
+    def words(self) -> list[str]:
+        return [w for phrase in self.phrases for w in phrase]
+
+    def __bool__(self) -> bool:
+        return bool(self.phrases)
+
+
+def parse(raw: str | None) -> SearchQuery:
+    """Split a search box into phrases ("in quotes") and words; drop punctuation."""
+    raw = (raw or "").strip()[:200]
+    phrases: list[tuple[str, ...]] = []
+    for quoted, bare in _TOKEN.findall(raw):
+        words = tuple(w.lower() for w in _WORD.findall(quoted or bare))
+        if words:
+            phrases.append(words)
+    return SearchQuery(raw=raw, phrases=tuple(phrases[:MAX_TERMS]))
+
+
+def _fts5_expression(query: SearchQuery, operator: str = " ") -> str:
+    # Every term is a quoted FTS5 string, so no user text is ever read as FTS5 syntax.
+    return operator.join('"' + " ".join(words) + '"' for words in query.phrases)
+
+
+def _tsquery_sql(query: SearchQuery, operator: str = " & ") -> str:
+    parts = []
+    for words in query.phrases:
+        if len(words) == 1:
+            parts.append(f"{words[0]}:*" if operator == " | " else words[0])
+        else:
+            parts.append("(" + " <-> ".join(words) + ")")
+    return operator.join(parts)
+
+
+def ranked_matches(query: SearchQuery, any_term: bool = False) -> Select:
+    """Return a select of (id, rank) for matching feedback; lower rank is a better match."""
+    dialect = db.engine.dialect.name
+    if dialect == "sqlite":
+        fts = table("feedback_fts", column("rowid"))
+        expression = _fts5_expression(query, " OR " if any_term else " ")
+        return (
+            select(
+                literal_column("feedback_fts.rowid").label("id"),
+                literal_column("bm25(feedback_fts, 1.0, 0.5)", Float).label("rank"),
+            )
+            .select_from(fts)
+            .where(text("feedback_fts MATCH :fts_query").bindparams(fts_query=expression))
+        )
+    tsquery = func.to_tsquery("english", _tsquery_sql(query, " | " if any_term else " & "))
+    vector = literal_column("feedback.search_vector")
+    return select(Feedback.id.label("id"), (-func.ts_rank_cd(vector, tsquery)).label("rank")).where(
+        vector.op("@@")(tsquery)
+    )
+
+
+def match_clause(query: SearchQuery) -> ColumnElement[bool]:
+    """Return a WHERE clause keeping only feedback that matches the search."""
+    matches = ranked_matches(query).subquery()
+    return Feedback.id.in_(select(matches.c.id))
+
+
+def highlight(body: str, query: SearchQuery, width: int = 240) -> Markup:
+    """Return an escaped excerpt of `body` around the first match, with matches in <mark>."""
+    words = sorted({w for w in query.words if w}, key=len, reverse=True)
+    if not words:
+        excerpt = body[:width] + ("…" if len(body) > width else "")
+        return escape(excerpt)
+    pattern = re.compile(r"\b(" + "|".join(re.escape(w) for w in words) + r")\w*", re.IGNORECASE)
+    first = pattern.search(body)
+    start = max(0, (first.start() if first else 0) - width // 3)
+    end = min(len(body), start + width)
+    excerpt = body[start:end]
+    out = [Markup("…") if start else Markup("")]
+    position = 0
+    for found in pattern.finditer(excerpt):
+        out.append(escape(excerpt[position : found.start()]))
+        out.append(Markup("<mark>%s</mark>") % excerpt[found.start() : found.end()])
+        position = found.end()
+    out.append(escape(excerpt[position:]))
+    if end < len(body):
+        out.append(Markup("…"))
+    return Markup("").join(out)

@@ -1,0 +1,382 @@
+"""The triage workspace: inbox, bulk actions, item page and its actions, staff-recorded feedback."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time
+from urllib.parse import urlencode
+
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user
+from jinja2_fragments.flask import render_block
+
+from ..auth.permissions import TRIAGE, roles_required
+from ..auth.service import is_safe_next
+from ..extensions import db
+from ..models import (
+    Channel,
+    Code,
+    Feedback,
+    FeedbackStatus,
+    Locality,
+    Priority,
+    Sentiment,
+    StakeholderType,
+    User,
+)
+from ..public import service as public_service
+from . import service
+from .forms import StaffFeedbackForm
+
+bp = Blueprint("triage", __name__, url_prefix="/triage")
+
+
+def _inbox_context(filters: service.InboxFilters, cursor: str | None) -> dict[str, object]:
+    page = service.inbox_page(filters, current_user, cursor)
+    args = filters.to_args()
+    next_url = url_for("triage.inbox", **args, after=page.next_cursor) if page.next_cursor else None
+    return {
+        "filters": filters,
+        "page": page,
+        "next_url": next_url,
+        "first_url": url_for("triage.inbox", **args) if cursor else None,
+        "counts": service.status_counts(filters, current_user),
+        "query_string": urlencode(args),
+        "current_url": request.full_path if request.endpoint == "triage.inbox" else None,
+        "current_filters": args,
+        "filter_fields": FILTER_FIELDS,
+        "filter_options": _filter_options(),
+        **_choices(),
+    }
+
+
+FILTER_FIELDS = [
+    ("commitment", "Commitment"),
+    ("role", "Role"),
+    ("theme", "Theme"),
+    ("code", "Code"),
+    ("stakeholder_type", "Who"),
+    ("locality", "Locality"),
+    ("channel", "Channel"),
+    ("assignee", "Assigned to"),
+    ("contact", "Contact details"),
+]
+
+
+def _filter_options() -> dict[str, list[tuple[str, str]]]:
+    """Return (value, label) options for each select of the inbox filter form."""
+    return {
+        "commitment": [("none", "General (no commitment)")]
+        + [(c.slug, c.title) for c in public_service.list_commitments()],
+        "role": [(r.slug, r.name) for r in public_service.list_roles()],
+        "theme": [(t.slug, t.name) for t in public_service.list_themes()],
+        "code": [(str(c.id), c.label) for c in service.active_codes()],
+        "stakeholder_type": [(s.value, s.label) for s in StakeholderType],
+        "locality": [(loc.value, loc.label) for loc in Locality],
+        "channel": [(c.value, c.label) for c in Channel],
+        "assignee": [("me", "Me"), ("none", "Nobody")]
+        + [(str(u.id), u.display_name) for u in service.staff_members()],
+        "contact": [("yes", "Given"), ("no", "Not given")],
+    }
+
+
+def _choices() -> dict[str, object]:
+    return {
+        "statuses": list(FeedbackStatus),
+        "commitments": public_service.list_commitments(),
+        "roles": public_service.list_roles(),
+        "themes": public_service.list_themes(),
+        "codes": service.active_codes(),
+        "stakeholder_types": list(StakeholderType),
+        "localities": list(Locality),
+        "channels": list(Channel),
+        "members": service.staff_members(),
+        "sentiments": list(Sentiment),
+        "priorities": list(Priority),
+    }
+
+
+@bp.get("")
+@roles_required(*TRIAGE)
+def inbox():
+    """List feedback newest first (or best match first), filtered, 50 a page."""
+    filters = service.InboxFilters.from_args(request.args)
+    context = _inbox_context(filters, request.args.get("after"))
+    if request.htmx and not request.htmx.boosted:
+        return render_block("triage/inbox.html", "results", **context)
+    return render_template("triage/inbox.html", **context)
+
+
+def _return_to() -> str:
+    target = request.form.get("return_to", "")
+    return target if is_safe_next(target) else url_for("triage.inbox")
+
+
+@bp.post("/bulk")
+@roles_required(*TRIAGE)
+def bulk():
+    """Apply one action to the selected rows, then show the inbox again."""
+    ids = [int(v) for v in request.form.getlist("ids") if v.isdigit()]
+    items = service.items_by_ids(ids)
+    action = request.form.get("action", "")
+    try:
+        if not items:
+            raise service.TriageError("Select at least one item")
+        result = _bulk_action(action, items)
+        flash(result.message(), "success" if not result.refused else "warning")
+    except service.TriageError as error:
+        flash(str(error), "error")
+    target = _return_to()
+    if request.htmx:
+        # Re-render the results for the inbox URL the rows came from, from the same template.
+        from urllib.parse import parse_qs, urlsplit
+
+        query = {k: v[0] for k, v in parse_qs(urlsplit(target).query).items()}
+        filters = service.InboxFilters.from_args(query)
+        context = _inbox_context(filters, query.get("after"))
+        context["current_url"] = target
+        return render_block("triage/inbox.html", "results", **context)
+    return redirect(target, code=303)
+
+
+def _bulk_action(action: str, items: list[Feedback]) -> service.BulkResult:
+    if action == "code":
+        code = db.session.get(Code, _int(request.form.get("code_id")))
+        if code is None:
+            raise service.TriageError("Choose a code to add")
+        return service.bulk_add_code(items, current_user, code)
+    if action == "status":
+        try:
+            status = FeedbackStatus(request.form.get("status", ""))
+        except ValueError as error:
+            raise service.TriageError("Choose a status") from error
+        if status is FeedbackStatus.DUPLICATE:
+            raise service.TriageError("Use ‘Mark as duplicate of’ to mark duplicates")
+        return service.bulk_status(items, current_user, status)
+    if action == "assign":
+        return service.bulk_assign(items, current_user, _assignee(request.form.get("assignee")))
+    if action == "duplicate":
+        original = service.get_item(request.form.get("duplicate_of", "").strip())
+        if original is None:
+            raise service.TriageError("Enter the reference of an existing item, like SVF-ABC2345")
+        return service.bulk_status(items, current_user, FeedbackStatus.DUPLICATE, original)
+    raise service.TriageError("Choose an action")
+
+
+def _int(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None
+
+
+def _assignee(value: str | None) -> User | None:
+    if not value or value == "none":
+        return None
+    user = db.session.get(User, _int(value) or 0)
+    if user is None or not user.active:
+        raise service.TriageError("Choose a member to assign to")
+    return user
+
+
+def _item_or_404(reference: str) -> Feedback:
+    item = service.get_item(reference)
+    if item is None:
+        abort(404)
+    return item
+
+
+@bp.get("/<reference>")
+@roles_required(*TRIAGE)
+def item(reference: str):
+    """Show one item with everything needed to triage it."""
+    feedback = _item_or_404(reference)
+    filters = service.InboxFilters.from_args(request.args)
+    newer, older = service.neighbours(feedback, filters, current_user)
+    args = filters.to_args()
+    return render_template(
+        "triage/item.html",
+        item=feedback,
+        filters=filters,
+        filter_args=args,
+        back_url=url_for("triage.inbox", **args),
+        newer_url=url_for("triage.item", reference=newer, **args) if newer else None,
+        older_url=url_for("triage.item", reference=older, **args) if older else None,
+        transitions=sorted(service.TRANSITIONS[feedback.status], key=list(FeedbackStatus).index),
+        similar=service.similar_items(feedback),
+        history=service.audit.history("feedback", feedback.id),
+        show_contact=feedback.contact is not None,
+        self_url=request.full_path.rstrip("?"),
+        **_choices(),
+    )
+
+
+def _back_to_item(feedback: Feedback):
+    target = request.form.get("return_to", "")
+    if not is_safe_next(target):
+        target = url_for("triage.item", reference=feedback.reference)
+    return redirect(target, code=303)
+
+
+def _item_action(reference: str, action) -> object:
+    feedback = _item_or_404(reference)
+    try:
+        message = action(feedback)
+        flash(message, "success")
+    except service.TriageError as error:
+        flash(str(error), "error")
+    return _back_to_item(feedback)
+
+
+@bp.post("/<reference>/tags")
+@roles_required(*TRIAGE)
+def tags(reference: str):
+    """Tag an item to roles, themes and codes."""
+
+    def action(feedback: Feedback) -> str:
+        service.set_tags(
+            feedback,
+            current_user,
+            [int(v) for v in request.form.getlist("role_ids") if v.isdigit()],
+            [int(v) for v in request.form.getlist("theme_ids") if v.isdigit()],
+            [int(v) for v in request.form.getlist("code_ids") if v.isdigit()],
+        )
+        return "Tags saved"
+
+    return _item_action(reference, action)
+
+
+@bp.post("/<reference>/codes")
+@roles_required(*TRIAGE)
+def new_code(reference: str):
+    """Create a code inline and tag the item with it."""
+
+    def action(feedback: Feedback) -> str:
+        parent = db.session.get(Code, _int(request.form.get("parent_id")) or 0)
+        code = service.create_code(current_user, request.form.get("name", ""), parent)
+        service.set_tags(
+            feedback,
+            current_user,
+            [r.id for r in feedback.roles],
+            [t.id for t in feedback.themes],
+            [c.id for c in feedback.codes] + [code.id],
+        )
+        return f"Code ‘{code.name}’ created and added"
+
+    return _item_action(reference, action)
+
+
+@bp.post("/<reference>/assessment")
+@roles_required(*TRIAGE)
+def assessment(reference: str):
+    """Set sentiment and priority."""
+
+    def action(feedback: Feedback) -> str:
+        sentiment_value = request.form.get("sentiment", "")
+        try:
+            sentiment = Sentiment(sentiment_value) if sentiment_value else None
+            priority = Priority(request.form.get("priority", "normal"))
+        except ValueError as error:
+            raise service.TriageError("Choose a sentiment and priority from the lists") from error
+        service.set_assessment(feedback, current_user, sentiment, priority)
+        return "Sentiment and priority saved"
+
+    return _item_action(reference, action)
+
+
+@bp.post("/<reference>/status")
+@roles_required(*TRIAGE)
+def status(reference: str):
+    """Move an item along the workflow (or mark it a duplicate of another)."""
+
+    def action(feedback: Feedback) -> str:
+        try:
+            new = FeedbackStatus(request.form.get("status", ""))
+        except ValueError as error:
+            raise service.TriageError("Choose a status") from error
+        original = None
+        if new is FeedbackStatus.DUPLICATE:
+            original = service.get_item(request.form.get("duplicate_of", "").strip())
+            if original is None:
+                raise service.TriageError(
+                    "Enter the reference of an existing item, like SVF-ABC2345"
+                )
+        service.change_status(feedback, current_user, new, duplicate_of=original)
+        return f"Status changed to {new.label}"
+
+    return _item_action(reference, action)
+
+
+@bp.post("/<reference>/assign")
+@roles_required(*TRIAGE)
+def assign(reference: str):
+    """Assign the item to a member."""
+
+    def action(feedback: Feedback) -> str:
+        service.assign(feedback, current_user, _assignee(request.form.get("assignee")))
+        return "Assignment saved"
+
+    return _item_action(reference, action)
+
+
+@bp.post("/<reference>/notes")
+@roles_required(*TRIAGE)
+def note(reference: str):
+    """Add an internal note."""
+
+    def action(feedback: Feedback) -> str:
+        service.add_note(feedback, current_user, request.form.get("body", ""))
+        return "Note added"
+
+    return _item_action(reference, action)
+
+
+@bp.post("/<reference>/reply")
+@roles_required(*TRIAGE)
+def reply(reference: str):
+    """Publish the public reply shown on the submitter's tracking page."""
+
+    def action(feedback: Feedback) -> str:
+        service.set_public_reply(feedback, current_user, request.form.get("reply", ""))
+        return "Public reply published" if feedback.public_reply else "Public reply withdrawn"
+
+    return _item_action(reference, action)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@roles_required(*TRIAGE)
+def record():
+    """Record feedback received by email, phone or in person."""
+    form = StaffFeedbackForm(commitment_choices=public_service.commitment_choices())
+    if request.method == "GET":
+        form.submission_key.data = public_service.new_submission_key()
+    if request.method == "POST" and form.validate():
+        commitment = (
+            public_service.get_commitment(form.commitment.data) if form.commitment.data else None
+        )
+        submission = public_service.submit_feedback(
+            form.to_new_feedback(
+                commitment,
+                channel=Channel(form.channel.data),
+                received_at=datetime.combine(form.received_on.data, time(12), tzinfo=UTC),
+            )
+        )
+        if not submission.duplicate:
+            service.audit.record(
+                current_user,
+                "feedback",
+                submission.feedback.id,
+                "create",
+                "channel",
+                None,
+                form.channel.data,
+            )
+            db.session.commit()
+        flash(f"Feedback recorded as {submission.feedback.reference}", "success")
+        return redirect(url_for("triage.item", reference=submission.feedback.reference), 303)
+    status_code = 422 if request.method == "POST" else 200
+    return render_template("triage/record.html", form=form), status_code
