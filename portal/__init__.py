@@ -52,12 +52,12 @@ def create_app(overrides: dict[str, object] | None = None) -> Flask:
         configure_engine_events(db.engine)
 
     from . import models  # noqa: F401  (register the models with the metadata)
-    from .cli import register_cli
-    from .core import errors
-    from .core.views import bp as core_bp
     from .admin.views import bp as admin_bp
     from .auth import permissions  # noqa: F401  (registers the user loader)
     from .auth.views import bp as auth_bp
+    from .cli import register_cli
+    from .core import errors
+    from .core.views import bp as core_bp
     from .public.views import bp as public_bp
     from .triage.views import bp as triage_bp
 

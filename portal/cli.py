@@ -10,9 +10,9 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 from sqlalchemy import func, select
 
+from .auth import service as accounts
 from .extensions import db
 from .framework import DEFAULT_PATH, FrameworkFileError, load_framework
-from .auth import service as accounts
 from .models import Feedback, StaffRole
 
 framework_cli = AppGroup("framework", help="Manage the Social Value Framework data.")
