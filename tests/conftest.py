@@ -67,6 +67,21 @@ def app(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
     return make_app(request.param, tmp_path_factory)
 
 
+CLEANED_TABLES = (
+    "internal_notes",
+    "feedback_codes",
+    "feedback_roles",
+    "feedback_themes",
+    "contact_details",
+    "feedback",
+    "audit_entries",
+    "codes",
+    "officer_commitments",
+    "login_throttle",
+    "users",
+)
+
+
 @pytest.fixture(autouse=True)
 def _clean_feedback(request: pytest.FixtureRequest) -> Iterator[None]:
     yield
@@ -75,8 +90,8 @@ def _clean_feedback(request: pytest.FixtureRequest) -> Iterator[None]:
     app = request.getfixturevalue("app")
     with app.app_context():
         db.session.rollback()
-        db.session.execute(text("DELETE FROM contact_details"))
-        db.session.execute(text("DELETE FROM feedback"))
+        for table in CLEANED_TABLES:
+            db.session.execute(text(f"DELETE FROM {table}"))  # noqa: S608
         db.session.commit()
 
 
@@ -128,3 +143,46 @@ def submit(client: FlaskClient, url: str, headers: dict | None = None, **changes
     data = hidden_fields(page.get_data(as_text=True))
     data.update(valid_answers(**changes))
     return client.post(url, data=data, headers=headers or {})
+
+
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture
+def make_user(app: Flask):
+    """Create a staff account with a role; returns its id."""
+
+    def _make(role: str, email: str | None = None, name: str = "") -> int:
+        from portal.auth.service import create_user
+
+        with app.app_context():
+            user = create_user(email or f"{role}@example.invalid", role, PASSWORD, name or role)
+            return user.id
+
+    return _make
+
+
+def login(client: FlaskClient, email: str, password: str = PASSWORD):
+    """Sign in through the real login form."""
+    page = client.get("/login").get_data(as_text=True)
+    data = hidden_fields(page) | {"email": email, "password": password}
+    return client.post("/login", data=data)
+
+
+@pytest.fixture
+def staff_client(app: Flask, make_user):
+    """Return a function giving a test client signed in with the given role."""
+
+    def _client(role: str = "member") -> FlaskClient:
+        make_user(role)
+        client = app.test_client()
+        response = login(client, f"{role}@example.invalid")
+        assert response.status_code == 303, response.get_data(as_text=True)
+        return client
+
+    return _client
+
+
+def csrf_for(client: FlaskClient, url: str = "/feedback") -> str:
+    """Return a valid CSRF token for this client's session."""
+    return hidden_fields(client.get(url).get_data(as_text=True))["csrf_token"]
