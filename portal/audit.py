@@ -16,7 +16,7 @@ def _text(value: Any) -> str | None:
     if hasattr(value, "value"):
         return str(value.value)
     if isinstance(value, list | tuple | set | frozenset):
-        return ", ".join(sorted(str(v) for v in value))
+        return ", ".join(sorted(str(v) for v in value)) or None
     return str(value)
 
 

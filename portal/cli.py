@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+import sys
 from pathlib import Path
 
 import click
@@ -77,7 +78,7 @@ def demo_seed(count: int | None, seed: int | None, if_empty: bool) -> None:
 def users_create(email: str, role: str, name: str, password_stdin: bool) -> None:
     """Create a staff account (the password is never taken from the command line)."""
     if password_stdin:
-        password = click.get_text_stream("stdin").readline().rstrip("\r\n")
+        password = sys.stdin.readline().rstrip("\r\n")
     else:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:

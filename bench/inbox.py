@@ -1,0 +1,744 @@
+#!/usr/bin/env python3
+"""Inbox benchmark: seed N feedback items, serve the portal with gunicorn, time the inbox.
+
+Standard library only for the driver (any Python 3.11+ can run it); it drives the project's
+virtualenv (`.venv/bin/flask`, `.venv/bin/gunicorn`, `.venv/bin/python`) for everything that
+needs the app. See bench/README.md.
+
+    python bench/inbox.py                                        # SQLite, 1,000,000 items
+    python bench/inbox.py --database-url postgresql:///portal_bench
+    python bench/inbox.py --feedback 20000 --requests 100        # a quick check
+
+Scenarios (each: warm-up requests, then --requests timed GETs from --concurrency threads):
+
+    first page        /triage
+    filtered page     /triage?status=new&stakeholder_type=passenger
+    one-word search   /triage?q=foodbank
+    phrase search     /triage?q="safe space"
+    page 21           the URL reached by following rel="next" 20 times from /triage
+
+After the HTTP run, the same URLs are requested once in-process (Flask test client) with every
+SQL statement captured; each SELECT is then explained (EXPLAIN QUERY PLAN on SQLite,
+EXPLAIN (ANALYZE, BUFFERS) on PostgreSQL) and re-timed, and all of it goes into the JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import concurrent.futures
+import html
+import http.client
+import json
+import os
+import platform
+import re
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from datetime import UTC, datetime
+from http.cookies import SimpleCookie
+from pathlib import Path
+from urllib.parse import urlencode, urlsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"
+VENV_BIN = ROOT / ".venv" / "bin"
+DEFAULT_SQLITE = RESULTS / "bench.db"
+BENCH_EMAIL = "bench@example.invalid"
+BENCH_PASSWORD = "bench-password-not-a-secret"  # noqa: S105 (a throwaway benchmark account)
+BENCH_SECRET_KEY = "bench-secret-key-fixed-so-every-worker-agrees-0123456789"  # noqa: S105
+GOAL_P95_MS = 100.0
+NEXT_LINK = re.compile(r"<a\b[^>]*\brel=\"next\"[^>]*>", re.IGNORECASE | re.DOTALL)
+HREF = re.compile(r"\bhref=\"([^\"]*)\"", re.IGNORECASE)
+CSRF_INPUT = re.compile(r"<input\b[^>]*\bname=\"csrf_token\"[^>]*>", re.IGNORECASE)
+VALUE = re.compile(r"\bvalue=\"([^\"]*)\"", re.IGNORECASE)
+
+SCENARIOS: list[tuple[str, str, str | None]] = [
+    # (key, label, path); page 21's path is found at run time by following next links.
+    ("first_page", "First page", "/triage"),
+    (
+        "filtered",
+        "Filtered page (status=new, who=passenger)",
+        "/triage?" + urlencode({"status": "new", "stakeholder_type": "passenger"}),
+    ),
+    ("search_word", "One-word search (foodbank)", "/triage?" + urlencode({"q": "foodbank"})),
+    ("search_phrase", 'Phrase search ("safe space")', "/triage?" + urlencode({"q": '"safe space"'})),
+    ("page_21", "Page 21 via next links", None),
+]
+
+
+# ---------------------------------------------------------------------------------------------
+# Set-up: database, seed, account
+
+
+def dialect_of(url: str) -> str:
+    if url.startswith("sqlite"):
+        return "sqlite"
+    if url.startswith(("postgresql", "postgres")):
+        return "postgresql"
+    raise SystemExit(f"Unsupported database URL: {url}")
+
+
+def masked(url: str) -> str:
+    return re.sub(r"//([^:/@]+):[^@/]*@", r"//\1:***@", url)
+
+
+def app_env(database_url: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        DATABASE_URL=database_url,
+        SECRET_KEY=BENCH_SECRET_KEY,
+        FLASK_RATELIMIT_ENABLED="false",
+        PYTHONUNBUFFERED="1",
+    )
+    return env
+
+
+def log(message: str) -> None:
+    print(f"[{datetime.now():%H:%M:%S}] {message}", file=sys.stderr, flush=True)
+
+
+def flask(env: dict[str, str], *args: str, stdin: str | None = None, check: bool = True,
+          stream: bool = False) -> subprocess.CompletedProcess:
+    command = [str(VENV_BIN / "flask"), "--app", "wsgi", *args]
+    log("$ flask --app wsgi " + " ".join(args))
+    result = subprocess.run(
+        command,
+        cwd=ROOT,
+        env=env,
+        input=stdin,
+        text=True,
+        stdout=None if stream else subprocess.PIPE,
+        stderr=None if stream else subprocess.PIPE,
+        check=False,
+    )
+    if check and result.returncode != 0:
+        raise SystemExit(
+            f"flask {' '.join(args)} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}"
+        )
+    return result
+
+
+def helper(env: dict[str, str], *args: str, stdin: str | None = None) -> dict:
+    """Run this file's in-app helper under the virtualenv's Python; return its JSON."""
+    result = subprocess.run(
+        [str(VENV_BIN / "python"), str(Path(__file__).resolve()), "_helper", *args],
+        cwd=ROOT,
+        env=env,
+        input=stdin,
+        text=True,
+        capture_output=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        raise SystemExit(f"helper {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
+    return json.loads(result.stdout)
+
+
+def prepare_database(args: argparse.Namespace, env: dict[str, str], dialect: str) -> dict:
+    """Migrate, load the framework, seed if needed, create the bench account."""
+    seed_record = RESULTS / f"seed-{dialect}.json"
+    if dialect == "sqlite" and args.database_url == default_sqlite_url() and not args.reuse:
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(DEFAULT_SQLITE) + suffix).unlink(missing_ok=True)
+        log(f"fresh SQLite database at {DEFAULT_SQLITE}")
+    flask(env, "db", "upgrade")
+    flask(env, "framework", "load")
+    existing = helper(env, "count")["feedback"]
+    log(f"database holds {existing:,} feedback items")
+    info: dict = {"existing_before": existing, "seeded": 0, "seed_seconds": None}
+    if existing >= args.feedback and args.reuse:
+        log(f"--reuse: {existing:,} >= {args.feedback:,}, not seeding")
+        if seed_record.exists():
+            info["previous_seed"] = json.loads(seed_record.read_text())
+    else:
+        if existing and not args.reuse:
+            raise SystemExit(
+                f"The database already holds {existing:,} items: pass --reuse to use (and top up) "
+                "it, or point --database-url at an empty database."
+            )
+        missing = args.feedback - existing
+        started = time.perf_counter()
+        flask(env, "demo", "seed", "--feedback", str(missing), "--seed", "1", stream=True)
+        info["seeded"] = missing
+        info["seed_seconds"] = round(time.perf_counter() - started, 1)
+        log(f"seeded {missing:,} items in {info['seed_seconds']:.0f} s")
+        seed_record.write_text(
+            json.dumps(
+                {
+                    "seeded": missing,
+                    "seed_seconds": info["seed_seconds"],
+                    "at": datetime.now(UTC).isoformat(timespec="seconds"),
+                },
+                indent=2,
+            )
+        )
+    created = flask(
+        env, "users", "create", BENCH_EMAIL, "--role", "member", "--password-stdin",
+        stdin=BENCH_PASSWORD + "\n", check=False,
+    )
+    if created.returncode != 0 and "already exists" not in created.stdout + created.stderr:
+        raise SystemExit(f"could not create the bench account:\n{created.stdout}{created.stderr}")
+    info.update(helper(env, "stats"))
+    return info
+
+
+def default_sqlite_url() -> str:
+    return f"sqlite:///{DEFAULT_SQLITE}"
+
+
+# ---------------------------------------------------------------------------------------------
+# Gunicorn
+
+
+def port_in_use(port: int) -> bool:
+    with socket.socket() as sock:
+        sock.settimeout(0.5)
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
+class Gunicorn:
+    def __init__(self, env: dict[str, str], workers: int, port: int, logfile: Path):
+        self.env, self.workers, self.port, self.logfile = env, workers, port, logfile
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        if port_in_use(self.port):
+            raise SystemExit(f"Port {self.port} is already in use: choose another with --port")
+        command = [
+            str(VENV_BIN / "gunicorn"),
+            "--workers", str(self.workers),
+            "--bind", f"127.0.0.1:{self.port}",
+            "--log-file", str(self.logfile),
+            "wsgi:app",
+        ]  # fmt: skip
+        log("$ " + " ".join(command[1:]).replace(str(ROOT) + "/", "").join(["gunicorn ", ""]))
+        self.process = subprocess.Popen(  # noqa: S603
+            command,
+            cwd=ROOT,
+            env=self.env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise SystemExit(f"gunicorn exited ({self.process.returncode}); see {self.logfile}")
+            try:
+                status, _, _ = request(self.port, "GET", "/healthz", timeout=5)
+                if status == 200:
+                    log(f"gunicorn pid {self.process.pid} answering on port {self.port}")
+                    return
+            except OSError:
+                pass
+            time.sleep(0.3)
+        raise SystemExit("gunicorn did not answer /healthz within 90 s")
+
+    def stop(self) -> None:
+        process = self.process
+        if process is None or process.poll() is not None:
+            return
+        process.send_signal(signal.SIGTERM)  # graceful: the master stops its workers
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
+        log(f"gunicorn stopped ({process.returncode})")
+
+
+# ---------------------------------------------------------------------------------------------
+# HTTP
+
+
+def request(port: int, method: str, path: str, body: bytes | None = None,
+            headers: dict[str, str] | None = None, timeout: float = 120):
+    """One request on a new connection (gunicorn's sync workers close after each response)."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        connection.request(method, path, body=body, headers=headers or {})
+        response = connection.getresponse()
+        data = response.read()
+        return response.status, response.headers, data
+    finally:
+        connection.close()
+
+
+class Client:
+    """A signed-in browser, as far as the inbox needs one: a cookie jar of one site."""
+
+    def __init__(self, port: int):
+        self.port = port
+        self.cookies: dict[str, str] = {}
+
+    def _remember(self, headers) -> None:
+        for header in headers.get_all("Set-Cookie") or []:
+            cookie = SimpleCookie()
+            cookie.load(header)
+            for name, morsel in cookie.items():
+                if morsel["expires"] and "1970" in morsel["expires"] or morsel.value == "":
+                    self.cookies.pop(name, None)
+                else:
+                    self.cookies[name] = morsel.value
+
+    def headers(self) -> dict[str, str]:
+        cookie = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        return {"Cookie": cookie} if cookie else {}
+
+    def get(self, path: str):
+        status, headers, body = request(self.port, "GET", path, headers=self.headers())
+        self._remember(headers)
+        return status, headers, body
+
+    def sign_in(self, email: str, password: str) -> None:
+        status, _, body = self.get("/login")
+        if status != 200:
+            raise SystemExit(f"GET /login answered {status}")
+        tag = CSRF_INPUT.search(body.decode())
+        value = VALUE.search(tag.group(0)) if tag else None
+        if value is None:
+            raise SystemExit("no csrf_token input on the sign-in page")
+        form = urlencode(
+            {"email": email, "password": password, "csrf_token": html.unescape(value.group(1))}
+        ).encode()
+        headers = {**self.headers(), "Content-Type": "application/x-www-form-urlencoded"}
+        status, response_headers, body = request(self.port, "POST", "/login", form, headers)
+        self._remember(response_headers)
+        if status not in (302, 303):
+            raise SystemExit(f"sign-in failed: POST /login answered {status}")
+        status, _, _ = self.get("/triage")
+        if status != 200:
+            raise SystemExit(f"signed in, but /triage answered {status}")
+
+
+def next_link(body: bytes) -> str | None:
+    tag = NEXT_LINK.search(body.decode())
+    if not tag:
+        return None
+    href = HREF.search(tag.group(0))
+    return html.unescape(href.group(1)) if href else None
+
+
+def find_page(client: Client, start: str, page: int) -> tuple[str, list[float]]:
+    """Follow rel="next" from `start` until page `page`; return its URL and each hop's ms."""
+    path, hops = start, []
+    for number in range(2, page + 1):
+        began = time.perf_counter()
+        status, _, body = client.get(path)
+        hops.append((time.perf_counter() - began) * 1000)
+        if status != 200:
+            raise SystemExit(f"{path} answered {status} while walking to page {page}")
+        following = next_link(body)
+        if following is None:
+            raise SystemExit(f"no next link on page {number - 1}: too few items for page {page}")
+        split = urlsplit(following)
+        path = split.path + ("?" + split.query if split.query else "")
+    return path, hops
+
+
+def percentile(sorted_values: list[float], fraction: float) -> float:
+    """Nearest-rank percentile (p95 of 200 samples is the 190th smallest)."""
+    index = max(0, min(len(sorted_values) - 1, int(-(-fraction * len(sorted_values) // 1)) - 1))
+    return sorted_values[index]
+
+
+def run_scenario(client: Client, path: str, requests: int, concurrency: int, warmup: int) -> dict:
+    headers = client.headers()
+    rows_seen = []
+
+    def one(_: int) -> float:
+        began = time.perf_counter()
+        status, _, body = request(client.port, "GET", path, headers=headers)
+        elapsed = (time.perf_counter() - began) * 1000
+        if status != 200:
+            raise RuntimeError(f"GET {path} answered {status}")
+        rows_seen.append(body.count(b'name="ids"'))
+        return elapsed
+
+    for i in range(warmup):
+        one(i)
+    rows_seen.clear()
+    load_before = os.getloadavg()
+    started = time.perf_counter()
+    with concurrent.futures.ThreadPoolExecutor(max_workers=concurrency) as pool:
+        timings = list(pool.map(one, range(requests)))
+    wall = time.perf_counter() - started
+    timings.sort()
+    return {
+        "path": path,
+        "requests": requests,
+        "concurrency": concurrency,
+        "warmup": warmup,
+        "rows_on_page": sorted(set(rows_seen)),
+        "median_ms": round(statistics.median(timings), 1),
+        "p95_ms": round(percentile(timings, 0.95), 1),
+        "p99_ms": round(percentile(timings, 0.99), 1),
+        "mean_ms": round(statistics.fmean(timings), 1),
+        "min_ms": round(timings[0], 1),
+        "max_ms": round(timings[-1], 1),
+        "requests_per_s": round(requests / wall, 1),
+        "wall_s": round(wall, 2),
+        "loadavg_before": [round(x, 2) for x in load_before],
+        "goal_met": percentile(timings, 0.95) < GOAL_P95_MS,
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# The driver
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--database-url",
+        default=default_sqlite_url(),
+        help="SQLAlchemy URL (default: a SQLite file bench/results/bench.db, recreated "
+        "unless --reuse)",
+    )
+    parser.add_argument("--feedback", type=int, default=1_000_000, help="items to seed")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="keep the database; seed only if it holds fewer than --feedback items",
+    )
+    parser.add_argument("--requests", type=int, default=200, help="timed requests per scenario")
+    parser.add_argument("--concurrency", type=int, default=4, help="client threads")
+    parser.add_argument("--warmup", type=int, default=8, help="untimed requests per scenario")
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--page", type=int, default=21, help="the deep page to reach")
+    parser.add_argument("--output", type=Path, default=None,
+                        help="JSON results (default bench/results/inbox-<dialect>.json)")
+    parser.add_argument("--no-plans", action="store_true", help="skip the explain step")
+    parser.add_argument("--check", action="store_true",
+                        help=f"exit 1 if any scenario's p95 is {GOAL_P95_MS:.0f} ms or more")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str]) -> int:
+    args = parse_args(argv)
+    dialect = dialect_of(args.database_url)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    output = args.output or RESULTS / f"inbox-{dialect}.json"
+    for tool in ("flask", "gunicorn", "python"):
+        if not (VENV_BIN / tool).exists():
+            raise SystemExit(f"{VENV_BIN / tool} is missing: run `make setup` first")
+    env = app_env(args.database_url)
+    result: dict = {
+        "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "dialect": dialect,
+        "database_url": masked(args.database_url),
+        "machine": {
+            "cpus": os.cpu_count(),
+            "platform": platform.platform(),
+            "python": platform.python_version(),
+            "loadavg_at_start": [round(x, 2) for x in os.getloadavg()],
+        },
+        "settings": {
+            "feedback": args.feedback,
+            "requests": args.requests,
+            "concurrency": args.concurrency,
+            "warmup": args.warmup,
+            "workers": args.workers,
+            "server": f"gunicorn --workers {args.workers} (sync) wsgi:app",
+        },
+        "goal_p95_ms": GOAL_P95_MS,
+    }
+    result["database"] = prepare_database(args, env, dialect)
+
+    server = Gunicorn(env, args.workers, args.port, RESULTS / f"gunicorn-{dialect}.log")
+    scenarios: dict[str, dict] = {}
+    try:
+        server.start()
+        client = Client(args.port)
+        client.sign_in(BENCH_EMAIL, BENCH_PASSWORD)
+        for key, label, path in SCENARIOS:
+            extra = {}
+            if path is None:
+                path, hops = find_page(client, "/triage", args.page)
+                extra = {"walk_ms": [round(h, 1) for h in hops]}
+                log(f"page {args.page}: {path}")
+            log(f"{label}: {args.requests} requests, {args.concurrency} at a time")
+            scenarios[key] = {"label": label, **run_scenario(
+                client, path, args.requests, args.concurrency, args.warmup), **extra}
+            s = scenarios[key]
+            log(f"  median {s['median_ms']} ms, p95 {s['p95_ms']} ms, {s['requests_per_s']} req/s")
+    finally:
+        server.stop()
+    result["scenarios"] = scenarios
+    result["machine"]["loadavg_at_end"] = [round(x, 2) for x in os.getloadavg()]
+
+    if not args.no_plans:
+        log("capturing SQL per request and explaining it")
+        urls = {key: s["path"] for key, s in scenarios.items()}
+        result["queries"] = helper(env, "plans", stdin=json.dumps(
+            {"urls": urls, "email": BENCH_EMAIL, "password": BENCH_PASSWORD}))
+    output.write_text(json.dumps(result, indent=2))
+    log(f"wrote {output.relative_to(ROOT) if output.is_relative_to(ROOT) else output}")
+    print_table(result)
+    missed = [k for k, s in scenarios.items() if not s["goal_met"]]
+    return 1 if args.check and missed else 0
+
+
+def print_table(result: dict) -> None:
+    db = result["database"]
+    print()
+    print(
+        f"{result['dialect']}: {db.get('feedback', '?'):,} items, gunicorn "
+        f"{result['settings']['workers']} workers, {result['settings']['requests']} requests x "
+        f"{result['settings']['concurrency']} concurrent, {result['machine']['cpus']} CPUs, "
+        f"load {result['machine']['loadavg_at_start'][0]}"
+    )
+    print()
+    print("| Scenario | Median (ms) | p95 (ms) | Requests/s | p95 < 100 ms | SQL statements |")
+    print("|---|---:|---:|---:|:-:|---:|")
+    queries = result.get("queries", {}).get("requests", {})
+    for key, s in result["scenarios"].items():
+        statements = queries.get(key, {}).get("statement_count", "")
+        print(
+            f"| {s['label']} | {s['median_ms']:.1f} | {s['p95_ms']:.1f} | "
+            f"{s['requests_per_s']:.1f} | {'yes' if s['goal_met'] else '**no**'} | {statements} |"
+        )
+    slow = result.get("queries", {}).get("slowest", [])
+    if slow:
+        print()
+        print("Slowest statements (in-process, one at a time):")
+        for entry in slow[:6]:
+            print(f"  {entry['ms']:8.1f} ms  {entry['scenario']}: {entry['kind']}")
+
+
+# ---------------------------------------------------------------------------------------------
+# In-app helper: runs under .venv/bin/python with DATABASE_URL set
+
+
+def _helper(argv: list[str]) -> int:
+    sys.path.insert(0, str(ROOT))
+    from sqlalchemy import func, inspect, select
+
+    from portal import create_app
+    from portal.extensions import db
+    from portal.models import Feedback
+
+    app = create_app({"WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False})
+    command = argv[0]
+    with app.app_context():
+        if command == "count":
+            has_table = inspect(db.engine).has_table("feedback")
+            count = db.session.scalar(select(func.count()).select_from(Feedback)) if has_table else 0
+            print(json.dumps({"feedback": count}))
+        elif command == "stats":
+            print(json.dumps(_database_stats(db)))
+        elif command == "plans":
+            print(json.dumps(_plans(app, db, json.loads(sys.stdin.read()))))
+        else:
+            raise SystemExit(f"unknown helper command {command}")
+    return 0
+
+
+def _database_stats(db) -> dict:
+    from sqlalchemy import text
+
+    dialect = db.engine.dialect.name
+    stats: dict = {"feedback": db.session.scalar(text("SELECT count(*) FROM feedback"))}
+    if dialect == "sqlite":
+        stats["sqlite_version"] = db.session.scalar(text("SELECT sqlite_version()"))
+        stats["sqlite_stat1"] = bool(
+            db.session.scalar(
+                text("SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'")
+            )
+        )
+        url = db.engine.url.database
+        if url and Path(url).exists():
+            stats["file_mb"] = round(Path(url).stat().st_size / 1e6, 1)
+    else:
+        stats["server_version"] = db.session.scalar(text("SHOW server_version"))
+        stats["table_mb"] = round(
+            db.session.scalar(text("SELECT pg_total_relation_size('feedback')")) / 1e6, 1
+        )
+        row = db.session.execute(
+            text(
+                "SELECT last_analyze, last_autoanalyze, last_vacuum, last_autovacuum "
+                "FROM pg_stat_user_tables WHERE relname = 'feedback'"
+            )
+        ).one_or_none()
+        if row:
+            stats["feedback_maintenance"] = {
+                k: (v.isoformat(timespec="seconds") if v else None)
+                for k, v in row._mapping.items()
+            }
+    return stats
+
+
+def _kind(statement: str) -> str:
+    """A short name for a captured statement, to read the per-request list at a glance."""
+    s = " ".join(statement.split()).lower()
+    head = s[:200]
+    if "group by feedback.status" in s:
+        return "status counts"
+    if head.startswith("select feedback.id") or "from feedback" in head.split(" where ")[0]:
+        if "limit" in s:
+            return "inbox page"
+    if "feedback_roles" in head:
+        return "page tags: roles (selectin)"
+    if "feedback_themes" in head:
+        return "page tags: themes (selectin)"
+    if "feedback_codes" in head:
+        return "page tags: codes (selectin)"
+    if "commitment_roles" in head:
+        return "commitment roles (selectin)"
+    if "commitment_themes" in head:
+        return "commitment themes (selectin)"
+    if "from users" in s:
+        return "users"
+    if "from commitments" in s:
+        return "commitments"
+    if "from codes" in s:
+        return "codes"
+    if "from roles" in s:
+        return "roles"
+    if "from themes" in s:
+        return "themes"
+    return s[:60]
+
+
+def _plans(app, db, spec: dict) -> dict:
+    from sqlalchemy import event
+
+    dialect = db.engine.dialect.name
+    captured: list[tuple[str, object]] = []
+
+    def before(conn, cursor, statement, parameters, context, executemany):
+        captured.append((statement, parameters))
+
+    client = app.test_client()
+    response = client.post("/login", data={"email": spec["email"], "password": spec["password"]})
+    if response.status_code not in (302, 303):
+        raise SystemExit(f"in-process sign-in failed: {response.status_code}")
+    event.listen(db.engine, "before_cursor_execute", before)
+    requests: dict[str, dict] = {}
+    try:
+        for key, url in spec["urls"].items():
+            client.get(url)  # warm (first-request caches, pool)
+            captured.clear()
+            began = time.perf_counter()
+            response = client.get(url)
+            elapsed = (time.perf_counter() - began) * 1000
+            requests[key] = {
+                "url": url,
+                "status": response.status_code,
+                "in_process_ms": round(elapsed, 1),
+                "statement_count": len(captured),
+                "statements": [{"sql": s, "params": _jsonable(p)} for s, p in captured],
+            }
+    finally:
+        event.remove(db.engine, "before_cursor_execute", before)
+
+    raw = db.engine.raw_connection()
+    try:
+        for key, entry in requests.items():
+            for statement in entry["statements"]:
+                sql = statement["sql"]
+                statement["kind"] = _kind(sql)
+                if not sql.lstrip().lower().startswith("select"):
+                    continue
+                params = _params_back(statement["params"])
+                statement["ms"] = _time_statement(raw, sql, params)
+                statement["plan"] = _explain(raw, dialect, sql, params)
+                statement["full_scan"] = _full_scan(dialect, statement["plan"])
+            entry["db_ms_total"] = round(sum(s.get("ms", 0) for s in entry["statements"]), 1)
+    finally:
+        raw.close()
+    slowest = sorted(
+        (
+            {"scenario": key, "kind": s["kind"], "ms": s["ms"], "full_scan": s["full_scan"]}
+            for key, entry in requests.items()
+            for s in entry["statements"]
+            if "ms" in s
+        ),
+        key=lambda x: -x["ms"],
+    )
+    return {"dialect": dialect, "requests": requests, "slowest": slowest[:15]}
+
+
+def _jsonable(params):
+    if isinstance(params, dict):
+        return {"__dict__": {k: _jsonable(v) for k, v in params.items()}}
+    if isinstance(params, (list, tuple)):
+        return [_jsonable(v) for v in params]
+    if isinstance(params, (str, int, float, bool)) or params is None:
+        return params
+    if isinstance(params, datetime):
+        return {"__datetime__": params.isoformat()}
+    return str(params)
+
+
+def _params_back(params):
+    if isinstance(params, dict) and "__dict__" in params:
+        return {k: _params_back(v) for k, v in params["__dict__"].items()}
+    if isinstance(params, dict) and "__datetime__" in params:
+        return datetime.fromisoformat(params["__datetime__"])
+    if isinstance(params, list):
+        return tuple(_params_back(v) for v in params)
+    return params
+
+
+def _time_statement(raw, sql: str, params) -> float:
+    runs = []
+    for _ in range(3):
+        cursor = raw.cursor()
+        began = time.perf_counter()
+        cursor.execute(sql, params)
+        cursor.fetchall()
+        runs.append((time.perf_counter() - began) * 1000)
+        cursor.close()
+    raw.rollback()
+    return round(statistics.median(runs), 2)
+
+
+def _explain(raw, dialect: str, sql: str, params) -> list[str]:
+    cursor = raw.cursor()
+    try:
+        if dialect == "sqlite":
+            cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
+            rows = cursor.fetchall()
+            depth: dict[int, int] = {0: -1}
+            lines = []
+            for node_id, parent, _unused, detail in rows:
+                depth[node_id] = depth.get(parent, -1) + 1
+                lines.append("  " * depth[node_id] + detail)
+            return lines
+        cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)
+        return [row[0] for row in cursor.fetchall()]
+    finally:
+        cursor.close()
+        raw.rollback()
+
+
+def _full_scan(dialect: str, plan: list[str]) -> bool:
+    """Flag a plan that reads a whole big table or index rather than seeking into it."""
+    big = ("feedback", "contact_details", "feedback_roles", "feedback_themes", "feedback_codes")
+    for line in plan:
+        text = line.strip()
+        if dialect == "sqlite":
+            match = re.match(r"SCAN (\w+)", text)
+            if match and match.group(1) in big and "VIRTUAL TABLE" not in text:
+                return True
+        else:
+            match = re.match(r"(?:->\s*)?(?:Parallel )?Seq Scan on (\w+)", text)
+            if match and match.group(1) in big:
+                return True
+    return False
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 1 and sys.argv[1] == "_helper":
+        sys.exit(_helper(sys.argv[2:]))
+    try:
+        sys.exit(main(sys.argv[1:]))
+    except KeyboardInterrupt:
+        sys.exit(130)
