@@ -13,7 +13,6 @@ from portal.extensions import db
 from portal.models import (
     AuditEntry,
     Channel,
-    Code,
     Feedback,
     FeedbackStatus,
     InternalNote,
@@ -371,11 +370,12 @@ def test_search_is_kept_in_sync_on_update_and_delete(member):
     item = add("Originally about ferries")
     item.body = "Now about tunnels instead"
     db.session.commit()
-    find = lambda word: (
-        service.inbox_page(  # noqa: E731
+
+    def find(word):
+        return service.inbox_page(  # noqa: E731
             service.InboxFilters(q=search.parse(word)), member
         ).rows
-    )
+
     assert not find("ferries")
     assert [r.item.id for r in find("tunnels")] == [item.id]
     db.session.delete(item)
