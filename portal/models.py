@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import enum
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import (
+    JSON,
     Boolean,
+    Date,
     Column,
     DateTime,
     Enum,
@@ -312,6 +314,10 @@ class Feedback(db.Model):
     duplicate_of_id: Mapped[int | None] = mapped_column(
         ForeignKey("feedback.id", ondelete="SET NULL")
     )
+    survey_response_id: Mapped[int | None] = mapped_column(
+        ForeignKey("survey_responses.id", ondelete="SET NULL"), index=True
+    )
+    survey_question_id: Mapped[str | None] = mapped_column(String(64))
     public_reply: Mapped[str | None] = mapped_column(Text)
     public_reply_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
@@ -455,3 +461,60 @@ class AuditEntry(db.Model):
     after: Mapped[str | None] = mapped_column(Text)
 
     actor: Mapped[User | None] = relationship()
+
+
+class Survey(db.Model):
+    """A structured survey; its content lives in versions, one per change of its file."""
+
+    __tablename__ = "surveys"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(120), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    versions: Mapped[list[SurveyVersion]] = relationship(
+        back_populates="survey", order_by="SurveyVersion.version"
+    )
+
+    @property
+    def current(self) -> SurveyVersion:
+        return self.versions[-1]
+
+
+class SurveyVersion(db.Model):
+    """One version of a survey file, kept so old responses stay readable."""
+
+    __tablename__ = "survey_versions"
+    __table_args__ = (UniqueConstraint("survey_id", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"))
+    version: Mapped[int] = mapped_column(Integer)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    title: Mapped[str] = mapped_column(String(200))
+    opens_on: Mapped[date] = mapped_column(Date)
+    closes_on: Mapped[date] = mapped_column(Date)
+    definition: Mapped[dict] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    survey: Mapped[Survey] = relationship(back_populates="versions")
+
+
+class SurveyResponse(db.Model):
+    """One person's submitted answers, tied to the version they answered."""
+
+    __tablename__ = "survey_responses"
+    __table_args__ = (Index("ix_survey_responses_version_submitted", "version_id", "submitted_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(String(12), unique=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("survey_versions.id", ondelete="CASCADE"))
+    submission_key: Mapped[str | None] = mapped_column(String(64), unique=True)
+    stakeholder_type: Mapped[StakeholderType] = mapped_column(
+        _enum(StakeholderType, "stakeholder_type")
+    )
+    answers: Mapped[dict] = mapped_column(JSON)
+    submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    version: Mapped[SurveyVersion] = relationship()
+    feedback: Mapped[list[Feedback]] = relationship(order_by="Feedback.id")

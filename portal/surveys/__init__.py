@@ -1,0 +1,1 @@
+"""Structured surveys defined as YAML files in surveys/: checking, syncing, answering, results."""
