@@ -33,6 +33,7 @@ instance:
 run: setup instance
 	$(FLASK) db upgrade
 	$(FLASK) framework load
+	$(FLASK) surveys sync
 	$(FLASK) demo seed --if-empty
 	$(FLASK) demo users
 	$(FLASK) run --host 127.0.0.1 --port 5000

@@ -59,6 +59,7 @@ def create_app(overrides: dict[str, object] | None = None) -> Flask:
     from .core import errors
     from .core.views import bp as core_bp
     from .public.views import bp as public_bp
+    from .surveys.views import bp as surveys_bp
     from .triage.views import bp as triage_bp
 
     app.register_blueprint(core_bp)
@@ -66,6 +67,7 @@ def create_app(overrides: dict[str, object] | None = None) -> Flask:
     app.register_blueprint(auth_bp)
     app.register_blueprint(triage_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(surveys_bp)
     errors.register(app)
     register_cli(app)
 
@@ -89,6 +91,18 @@ def create_app(overrides: dict[str, object] | None = None) -> Flask:
             return ""
         hour = value.hour % 12 or 12
         return f"{value.day} {value:%B %Y}, {hour}:{value:%M}{'am' if value.hour < 12 else 'pm'}"
+
+    @app.template_filter("survey_item")
+    def survey_item(option: tuple[str, str], chosen: list[str]) -> dict[str, object]:
+        """Turn a (value, label) option into a GOV.UK radios/checkboxes item."""
+        value, label = option
+        return {"value": value, "text": label, "checked": value in (chosen or [])}
+
+    @app.template_filter("survey_error")
+    def survey_error(error: tuple[str, str], field_name) -> dict[str, str]:
+        """Turn a (question id, message) pair into an error summary link."""
+        question_id, message = error
+        return {"text": message, "href": "#" + field_name(question_id)}
 
     @app.context_processor
     def inject_globals() -> dict[str, object]:

@@ -8,8 +8,8 @@ from datetime import UTC, date, datetime
 from sqlalchemy import (
     JSON,
     Boolean,
-    Date,
     Column,
+    Date,
     DateTime,
     Enum,
     ForeignKey,

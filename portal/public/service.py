@@ -134,6 +134,35 @@ def find_by_submission_key(key: str) -> Feedback | None:
     return db.session.scalar(select(Feedback).where(Feedback.submission_key == key))
 
 
+def build_feedback(data: NewFeedback) -> tuple[Feedback, str]:
+    """Return a new, unsaved feedback item (with contact details only with consent) and its
+    private tracking token."""
+    token = secrets.token_urlsafe(TRACKING_TOKEN_BYTES)
+    feedback = Feedback(
+        reference=generate_reference(),
+        tracking_token_hash=hash_token(token),
+        submission_key=data.submission_key,
+        commitment_id=data.commitment_id,
+        body=data.body,
+        stakeholder_type=data.stakeholder_type,
+        organisation=data.organisation or None,
+        locality=data.locality,
+        rating=data.rating,
+        consent_to_quote=data.consent_to_quote,
+        channel=data.channel,
+    )
+    if data.received_at is not None:
+        feedback.received_at = data.received_at
+    if data.consent_to_contact and data.email:
+        feedback.contact = ContactDetails(
+            name=data.name or None,
+            email=data.email,
+            consent_to_contact=True,
+            consent_version=CONSENT_VERSION,
+        )
+    return feedback, token
+
+
 def submit_feedback(data: NewFeedback) -> Submission:
     """Store one feedback item (and contact details, only with consent) in one transaction.
 
@@ -145,29 +174,7 @@ def submit_feedback(data: NewFeedback) -> Submission:
             return Submission(existing, token=None, duplicate=True)
 
     for _ in range(_MAX_REFERENCE_ATTEMPTS):
-        token = secrets.token_urlsafe(TRACKING_TOKEN_BYTES)
-        feedback = Feedback(
-            reference=generate_reference(),
-            tracking_token_hash=hash_token(token),
-            submission_key=data.submission_key,
-            commitment_id=data.commitment_id,
-            body=data.body,
-            stakeholder_type=data.stakeholder_type,
-            organisation=data.organisation or None,
-            locality=data.locality,
-            rating=data.rating,
-            consent_to_quote=data.consent_to_quote,
-            channel=data.channel,
-        )
-        if data.received_at is not None:
-            feedback.received_at = data.received_at
-        if data.consent_to_contact and data.email:
-            feedback.contact = ContactDetails(
-                name=data.name or None,
-                email=data.email,
-                consent_to_contact=True,
-                consent_version=CONSENT_VERSION,
-            )
+        feedback, token = build_feedback(data)
         db.session.add(feedback)
         try:
             db.session.commit()

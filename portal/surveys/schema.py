@@ -216,9 +216,7 @@ class _Checker:
         known = {s.value for s in StakeholderType}
         for value in audience:
             if value not in known:
-                self.add(
-                    f"unknown audience {value!r}; use one of {', '.join(sorted(known))}", line
-                )
+                self.add(f"unknown audience {value!r}; use one of {', '.join(sorted(known))}", line)
 
     def _commitments(self, raw: dict[str, Any], line: int | None) -> None:
         commitments = raw.get("commitments")
@@ -234,6 +232,13 @@ class _Checker:
 
     def _pages(self, pages: list[Any]) -> None:
         seen: dict[str, tuple[int | None, dict[str, Any]]] = {}
+        self.all_ids = {
+            q.get("id")
+            for page in pages
+            if isinstance(page, dict) and isinstance(page.get("questions"), list)
+            for q in page["questions"]
+            if isinstance(q, dict)
+        }
         for number, page in enumerate(pages, start=1):
             if not isinstance(page, dict):
                 self.add(f"page {number} must be a mapping with title and questions")
@@ -320,12 +325,14 @@ class _Checker:
             return
         target_id = condition["question"]
         if target_id not in seen:
-            later = target_id == qid
+            if target_id == qid:
+                where = "itself"
+            elif target_id in self.all_ids:
+                where = f"a later question '{target_id}'"
+            else:
+                where = f"a missing question '{target_id}'"
             self.add(
-                f"condition on {'itself' if later else 'a later or missing question'} "
-                f"'{target_id}': conditions may only refer to earlier questions",
-                line,
-                qid,
+                f"condition on {where}: conditions may only refer to earlier questions", line, qid
             )
             return
         expected = condition.get("equals", condition.get("in"))
