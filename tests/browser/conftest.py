@@ -30,9 +30,14 @@ WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    app = make_app("sqlite", tmp_path_factory, SERVER_NAME=None)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+def live_app(tmp_path_factory: pytest.TempPathFactory):
+    """The app behind live_server, for tests that set up data in an app context."""
+    return make_app("sqlite", tmp_path_factory, SERVER_NAME=None)
+
+
+@pytest.fixture(scope="session")
+def live_server(live_app) -> Iterator[str]:
+    server = make_server("127.0.0.1", 0, live_app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
