@@ -141,5 +141,6 @@ def update_user(user_id: int):
             flash(f"{user.email} is now {role.label}", "success")
         db.session.commit()
     except (auth_service.AccountError, ValueError) as error:
-        flash(str(error) if isinstance(error, auth_service.AccountError) else "Choose a role")
+        message = str(error) if isinstance(error, auth_service.AccountError) else "Choose a role"
+        flash(message, "error")
     return redirect(url_for("admin.users"), code=303)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
+from urllib.parse import urlsplit
 from typing import Any
 
 from flask import abort, redirect, request, url_for
@@ -45,10 +46,28 @@ def load_user(user_id: str) -> User | None:
     return user if user is not None and user.active else None
 
 
+def _return_path() -> str:
+    """Where to come back to after signing in: the page itself for a GET, else the page the form
+    was on (a form's own URL answers only POST)."""
+    if request.method == "GET":
+        return request.full_path.rstrip("?")
+    from .service import is_safe_next
+
+    candidates = [request.form.get("return_to", "")]
+    if request.referrer:
+        parts = urlsplit(request.referrer)
+        if parts.netloc == request.host:
+            candidates.append(parts.path + (f"?{parts.query}" if parts.query else ""))
+    for candidate in candidates:
+        if is_safe_next(candidate):
+            return candidate
+    return url_for("public.home")
+
+
 @login_manager.unauthorized_handler
 def unauthorized():
     """Send people to sign in; an htmx request gets HX-Redirect, not a page in a fragment."""
-    target = url_for("auth.login", next=request.full_path.rstrip("?"))
+    target = url_for("auth.login", next=_return_path())
     if request.headers.get("HX-Request") == "true":
         return htmx_response("", 401, redirect=target)
     return redirect(target)

@@ -29,3 +29,20 @@ document.body.addEventListener("htmx:load", (event) => {
     document.title = hasSummary ? `Error: ${base}` : base;
   }
 });
+
+// An htmx request refused by the server (an expired form, a lost session, a 403 or a 500):
+// show the server's explanation in place of the page content, as a full page load would.
+document.body.addEventListener("htmx:responseError", (event) => {
+  const xhr = event.detail.xhr;
+  const page = new DOMParser().parseFromString(xhr.responseText || "", "text/html");
+  const incoming = page.querySelector("#main-content");
+  const main = document.querySelector("#main-content");
+  if (!incoming || !main) return;
+  main.replaceChildren(...incoming.childNodes);
+  if (page.title) document.title = page.title;
+  const heading = main.querySelector("h1");
+  if (heading) {
+    heading.setAttribute("tabindex", "-1");
+    heading.focus();
+  }
+});

@@ -149,3 +149,14 @@ def test_axe_on_error_page_with_javascript_off_rendering(page: Page, live_server
     page.click("button:has-text('Send feedback')")
     expect(page).to_have_title(re.compile(r"^Error:"))
     assert axe_violations(page) == []
+
+
+def test_expired_session_with_javascript_on_explains_instead_of_doing_nothing(
+    page: Page, live_server: str
+):
+    page.goto(f"{live_server}/feedback")
+    fill_form(page)
+    page.context.clear_cookies()  # the session (and its form token) is gone
+    page.click("button:has-text('Send feedback')")
+    expect(page.locator("h1")).to_have_text("Your form has expired")
+    expect(page.locator("h1")).to_be_focused()

@@ -327,6 +327,7 @@ def test_bulk_status_updates_the_table_in_place(page: Page, portal: Portal):
         expect(row.locator(".govuk-tag")).to_have_text(label)
     assert page.evaluate("window.__noReload") is True  # swapped in, no full reload
     expect(page).to_have_url(f"{portal.url}/triage?q={word}")
+    assert axe_violations(page) == [], "inbox after the bulk action was swapped in"
     assert load_item(portal, first.reference)[0] is FeedbackStatus.IN_REVIEW
     assert load_item(portal, second.reference)[0] is FeedbackStatus.IN_REVIEW
     assert load_item(portal, untouched.reference)[0] is FeedbackStatus.NEW
@@ -351,6 +352,28 @@ def test_signed_out_visit_goes_to_login_and_back(page: Page, portal: Portal):
     page.click("button:has-text('Sign in')")
     expect(page).to_have_url(f"{portal.url}/triage?q={word}")
     expect(page.locator("#inbox-table")).to_contain_text(item.reference)
+
+
+def test_form_posted_after_signing_out_elsewhere_returns_to_the_item(page: Page, portal: Portal):
+    item = make_feedback(portal, f"Please light the path to Hunts Cross station {unique_word()}.")
+    email = make_staff(portal)
+    sign_in(page, portal, email)
+    expect(page).to_have_url(f"{portal.url}/triage")
+    page.goto(f"{portal.url}/triage/{item.reference}")
+
+    other = page.context.new_page()  # another tab of the same browser signs out
+    other.goto(f"{portal.url}/triage")
+    other.click("button:has-text('Sign out')")
+    expect(other).to_have_url(re.compile(r"/login$"))
+    other.close()
+
+    page.fill("#note-body", "Written before noticing the session had ended.")
+    page.click("button:has-text('Add note')")
+    expect(page).to_have_url(re.compile(r"/login\?next="))
+    page.fill("#email", email)
+    page.fill("#password", PASSWORD)
+    page.click("button:has-text('Sign in')")
+    expect(page).to_have_url(f"{portal.url}/triage/{item.reference}", timeout=3000)
 
 
 def test_champion_is_refused_the_inbox(page: Page, portal: Portal):
