@@ -58,9 +58,14 @@ def create_app(overrides: dict[str, object] | None = None) -> Flask:
     from .cli import register_cli
     from .core import errors
     from .core.views import bp as core_bp
+    from .meetings.views import bp as meetings_bp
+    from .notes.views import bp as notes_bp
+    from .progress.views import bp as progress_bp
     from .public.views import bp as public_bp
+    from .reports.views import bp as reports_bp
     from .surveys.views import bp as surveys_bp
     from .triage.views import bp as triage_bp
+    from .yousaid.views import bp as yousaid_bp
 
     app.register_blueprint(core_bp)
     app.register_blueprint(public_bp)
@@ -68,6 +73,11 @@ def create_app(overrides: dict[str, object] | None = None) -> Flask:
     app.register_blueprint(triage_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(surveys_bp)
+    app.register_blueprint(progress_bp)
+    app.register_blueprint(meetings_bp)
+    app.register_blueprint(notes_bp)
+    app.register_blueprint(yousaid_bp)
+    app.register_blueprint(reports_bp)
     errors.register(app)
     register_cli(app)
 
@@ -103,6 +113,11 @@ def create_app(overrides: dict[str, object] | None = None) -> Flask:
         """Turn a (question id, message) pair into an error summary link."""
         question_id, message = error
         return {"text": message, "href": "#" + field_name(question_id)}
+
+    @app.template_filter("zip_labels")
+    def zip_labels(values, members) -> list[tuple[str, str]]:
+        """Pair enum values with their labels for radios and selects."""
+        return [(value, member.label) for value, member in zip(values, members, strict=True)]
 
     @app.context_processor
     def inject_globals() -> dict[str, object]:

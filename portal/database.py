@@ -25,10 +25,13 @@ def configure_engine_events(engine: Engine) -> None:
         cursor.close()
 
 
+SEARCH_INDEXES = {"ix_feedback_search_vector", "ix_note_versions_search_vector"}
+
+
 def include_object(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any):
     """Leave the full-text search objects, made by raw SQL in a migration, out of autogenerate."""
-    if type_ == "table" and name and name.startswith("feedback_fts"):
+    if type_ == "table" and name and name.startswith(("feedback_fts", "note_versions_fts")):
         return False
     if type_ == "column" and name == "search_vector":
         return False
-    return not (type_ == "index" and name == "ix_feedback_search_vector")
+    return not (type_ == "index" and name in SEARCH_INDEXES)

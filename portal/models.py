@@ -147,6 +147,51 @@ class Priority(enum.StrEnum):
         return self.value.capitalize()
 
 
+class ProgressStatus(enum.StrEnum):
+    NOT_STARTED = "not_started"
+    ON_TRACK = "on_track"
+    AT_RISK = "at_risk"
+    OFF_TRACK = "off_track"
+    COMPLETE = "complete"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()
+
+
+class AgendaItemKind(enum.StrEnum):
+    STANDING = "standing"
+    COMMITMENT = "commitment"
+    NOTES = "notes"
+    OTHER = "other"
+    AOB = "aob"
+
+
+class ActionStatus(enum.StrEnum):
+    OPEN = "open"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+    DROPPED = "dropped"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()
+
+
+class NoteStatus(enum.StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    RETURNED = "returned"
+    PUBLISHED = "published"
+    ARCHIVED = "archived"
+
+    @property
+    def label(self) -> str:
+        return {"submitted": "Submitted for review", "returned": "Returned with comments"}.get(
+            self.value, self.value.capitalize()
+        )
+
+
 class FeedbackStatus(enum.StrEnum):
     NEW = "new"
     IN_REVIEW = "in_review"
@@ -518,3 +563,269 @@ class SurveyResponse(db.Model):
 
     version: Mapped[SurveyVersion] = relationship()
     feedback: Mapped[list[Feedback]] = relationship(order_by="Feedback.id")
+
+
+class ProgressUpdate(db.Model):
+    """A Responsible Officer's quarterly update on one commitment (report §5.2)."""
+
+    __tablename__ = "progress_updates"
+    __table_args__ = (
+        UniqueConstraint("commitment_id", "year", "quarter"),
+        Index("ix_progress_commitment_period", "commitment_id", "year", "quarter"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    commitment_id: Mapped[int] = mapped_column(ForeignKey("commitments.id", ondelete="CASCADE"))
+    year: Mapped[int] = mapped_column(Integer)  # financial year starting 1 April of this year
+    quarter: Mapped[int] = mapped_column(SmallInteger)  # 1 = April to June
+    status: Mapped[ProgressStatus] = mapped_column(_enum(ProgressStatus, "progress_status"))
+    narrative: Mapped[str] = mapped_column(Text)
+    evidence_links: Mapped[list] = mapped_column(JSON, default=list)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
+
+    commitment: Mapped[Commitment] = relationship()
+    author: Mapped[User | None] = relationship()
+
+    @property
+    def period_label(self) -> str:
+        return f"{self.year}-Q{self.quarter}"
+
+
+class Meeting(db.Model):
+    """A meeting of the Social Value Implementation Group and the feedback period it covers."""
+
+    __tablename__ = "meetings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    meeting_date: Mapped[date] = mapped_column(Date, index=True)
+    period_start: Mapped[date] = mapped_column(Date)
+    period_end: Mapped[date] = mapped_column(Date)  # inclusive
+    figures_built_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    items: Mapped[list[AgendaItem]] = relationship(
+        back_populates="meeting", order_by="AgendaItem.position", cascade="all, delete-orphan"
+    )
+
+
+class AgendaItem(db.Model):
+    """One item of a meeting's agenda, with the snapshot of figures taken when it was built."""
+
+    __tablename__ = "agenda_items"
+    __table_args__ = (Index("ix_agenda_items_meeting_position", "meeting_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[AgendaItemKind] = mapped_column(_enum(AgendaItemKind, "agenda_item_kind"))
+    title: Mapped[str] = mapped_column(String(200))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    commitment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("commitments.id", ondelete="SET NULL")
+    )
+    snapshot: Mapped[dict] = mapped_column(JSON, default=dict)
+
+    meeting: Mapped[Meeting] = relationship(back_populates="items")
+    commitment: Mapped[Commitment | None] = relationship()
+    quotes: Mapped[list[AgendaQuote]] = relationship(
+        back_populates="item", order_by="AgendaQuote.id", cascade="all, delete-orphan"
+    )
+    decisions: Mapped[list[Decision]] = relationship(
+        back_populates="item", order_by="Decision.id", cascade="all, delete-orphan"
+    )
+    actions: Mapped[list[Action]] = relationship(
+        back_populates="item", order_by="Action.id", cascade="all, delete-orphan"
+    )
+
+
+class AgendaQuote(db.Model):
+    """A quote members pinned to an agenda item."""
+
+    __tablename__ = "agenda_quotes"
+    __table_args__ = (UniqueConstraint("agenda_item_id", "feedback_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agenda_item_id: Mapped[int] = mapped_column(ForeignKey("agenda_items.id", ondelete="CASCADE"))
+    feedback_id: Mapped[int] = mapped_column(ForeignKey("feedback.id", ondelete="CASCADE"))
+
+    item: Mapped[AgendaItem] = relationship(back_populates="quotes")
+    feedback: Mapped[Feedback] = relationship()
+
+
+class Decision(db.Model):
+    """What the Group decided on an agenda item."""
+
+    __tablename__ = "decisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agenda_item_id: Mapped[int] = mapped_column(
+        ForeignKey("agenda_items.id", ondelete="CASCADE"), index=True
+    )
+    text: Mapped[str] = mapped_column(Text)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    item: Mapped[AgendaItem] = relationship(back_populates="decisions")
+
+
+action_feedback = Table(
+    "action_feedback",
+    db.metadata,
+    Column("action_id", ForeignKey("actions.id", ondelete="CASCADE"), primary_key=True),
+    Column("feedback_id", ForeignKey("feedback.id", ondelete="CASCADE"), primary_key=True),
+    Index("ix_action_feedback_feedback", "feedback_id"),
+)
+
+
+class Action(db.Model):
+    """An action agreed on an agenda item: who, by when, and what came of it."""
+
+    __tablename__ = "actions"
+    __table_args__ = (Index("ix_actions_created", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agenda_item_id: Mapped[int] = mapped_column(
+        ForeignKey("agenda_items.id", ondelete="CASCADE"), index=True
+    )
+    description: Mapped[str] = mapped_column(Text)
+    owner: Mapped[str] = mapped_column(String(200))
+    due_date: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[ActionStatus] = mapped_column(
+        _enum(ActionStatus, "action_status"), default=ActionStatus.OPEN
+    )
+    outcome: Mapped[str | None] = mapped_column(Text)
+    outcome_published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    item: Mapped[AgendaItem] = relationship(back_populates="actions")
+    feedback: Mapped[list[Feedback]] = relationship(secondary=action_feedback)
+
+
+note_commitments = Table(
+    "note_commitments",
+    db.metadata,
+    Column("note_id", ForeignKey("notes.id", ondelete="CASCADE"), primary_key=True),
+    Column("commitment_id", ForeignKey("commitments.id", ondelete="CASCADE"), primary_key=True),
+    Index("ix_note_commitments_commitment", "commitment_id", "note_id"),
+)
+note_roles = Table(
+    "note_roles",
+    db.metadata,
+    Column("note_id", ForeignKey("notes.id", ondelete="CASCADE"), primary_key=True),
+    Column("role_id", ForeignKey("roles.id", ondelete="CASCADE"), primary_key=True),
+)
+note_themes = Table(
+    "note_themes",
+    db.metadata,
+    Column("note_id", ForeignKey("notes.id", ondelete="CASCADE"), primary_key=True),
+    Column("theme_id", ForeignKey("themes.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Note(db.Model):
+    """A Social Value Champion's best-practice note (report §5.3): the working copy, plus a
+    pointer to the version the public sees."""
+
+    __tablename__ = "notes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(140), unique=True)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    status: Mapped[NoteStatus] = mapped_column(
+        _enum(NoteStatus, "note_status"), default=NoteStatus.DRAFT
+    )
+    title: Mapped[str] = mapped_column(String(200))
+    summary: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text)
+    evidence_links: Mapped[list] = mapped_column(JSON, default=list)
+    cost: Mapped[str | None] = mapped_column(Text)
+    achieved: Mapped[str | None] = mapped_column(Text)
+    review_comment: Mapped[str | None] = mapped_column(Text)
+    published_version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("note_versions.id", ondelete="SET NULL", use_alter=True)
+    )
+    first_published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
+
+    author: Mapped[User | None] = relationship()
+    commitments: Mapped[list[Commitment]] = relationship(
+        secondary=note_commitments, order_by=Commitment.position
+    )
+    roles: Mapped[list[Role]] = relationship(secondary=note_roles, order_by=Role.position)
+    themes: Mapped[list[Theme]] = relationship(secondary=note_themes, order_by=Theme.position)
+    versions: Mapped[list[NoteVersion]] = relationship(
+        back_populates="note",
+        order_by="NoteVersion.number",
+        foreign_keys="NoteVersion.note_id",
+        cascade="all, delete-orphan",
+    )
+    published_version: Mapped[NoteVersion | None] = relationship(
+        foreign_keys=[published_version_id], post_update=True
+    )
+    endorsements: Mapped[list[NoteEndorsement]] = relationship(
+        back_populates="note", cascade="all, delete-orphan"
+    )
+
+
+class NoteVersion(db.Model):
+    """A published version of a note, kept for ever so the history can be read."""
+
+    __tablename__ = "note_versions"
+    __table_args__ = (UniqueConstraint("note_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    note_id: Mapped[int] = mapped_column(ForeignKey("notes.id", ondelete="CASCADE"))
+    number: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(200))
+    summary: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text)
+    evidence_links: Mapped[list] = mapped_column(JSON, default=list)
+    cost: Mapped[str | None] = mapped_column(Text)
+    achieved: Mapped[str | None] = mapped_column(Text)
+    published_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    published_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, index=True
+    )
+
+    note: Mapped[Note] = relationship(back_populates="versions", foreign_keys=[note_id])
+    published_by: Mapped[User | None] = relationship()
+
+
+class NoteEndorsement(db.Model):
+    """A member's endorsement of a published note."""
+
+    __tablename__ = "note_endorsements"
+    __table_args__ = (UniqueConstraint("note_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    note_id: Mapped[int] = mapped_column(ForeignKey("notes.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    note: Mapped[Note] = relationship(back_populates="endorsements")
+    user: Mapped[User] = relationship()
+
+
+class MeetingNote(db.Model):
+    """A note a member pinned into a meeting's agenda."""
+
+    __tablename__ = "meeting_notes"
+    __table_args__ = (UniqueConstraint("meeting_id", "note_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"))
+    note_id: Mapped[int] = mapped_column(ForeignKey("notes.id", ondelete="CASCADE"))
+    pinned_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    note: Mapped[Note] = relationship()

@@ -27,7 +27,9 @@ def home_for(role: StaffRole) -> str:
     """Return where each role starts its day."""
     if role in (StaffRole.ADMIN, StaffRole.MEMBER):
         return url_for("triage.inbox")
-    return url_for("public.home")
+    if role is StaffRole.CHAMPION:
+        return url_for("notes.index")
+    return url_for("reports.index")
 
 
 @bp.route("/login", methods=["GET", "POST"])

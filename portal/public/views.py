@@ -12,11 +12,14 @@ from flask import (
     session,
     url_for,
 )
+from flask_login import current_user
 from htmx_flask import make_response as htmx_response
 from jinja2_fragments.flask import render_block
 
 from ..extensions import limiter
 from ..models import Commitment, Horizon
+from ..notes import service as notes_service
+from ..progress import service as progress_service
 from . import service
 from .forms import CONSENT_NEEDS_EMAIL, FeedbackForm
 
@@ -46,6 +49,7 @@ def framework():
     )
     commitments = service.list_commitments(filters)
     context = {
+        "progress": progress_service.latest_by_commitment(),
         "groups": service.group_by_primary_role(commitments),
         "count": len(commitments),
         "themes": service.list_themes(),
@@ -109,7 +113,14 @@ def commitment(slug: str):
     item = service.get_commitment(slug)
     if item is None:
         abort(404)
-    return _handle_feedback("public/commitment.html", item)
+    return _handle_feedback(
+        "public/commitment.html",
+        item,
+        progress=progress_service.history(item),
+        notes=notes_service.published_for_commitment(item.id),
+        may_report=current_user.is_authenticated
+        and progress_service.may_report(current_user, item),
+    )
 
 
 @bp.route("/feedback", methods=["GET", "POST"])

@@ -1,0 +1,1 @@
+"""Implementation Group meetings: periods, agenda snapshots, decisions, actions, exports."""

@@ -1,0 +1,331 @@
+"""Meetings and their agendas: build, edit in place, decisions and actions, exports."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from jinja2_fragments.flask import render_block
+
+from ..auth.permissions import TRIAGE, roles_required
+from ..documents import to_docx, to_pdf
+from ..exports import to_csv
+from ..extensions import db
+from ..models import Action, ActionStatus, AgendaItemKind, Feedback, Meeting
+from ..notes import service as notes_service
+from . import exports, service
+
+bp = Blueprint("meetings", __name__, url_prefix="/meetings")
+
+
+def _meeting_or_404(meeting_id: int) -> Meeting:
+    meeting = service.get_meeting(meeting_id)
+    if meeting is None:
+        abort(404)
+    return meeting
+
+
+def _date(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+@bp.get("")
+@roles_required(*TRIAGE)
+def index():
+    """List the Implementation Group's meetings."""
+    return render_template("meetings/index.html", meetings=service.list_meetings())
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@roles_required(*TRIAGE)
+def new():
+    """Create a meeting; its draft agenda is built from the period's feedback."""
+    errors: dict[str, str] = {}
+    values = {
+        k: request.form.get(k, "") for k in ("title", "meeting_date", "period_start", "period_end")
+    }
+    if request.method == "POST":
+        meeting_date = _date(values["meeting_date"])
+        start, end = _date(values["period_start"]), _date(values["period_end"])
+        if not values["title"].strip():
+            errors["title"] = "Enter a title for the meeting"
+        if meeting_date is None:
+            errors["meeting_date"] = "Enter the date of the meeting, like 2026-12-10"
+        for key, parsed in (("period_start", start), ("period_end", end)):
+            if values[key] and parsed is None:
+                errors[key] = "Enter a real date, like 2026-09-30"
+        if not errors:
+            try:
+                meeting = service.create_meeting(
+                    current_user, values["title"], meeting_date, start, end
+                )
+            except service.MeetingError as error:
+                errors["period_start"] = str(error)
+            else:
+                return redirect(url_for("meetings.show", meeting_id=meeting.id), code=303)
+    return render_template("meetings/new.html", values=values, errors=errors), (
+        422 if errors else 200
+    )
+
+
+def _context(meeting: Meeting) -> dict[str, object]:
+    return {
+        "meeting": meeting,
+        "quotes_for": service.quotes_for,
+        "pinnable": lambda item: service.pinnable(meeting, item),
+        "pinned_notes": notes_service.pinned_to(meeting),
+        "figure_label": exports.label,
+        "measures": exports.MEASURES,
+        "action_statuses": list(ActionStatus),
+        "kinds": AgendaItemKind,
+    }
+
+
+@bp.get("/<int:meeting_id>")
+@roles_required(*TRIAGE)
+def show(meeting_id: int):
+    """Show the agenda with everything needed to edit it and record the meeting."""
+    return render_template("meetings/meeting.html", **_context(_meeting_or_404(meeting_id)))
+
+
+def _done(meeting_id: int, anchor: str = ""):
+    """Answer an agenda edit: the agenda block for htmx, else a 303 back to the page."""
+    if request.htmx:
+        meeting = service.get_meeting(meeting_id)
+        return render_block("meetings/meeting.html", "agenda", **_context(meeting))
+    return redirect(url_for("meetings.show", meeting_id=meeting_id) + anchor, code=303)
+
+
+def _act(meeting_id: int, action, anchor: str = ""):
+    meeting = _meeting_or_404(meeting_id)
+    try:
+        message = action(meeting)
+        flash(message, "success")
+    except service.MeetingError as error:
+        flash(str(error), "error")
+    return _done(meeting_id, anchor)
+
+
+@bp.post("/<int:meeting_id>/refresh")
+@roles_required(*TRIAGE)
+def refresh(meeting_id: int):
+    """Rebuild the figures from the feedback as it is now."""
+
+    def action(meeting: Meeting) -> str:
+        service.refresh_figures(current_user, meeting)
+        return "Figures refreshed"
+
+    return _act(meeting_id, action)
+
+
+@bp.post("/<int:meeting_id>/items")
+@roles_required(*TRIAGE)
+def add_item(meeting_id: int):
+    """Add an agenda item."""
+
+    def action(meeting: Meeting) -> str:
+        item = service.add_item(current_user, meeting, request.form.get("title", ""))
+        return f"Added ‘{item.title}’"
+
+    return _act(meeting_id, action)
+
+
+def _item_action(meeting_id: int, item_id: int, fn):
+    def action(meeting: Meeting) -> str:
+        return fn(meeting, service.item_in(meeting, item_id))
+
+    return _act(meeting_id, action, f"#item-{item_id}")
+
+
+@bp.post("/<int:meeting_id>/items/<int:item_id>/move")
+@roles_required(*TRIAGE)
+def move_item(meeting_id: int, item_id: int):
+    """Move an item up or down."""
+
+    def fn(meeting, item):
+        service.move_item(current_user, meeting, item, request.form.get("direction", ""))
+        return f"Moved ‘{item.title}’ {request.form.get('direction')}"
+
+    return _item_action(meeting_id, item_id, fn)
+
+
+@bp.post("/<int:meeting_id>/items/<int:item_id>/edit")
+@roles_required(*TRIAGE)
+def edit_item(meeting_id: int, item_id: int):
+    """Rename an item and edit its summary."""
+
+    def fn(meeting, item):
+        service.edit_item(
+            current_user, item, request.form.get("title", ""), request.form.get("summary", "")
+        )
+        return f"Saved ‘{item.title}’"
+
+    return _item_action(meeting_id, item_id, fn)
+
+
+@bp.post("/<int:meeting_id>/items/<int:item_id>/delete")
+@roles_required(*TRIAGE)
+def delete_item(meeting_id: int, item_id: int):
+    """Remove an item."""
+
+    def fn(meeting, item):
+        title = item.title
+        service.remove_item(current_user, meeting, item)
+        return f"Removed ‘{title}’"
+
+    return _act(meeting_id, lambda meeting: fn(meeting, service.item_in(meeting, item_id)))
+
+
+@bp.post("/<int:meeting_id>/items/<int:item_id>/pin")
+@roles_required(*TRIAGE)
+def pin(meeting_id: int, item_id: int):
+    """Pin a quote (a feedback item) to an agenda item."""
+
+    def fn(meeting, item):
+        reference = request.form.get("reference", "").strip().upper()
+        feedback = db.session.query(Feedback).filter_by(reference=reference).one_or_none()
+        if feedback is None:
+            raise service.MeetingError("Enter the reference of an existing feedback item")
+        service.pin_quote(current_user, item, feedback)
+        return f"Pinned {feedback.reference}"
+
+    return _item_action(meeting_id, item_id, fn)
+
+
+@bp.post("/<int:meeting_id>/items/<int:item_id>/unpin")
+@roles_required(*TRIAGE)
+def unpin(meeting_id: int, item_id: int):
+    """Unpin a quote."""
+
+    def fn(meeting, item):
+        feedback_id = request.form.get("feedback_id", "")
+        service.unpin_quote(current_user, item, int(feedback_id) if feedback_id.isdigit() else 0)
+        return "Quote unpinned"
+
+    return _item_action(meeting_id, item_id, fn)
+
+
+@bp.post("/<int:meeting_id>/items/<int:item_id>/decisions")
+@roles_required(*TRIAGE)
+def add_decision(meeting_id: int, item_id: int):
+    """Record a decision."""
+
+    def fn(meeting, item):
+        service.add_decision(current_user, item, request.form.get("text", ""))
+        return "Decision recorded"
+
+    return _item_action(meeting_id, item_id, fn)
+
+
+@bp.post("/<int:meeting_id>/items/<int:item_id>/actions")
+@roles_required(*TRIAGE)
+def add_action(meeting_id: int, item_id: int):
+    """Record an action with its owner and due date."""
+
+    def fn(meeting, item):
+        due_text = request.form.get("due_date", "")
+        due = _date(due_text)
+        if due_text and due is None:
+            raise service.MeetingError("Enter the due date as a real date, like 2027-01-31")
+        service.add_action(
+            current_user,
+            item,
+            request.form.get("description", ""),
+            request.form.get("owner", ""),
+            due,
+            request.form.get("references", ""),
+        )
+        return "Action recorded"
+
+    return _item_action(meeting_id, item_id, fn)
+
+
+def _action_in(meeting: Meeting, action_id: int) -> Action:
+    for item in meeting.items:
+        for action in item.actions:
+            if action.id == action_id:
+                return action
+    raise service.MeetingError("That action is not part of this meeting")
+
+
+@bp.post("/<int:meeting_id>/actions/<int:action_id>")
+@roles_required(*TRIAGE)
+def update_action(meeting_id: int, action_id: int):
+    """Change an action's status and linked feedback."""
+
+    def fn(meeting: Meeting) -> str:
+        action = _action_in(meeting, action_id)
+        try:
+            status = ActionStatus(request.form.get("status", ""))
+        except ValueError as error:
+            raise service.MeetingError("Choose a status for the action") from error
+        references = request.form.get("references")
+        service.update_action(current_user, action, status, references)
+        return "Action updated"
+
+    return _act(meeting_id, fn, f"#action-{action_id}")
+
+
+@bp.post("/<int:meeting_id>/actions/<int:action_id>/outcome")
+@roles_required(*TRIAGE)
+def publish_outcome(meeting_id: int, action_id: int):
+    """Publish an action's outcome as the reply to its linked feedback."""
+
+    def fn(meeting: Meeting) -> str:
+        action = _action_in(meeting, action_id)
+        count = service.publish_outcome(current_user, action, request.form.get("outcome", ""))
+        return f"Outcome published to {count} feedback {'item' if count == 1 else 'items'}"
+
+    return _act(meeting_id, fn, f"#action-{action_id}")
+
+
+@bp.get("/<int:meeting_id>/print")
+@roles_required(*TRIAGE)
+def print_view(meeting_id: int):
+    """A print-friendly agenda."""
+    return render_template("meetings/print.html", **_context(_meeting_or_404(meeting_id)))
+
+
+def _download(body: bytes | str, mimetype: str, filename: str) -> Response:
+    return Response(
+        body,
+        mimetype=mimetype,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@bp.get("/<int:meeting_id>/agenda.pdf")
+@roles_required(*TRIAGE)
+def agenda_pdf(meeting_id: int):
+    """The agenda as PDF."""
+    meeting = _meeting_or_404(meeting_id)
+    return _download(
+        to_pdf(meeting.title, exports.blocks(meeting)),
+        "application/pdf",
+        f"agenda-{meeting.id}.pdf",
+    )
+
+
+@bp.get("/<int:meeting_id>/agenda.docx")
+@roles_required(*TRIAGE)
+def agenda_docx(meeting_id: int):
+    """The agenda as a Word document."""
+    meeting = _meeting_or_404(meeting_id)
+    return _download(
+        to_docx(meeting.title, exports.blocks(meeting)),
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        f"agenda-{meeting.id}.docx",
+    )
+
+
+@bp.get("/<int:meeting_id>/agenda.csv")
+@roles_required(*TRIAGE)
+def agenda_csv(meeting_id: int):
+    """The figures behind every agenda item, as CSV."""
+    meeting = _meeting_or_404(meeting_id)
+    header, rows = exports.csv_rows(meeting)
+    return _download(to_csv(header, rows), "text/csv", f"agenda-{meeting.id}.csv")

@@ -1,0 +1,1 @@
+"""Social Value Champions' best-practice notes: writing, review, publishing, the public library."""

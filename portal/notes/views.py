@@ -1,0 +1,254 @@
+"""Writing and reviewing notes (staff), and the public best-practice library."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from ..auth.permissions import roles_required
+from ..extensions import db
+from ..meetings import service as meetings_service
+from ..models import Meeting, NoteStatus, StaffRole
+from ..public import service as public_service
+from ..triage import search
+from . import service
+from .markdown import render
+
+bp = Blueprint("notes", __name__)
+
+STAFF = (StaffRole.ADMIN, StaffRole.MEMBER, StaffRole.CHAMPION)
+
+
+def _ids(name: str) -> list[int]:
+    return [int(v) for v in request.form.getlist(name) if v.isdigit()]
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def _form_input() -> service.NoteInput:
+    return service.NoteInput(
+        title=request.form.get("title", ""),
+        summary=request.form.get("summary", ""),
+        body=request.form.get("body", ""),
+        commitment_ids=_ids("commitment_ids"),
+        role_ids=_ids("role_ids"),
+        theme_ids=_ids("theme_ids"),
+        evidence_links=[
+            x.strip() for x in request.form.get("evidence_links", "").splitlines() if x.strip()
+        ],
+        cost=request.form.get("cost", ""),
+        achieved=request.form.get("achieved", ""),
+    )
+
+
+def _form_page(note, data: service.NoteInput, errors: dict[str, str], status: int = 200):
+    return render_template(
+        "notes/form.html",
+        note=note,
+        data=data,
+        errors=errors,
+        commitments=public_service.list_commitments(),
+        roles=public_service.list_roles(),
+        themes=public_service.list_themes(),
+    ), status
+
+
+def _note_or_404(note_id: int):
+    note = service.get(note_id)
+    if note is None:
+        abort(404)
+    if current_user.role is StaffRole.CHAMPION and note.author_id != current_user.id:
+        # Champions work on their own notes; published ones are in the public library.
+        abort(403)
+    return note
+
+
+@bp.get("/notes")
+@roles_required(*STAFF)
+def index():
+    """List my notes (champions) or every note, submitted ones first (reviewers)."""
+    notes = service.notes_for(current_user)
+    waiting = [n for n in notes if n.status is NoteStatus.SUBMITTED]
+    return render_template("notes/index.html", notes=notes, waiting=waiting)
+
+
+@bp.route("/notes/new", methods=["GET", "POST"])
+@roles_required(StaffRole.CHAMPION, StaffRole.ADMIN)
+def new():
+    """Write a new note."""
+    data = service.NoteInput(title="", summary="", body="")
+    if request.method == "POST":
+        data = _form_input()
+        errors = service.validate(data)
+        if errors:
+            return _form_page(None, data, errors, 422)
+        note = service.create(current_user, data)
+        flash("Draft saved", "success")
+        return redirect(url_for("notes.show", note_id=note.id), code=303)
+    return _form_page(None, data, {})
+
+
+@bp.get("/notes/<int:note_id>")
+@roles_required(*STAFF)
+def show(note_id: int):
+    """Show a note's working copy, its review state and its published versions."""
+    note = _note_or_404(note_id)
+    return render_template(
+        "notes/show.html",
+        note=note,
+        body=render(note.body),
+        can_edit=service.can_edit(current_user, note),
+        can_publish=service.reviewers_can_publish(current_user, note),
+        is_reviewer=current_user.role in service.REVIEWERS,
+        meetings=meetings_service.list_meetings()[:10],
+        endorsed=any(e.user_id == current_user.id for e in note.endorsements),
+    )
+
+
+@bp.route("/notes/<int:note_id>/edit", methods=["GET", "POST"])
+@roles_required(*STAFF)
+def edit(note_id: int):
+    """Edit a note (its author, while it is a draft, returned or published)."""
+    note = _note_or_404(note_id)
+    if not service.can_edit(current_user, note):
+        abort(403)
+    if request.method == "POST":
+        data = _form_input()
+        errors = service.validate(data)
+        if errors:
+            return _form_page(note, data, errors, 422)
+        service.edit(current_user, note, data)
+        flash("Changes saved", "success")
+        return redirect(url_for("notes.show", note_id=note.id), code=303)
+    data = service.NoteInput(
+        title=note.title,
+        summary=note.summary,
+        body=note.body,
+        commitment_ids=[c.id for c in note.commitments],
+        role_ids=[r.id for r in note.roles],
+        theme_ids=[t.id for t in note.themes],
+        evidence_links=list(note.evidence_links or []),
+        cost=note.cost or "",
+        achieved=note.achieved or "",
+    )
+    return _form_page(note, data, {})
+
+
+def _workflow(note_id: int, action) -> object:
+    note = _note_or_404(note_id)
+    try:
+        flash(action(note), "success")
+    except service.NotAllowed:
+        abort(403)
+    except service.NoteError as error:
+        flash(str(error), "error")
+    return redirect(url_for("notes.show", note_id=note.id), code=303)
+
+
+@bp.post("/notes/<int:note_id>/submit")
+@roles_required(*STAFF)
+def submit(note_id: int):
+    """Send a note for review."""
+    return _workflow(note_id, lambda n: (service.submit(current_user, n), "Sent for review")[1])
+
+
+@bp.post("/notes/<int:note_id>/publish")
+@roles_required(StaffRole.ADMIN, StaffRole.MEMBER)
+def publish(note_id: int):
+    """Publish a submitted note."""
+    return _workflow(
+        note_id, lambda n: f"Published as version {service.publish(current_user, n).number}"
+    )
+
+
+@bp.post("/notes/<int:note_id>/return")
+@roles_required(StaffRole.ADMIN, StaffRole.MEMBER)
+def return_note(note_id: int):
+    """Return a submitted note to its author with a comment."""
+    comment = request.form.get("comment", "")
+    return _workflow(
+        note_id,
+        lambda n: (service.return_note(current_user, n, comment), "Returned to the author")[1],
+    )
+
+
+@bp.post("/notes/<int:note_id>/archive")
+@roles_required(*STAFF)
+def archive(note_id: int):
+    """Archive a note."""
+    return _workflow(note_id, lambda n: (service.archive(current_user, n), "Note archived")[1])
+
+
+@bp.post("/notes/<int:note_id>/endorse")
+@roles_required(StaffRole.ADMIN, StaffRole.MEMBER)
+def endorse(note_id: int):
+    """Endorse a published note."""
+    return _workflow(note_id, lambda n: (service.endorse(current_user, n), "Note endorsed")[1])
+
+
+@bp.post("/notes/<int:note_id>/pin")
+@roles_required(StaffRole.ADMIN, StaffRole.MEMBER)
+def pin(note_id: int):
+    """Pin a published note into a meeting's agenda."""
+    meeting_id = request.form.get("meeting_id", "")
+    meeting = db.session.get(Meeting, int(meeting_id)) if meeting_id.isdigit() else None
+
+    def action(note) -> str:
+        if meeting is None:
+            raise service.NoteError("Choose a meeting")
+        service.pin_to_meeting(current_user, note, meeting)
+        return f"Pinned into the agenda of {meeting.title}"
+
+    return _workflow(note_id, action)
+
+
+# --- the public library ---------------------------------------------------------------------
+
+
+@bp.get("/best-practice")
+def library():
+    """The public library of published notes: search and filters."""
+    filters = service.LibraryFilters(
+        q=search.parse(request.args.get("q")),
+        commitment=request.args.get("commitment") or None,
+        role=request.args.get("role") or None,
+        theme=request.args.get("theme") or None,
+    )
+    return render_template(
+        "notes/library.html",
+        results=service.library(filters),
+        filters=filters,
+        commitments=public_service.list_commitments(),
+        roles=public_service.list_roles(),
+        themes=public_service.list_themes(),
+    )
+
+
+@bp.get("/best-practice/<slug>")
+def public_note(slug: str):
+    """A published note at its stable address (the latest published version)."""
+    note = service.get_published(slug)
+    if note is None:
+        abort(404)
+    version = note.published_version
+    return render_template(
+        "notes/public.html", note=note, version=version, body=render(version.body), latest=True
+    )
+
+
+@bp.get("/best-practice/<slug>/versions/<int:number>")
+def public_version(slug: str, number: int):
+    """An earlier published version of a note."""
+    note = service.get_published(slug)
+    version = next((v for v in note.versions if v.number == number), None) if note else None
+    if version is None:
+        abort(404)
+    return render_template(
+        "notes/public.html",
+        note=note,
+        version=version,
+        body=render(version.body),
+        latest=version.id == note.published_version_id,
+    )

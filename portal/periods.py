@@ -1,0 +1,77 @@
+"""Reporting periods: financial years (1 April to 31 March) and their quarters, as the
+Combined Authority's corporate performance regime and Annual Review use them."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
+
+
+@dataclass(frozen=True)
+class Period:
+    """A span of whole days, `start` and `end` both included."""
+
+    start: date
+    end: date
+    label: str = ""
+
+    @property
+    def start_at(self) -> datetime:
+        return datetime.combine(self.start, time.min, tzinfo=UTC)
+
+    @property
+    def end_before(self) -> datetime:
+        """The first instant after the period (exclusive bound for queries)."""
+        return datetime.combine(self.end + timedelta(days=1), time.min, tzinfo=UTC)
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    def previous(self) -> Period:
+        """Return the period of the same length just before this one."""
+        end = self.start - timedelta(days=1)
+        return Period(end - timedelta(days=self.days - 1), end, "previous period")
+
+    def __contains__(self, day: date) -> bool:
+        return self.start <= day <= self.end
+
+
+def financial_quarter(year: int, quarter: int) -> Period:
+    """Return quarter 1–4 of the financial year starting 1 April `year` (Q1 = April to June)."""
+    if quarter not in (1, 2, 3, 4):
+        raise ValueError("quarter must be 1 to 4")
+    first_month = 4 + 3 * (quarter - 1)
+    start_year = year + (first_month - 1) // 12
+    start = date(start_year, (first_month - 1) % 12 + 1, 1)
+    next_month = first_month + 3
+    end = date(year + (next_month - 1) // 12, (next_month - 1) % 12 + 1, 1) - timedelta(days=1)
+    return Period(start, end, f"{year}-Q{quarter}")
+
+
+def parse_quarter(text: str) -> tuple[int, int]:
+    """Parse '2026-Q2' into (2026, 2), or raise ValueError."""
+    match = QUARTER.match(text or "")
+    if not match:
+        raise ValueError("Enter a quarter like 2026-Q2")
+    return int(match.group(1)), int(match.group(2))
+
+
+def financial_year(year: int) -> Period:
+    """Return the financial year starting 1 April `year`."""
+    return Period(date(year, 4, 1), date(year + 1, 3, 31), f"{year}/{str(year + 1)[2:]}")
+
+
+def quarter_of(day: date) -> tuple[int, int]:
+    """Return the (financial year, quarter) a day falls in."""
+    year = day.year if day.month >= 4 else day.year - 1
+    return year, (day.month - 4) % 12 // 3 + 1
+
+
+def quarter_label(year: int, quarter: int) -> str:
+    """Describe a financial quarter for people: 'April to June 2026 (2026-Q1)'."""
+    period = financial_quarter(year, quarter)
+    return f"{period.start:%B} to {period.end:%B %Y} ({year}-Q{quarter})"

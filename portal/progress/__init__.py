@@ -1,0 +1,1 @@
+"""Responsible Officers' quarterly progress updates on commitments (report §5.2)."""

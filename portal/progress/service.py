@@ -1,0 +1,119 @@
+"""Progress rules: who may report on which commitment, one update per quarter."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+
+from .. import audit
+from ..extensions import db
+from ..models import Commitment, ProgressStatus, ProgressUpdate, StaffRole, User, utcnow
+from ..periods import quarter_of
+
+
+class ProgressError(ValueError):
+    """An update was refused; the message is shown to the person."""
+
+
+@dataclass
+class ProgressInput:
+    year: int
+    quarter: int
+    status: ProgressStatus
+    narrative: str
+    evidence_links: list[str]
+
+
+def may_report(actor: User, commitment: Commitment) -> bool:
+    """Admins report on any commitment; officers on the commitments linked to them."""
+    if actor.role is StaffRole.ADMIN:
+        return True
+    return actor.role is StaffRole.OFFICER and any(c.id == commitment.id for c in actor.commitments)
+
+
+def quarter_choices(count: int = 6) -> list[tuple[int, int]]:
+    """Return the current financial quarter and the ones before it, newest first."""
+    year, quarter = quarter_of(utcnow().date())
+    choices = []
+    for _ in range(count):
+        choices.append((year, quarter))
+        quarter -= 1
+        if quarter == 0:
+            year, quarter = year - 1, 4
+    return choices
+
+
+def validate(data: ProgressInput) -> dict[str, str]:
+    """Return a message per field that is wrong."""
+    errors = {}
+    if (data.year, data.quarter) not in quarter_choices(12):
+        errors["quarter"] = "Choose the quarter the update is for"
+    if not data.narrative.strip():
+        errors["narrative"] = "Describe the progress made this quarter"
+    elif len(data.narrative) > 5000:
+        errors["narrative"] = "The narrative must be 5,000 characters or fewer"
+    for link in data.evidence_links:
+        if not re.match(r"^https?://[^\s<>\"']+$", link) or len(link) > 500:
+            errors["evidence_links"] = "Enter each evidence link on its own line, starting https://"
+            break
+    return errors
+
+
+def post_update(actor: User, commitment: Commitment, data: ProgressInput) -> ProgressUpdate:
+    """Record (or correct) the update for a commitment and quarter."""
+    if not may_report(actor, commitment):
+        raise ProgressError("You can only report on the commitments you are responsible for")
+    errors = validate(data)
+    if errors:
+        raise ProgressError(next(iter(errors.values())))
+    update = db.session.scalar(
+        select(ProgressUpdate).where(
+            ProgressUpdate.commitment_id == commitment.id,
+            ProgressUpdate.year == data.year,
+            ProgressUpdate.quarter == data.quarter,
+        )
+    )
+    if update is None:
+        update = ProgressUpdate(commitment=commitment, year=data.year, quarter=data.quarter)
+        db.session.add(update)
+    before = update.status
+    update.status = data.status
+    update.narrative = data.narrative.strip()
+    update.evidence_links = list(data.evidence_links)
+    update.author_id = actor.id
+    db.session.flush()
+    audit.record(
+        actor, "progress", update.id, "update", f"{data.year}-Q{data.quarter}", before, data.status
+    )
+    db.session.commit()
+    return update
+
+
+def history(commitment: Commitment) -> list[ProgressUpdate]:
+    """Return a commitment's updates, the latest quarter first."""
+    return list(
+        db.session.scalars(
+            select(ProgressUpdate)
+            .where(ProgressUpdate.commitment_id == commitment.id)
+            .order_by(ProgressUpdate.year.desc(), ProgressUpdate.quarter.desc())
+        )
+    )
+
+
+def latest_by_commitment() -> dict[int, ProgressUpdate]:
+    """Return each commitment's latest update, in one query."""
+    key = ProgressUpdate.year * 10 + ProgressUpdate.quarter
+    latest = (
+        select(ProgressUpdate.commitment_id, func.max(key).label("k"))
+        .group_by(ProgressUpdate.commitment_id)
+        .subquery()
+    )
+    rows = db.session.scalars(
+        select(ProgressUpdate).join(
+            latest,
+            (latest.c.commitment_id == ProgressUpdate.commitment_id) & (key == latest.c.k),
+        )
+    )
+    return {u.commitment_id: u for u in rows}

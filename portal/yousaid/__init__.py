@@ -1,0 +1,1 @@
+"""Public "You said, we did": what people said, what the Group decided, what happened."""

@@ -1,0 +1,40 @@
+"""The public "You said, we did" page."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template, request
+
+from ..models import utcnow
+from ..periods import financial_quarter, parse_quarter, quarter_label, quarter_of
+from ..progress.service import quarter_choices
+from ..public import service as public_service
+from . import service
+
+bp = Blueprint("yousaid", __name__)
+
+
+@bp.get("/you-said-we-did")
+def index():
+    """Show, per commitment and overall, what people said and what was done, by quarter."""
+    year, quarter = quarter_of(utcnow().date())
+    error = None
+    if request.args.get("period"):
+        try:
+            year, quarter = parse_quarter(request.args["period"])
+        except ValueError as exc:
+            error = str(exc)
+    period = financial_quarter(year, quarter)
+    commitment = public_service.get_commitment(request.args.get("commitment", ""))
+    stories = service.build(period, commitment)
+    return render_template(
+        "yousaid/index.html",
+        stories=stories,
+        period=period,
+        period_label=quarter_label(year, quarter),
+        current=f"{year}-Q{quarter}",
+        choices=[(f"{y}-Q{q}", quarter_label(y, q)) for y, q in quarter_choices(8)],
+        commitments=public_service.list_commitments(),
+        commitment=commitment,
+        total=sum(s.said for s in stories),
+        error=error,
+    )
