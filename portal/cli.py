@@ -112,12 +112,25 @@ def users_deactivate(email: str) -> None:
     click.echo(f"{user.email} deactivated")
 
 
+@users_cli.command("link-commitments")
+@click.argument("email")
+@click.argument("slugs", nargs=-1, required=True)
+def users_link_commitments(email: str, slugs: tuple[str, ...]) -> None:
+    """Set the commitments a Responsible Officer reports on (replaces the previous list)."""
+    try:
+        user = accounts.link_commitments(email, list(slugs))
+    except accounts.AccountError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"{user.email} reports on: {', '.join(c.slug for c in user.commitments)}")
+
+
 @users_cli.command("list")
 def users_list() -> None:
     """List staff accounts."""
     for user in accounts.list_users():
         state = "active" if user.active else "deactivated"
-        click.echo(f"{user.email}\t{user.role.value}\t{state}\t{user.name}")
+        linked = ",".join(c.slug for c in user.commitments)
+        click.echo(f"{user.email}\t{user.role.value}\t{state}\t{user.name}\t{linked}")
 
 
 @demo_cli.command("users")

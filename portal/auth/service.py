@@ -155,3 +155,19 @@ def is_safe_next(target: str | None) -> bool:
 def count_users() -> int:
     """Return how many staff accounts exist."""
     return db.session.scalar(select(func.count()).select_from(User)) or 0
+
+
+def link_commitments(email: str, slugs: list[str]) -> User:
+    """Set the commitments a Responsible Officer reports on."""
+    from ..models import Commitment
+
+    user = _require(email)
+    if user.role is not StaffRole.OFFICER:
+        raise AccountError(f"{user.email} is not a Responsible Officer (role officer)")
+    commitments = list(db.session.scalars(select(Commitment).where(Commitment.slug.in_(slugs))))
+    unknown = sorted(set(slugs) - {c.slug for c in commitments})
+    if unknown:
+        raise AccountError(f"Unknown commitments: {', '.join(unknown)}")
+    user.commitments = commitments
+    db.session.commit()
+    return user

@@ -1,0 +1,497 @@
+"""Agendas: figures equal independent counts, period boundaries, comparisons, quotes, editing,
+decisions and actions flowing to the public, exports; progress updates; reports; You said we did."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections import Counter
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from docx import Document
+from openpyxl import load_workbook
+from pypdf import PdfReader
+from sqlalchemy import select
+
+from portal.extensions import db
+from portal.meetings import figures, service
+from portal.models import (
+    ActionStatus,
+    AgendaItemKind,
+    Channel,
+    Commitment,
+    Feedback,
+    FeedbackStatus,
+    Priority,
+    ProgressStatus,
+    Sentiment,
+    StakeholderType,
+    User,
+)
+from portal.periods import Period, financial_quarter, financial_year, quarter_of
+from portal.progress import service as progress_service
+from portal.public.service import NewFeedback, submit_feedback
+from portal.triage import service as triage
+from portal.yousaid import service as yousaid
+
+from .conftest import csrf_for
+
+START, END = date(2026, 7, 1), date(2026, 9, 29)  # a 91-day period
+MEETING_DAY = date(2026, 10, 8)
+
+
+def commitment(slug: str) -> Commitment:
+    return db.session.scalar(select(Commitment).where(Commitment.slug == slug))
+
+
+def add(slug: str | None, at: datetime, **kwargs) -> Feedback:
+    kwargs.setdefault("stakeholder_type", "passenger")
+    body = kwargs.pop("body", f"Feedback about {slug} received at {at.isoformat()}")
+    status = kwargs.pop("status", None)
+    sentiment = kwargs.pop("sentiment", None)
+    priority = kwargs.pop("priority", None)
+    item = submit_feedback(
+        NewFeedback(
+            body=body, commitment_id=commitment(slug).id if slug else None, received_at=at, **kwargs
+        )
+    ).feedback
+    if status:
+        item.status = status
+    if sentiment:
+        item.sentiment = sentiment
+    if priority:
+        item.priority = priority
+    db.session.commit()
+    return item
+
+
+def at(day: date, hour=12, minute=0, second=0) -> datetime:
+    return datetime(day.year, day.month, day.day, hour, minute, second, tzinfo=UTC)
+
+
+@pytest.fixture
+def member(app_ctx, make_user) -> User:
+    return db.session.get(User, make_user("member"))
+
+
+def test_period_helpers():
+    q1 = financial_quarter(2026, 1)
+    assert (q1.start, q1.end) == (date(2026, 4, 1), date(2026, 6, 30))
+    q4 = financial_quarter(2026, 4)
+    assert (q4.start, q4.end) == (date(2027, 1, 1), date(2027, 3, 31))
+    assert financial_year(2025).label == "2025/26"
+    assert quarter_of(date(2027, 2, 1)) == (2026, 4)
+    assert quarter_of(date(2026, 4, 1)) == (2026, 1)
+    period = Period(START, END)
+    assert period.previous() == Period(date(2026, 4, 1), date(2026, 6, 30), "previous period")
+
+
+def test_agenda_figures_equal_independent_counts(member):
+    """Seed varied rows, then count them in Python here and compare with the agenda."""
+    import random
+
+    rng = random.Random(5)
+    slugs = [
+        "foodbank-collection-points",
+        "safe-spaces-at-stations-and-travel-centres",
+        "transport-user-data",
+    ]
+    code = triage.create_code(member, "Opening hours")
+    rows = []
+    for n in range(160):
+        slug = rng.choice(slugs)
+        day = START + timedelta(days=rng.randrange(-91, 91))  # some in the previous period
+        item = add(
+            slug,
+            at(day, rng.randrange(24)),
+            stakeholder_type=rng.choice(list(StakeholderType)).value,
+            channel=rng.choice(list(Channel)),
+            status=rng.choice(list(FeedbackStatus)),
+            sentiment=rng.choice([None, *Sentiment]),
+            priority=rng.choice(list(Priority)),
+            body=f"Item {n} about {slug} with its own words {rng.random()}",
+        )
+        if rng.random() < 0.4:
+            triage.set_tags(item, member, [], [], [code.id])
+        rows.append(item)
+    meeting = service.create_meeting(member, "Test meeting", MEETING_DAY, START, END)
+    period = Period(START, END)
+    for item in meeting.items:
+        if item.kind is not AgendaItemKind.COMMITMENT:
+            continue
+        mine = [
+            r
+            for r in rows
+            if r.commitment_id == item.commitment_id and r.status is not FeedbackStatus.SPAM
+        ]
+        inside = [r for r in mine if START <= r.received_at.date() <= END]
+        before = [r for r in mine if r.received_at.date() in period.previous()]
+        snap = item.snapshot
+        assert snap["total"] == len(inside)
+        assert snap["previous_total"] == len(before)
+        assert snap["change"] == len(inside) - len(before)
+        assert snap["by_stakeholder"] == dict(Counter(r.stakeholder_type.value for r in inside))
+        assert snap["by_channel"] == dict(Counter(r.channel.value for r in inside))
+        assert snap["by_status"] == dict(Counter(r.status.value for r in inside))
+        sentiments = Counter(r.sentiment.value if r.sentiment else "not_set" for r in inside)
+        assert snap["sentiment"] == dict(sentiments)
+        coded = sum(1 for r in inside if code in r.codes)
+        assert snap["top_codes"] == ([["Opening hours", coded]] if coded else [])
+        urgent = sum(1 for r in inside if r.priority in (Priority.HIGH, Priority.URGENT))
+        assert snap["urgent"] == urgent
+    # Ordered by volume and urgency.
+    keys = [
+        figures.order_key(i.snapshot) for i in meeting.items if i.kind is AgendaItemKind.COMMITMENT
+    ]
+    assert keys == sorted(keys)
+
+
+def test_period_boundaries_first_and_last_second(member):
+    slug = "foodbank-collection-points"
+    first = add(slug, at(START, 0, 0, 0))
+    last = add(slug, at(END, 23, 59, 59))
+    add(slug, at(START - timedelta(days=1), 23, 59, 59))  # previous period's last second
+    add(slug, at(END + timedelta(days=1), 0, 0, 0))  # the next period's first second
+    meeting = service.create_meeting(member, "Boundaries", MEETING_DAY, START, END)
+    item = next(i for i in meeting.items if i.kind is AgendaItemKind.COMMITMENT)
+    assert item.snapshot["total"] == 2
+    assert item.snapshot["previous_total"] == 1
+    assert item.snapshot["change"] == 1
+    assert {first.id, last.id}  # both inside
+
+
+def test_agenda_structure_and_default_period(member):
+    add("foodbank-collection-points", at(MEETING_DAY - timedelta(days=5)))
+    meeting = service.create_meeting(member, "Default period", MEETING_DAY)
+    assert meeting.period_end == MEETING_DAY - timedelta(days=1)
+    assert meeting.period_start == MEETING_DAY - timedelta(days=90)
+    kinds = [i.kind for i in meeting.items]
+    assert kinds[:2] == [AgendaItemKind.STANDING, AgendaItemKind.STANDING]
+    assert kinds[-1] is AgendaItemKind.AOB
+    assert AgendaItemKind.COMMITMENT in kinds
+    assert AgendaItemKind.NOTES not in kinds  # no notes published in the period
+    following = service.create_meeting(member, "Next", MEETING_DAY + timedelta(days=60))
+    assert following.period_start == meeting.period_end + timedelta(days=1)
+    minutes = following.items[1]
+    assert minutes.snapshot["previous_meeting"]["id"] == meeting.id
+
+
+def test_create_meeting_refuses_bad_input(member):
+    with pytest.raises(service.MeetingError, match="title"):
+        service.create_meeting(member, " ", MEETING_DAY)
+    with pytest.raises(service.MeetingError, match="both"):
+        service.create_meeting(member, "x", MEETING_DAY, START, None)
+    with pytest.raises(service.MeetingError, match="after its start"):
+        service.create_meeting(member, "x", MEETING_DAY, END, START)
+
+
+def test_quotes_need_consent_and_are_never_near_duplicates(member):
+    slug = "safe-spaces-at-stations-and-travel-centres"
+    campaign = "Please keep the travel centre at Birkenhead open until the last train every night."
+    for n in range(4):
+        add(slug, at(START + timedelta(days=n)), body=campaign + " " * n, consent_to_quote=True)
+    add(
+        slug,
+        at(START + timedelta(days=5)),
+        body="Staff at Moorfields were kind and helped me "
+        "find a safe place to wait when a man was following me.",
+        consent_to_quote=True,
+    )
+    secret = add(
+        slug,
+        at(START + timedelta(days=6)),
+        body="Do not quote me: the lighting at Kirkby car park is broken and it feels dangerous.",
+        consent_to_quote=False,
+    )
+    meeting = service.create_meeting(member, "Quotes", MEETING_DAY, START, END)
+    item = next(i for i in meeting.items if i.kind is AgendaItemKind.COMMITMENT)
+    quotes = service.quotes_for(item)
+    texts = [q.text for q in quotes]
+    assert secret.body not in texts
+    assert sum(1 for t in texts if t.startswith("Please keep the travel centre")) == 1
+    assert len(quotes) == 2
+    # Pinning: only consented feedback on the item's commitment.
+    with pytest.raises(service.MeetingError, match="no consent"):
+        service.pin_quote(member, item, secret)
+    other = add("transport-user-data", at(START), consent_to_quote=True)
+    with pytest.raises(service.MeetingError, match="this item's commitment"):
+        service.pin_quote(member, item, other)
+    pinned = add(
+        slug,
+        at(START + timedelta(days=7)),
+        body="A pinned quote about the Safe Space "
+        "at Liverpool Central and how calm the staff were.",
+        consent_to_quote=True,
+    )
+    service.pin_quote(member, item, pinned)
+    assert service.quotes_for(item)[0].feedback_id == pinned.id
+    assert service.quotes_for(item)[0].pinned
+    with pytest.raises(service.MeetingError, match="already pinned"):
+        service.pin_quote(member, item, pinned)
+    service.unpin_quote(member, item, pinned.id)
+    assert all(not q.pinned for q in service.quotes_for(item))
+    with pytest.raises(service.MeetingError):
+        service.unpin_quote(member, item, pinned.id)
+
+
+def test_editing_the_agenda(member):
+    add("foodbank-collection-points", at(START))
+    meeting = service.create_meeting(member, "Editing", MEETING_DAY, START, END)
+    titles = lambda: [i.title for i in sorted(meeting.items, key=lambda i: i.position)]  # noqa: E731
+    added = service.add_item(member, meeting, "Bus reform update")
+    assert titles()[-2:] == ["Bus reform update", "Any other business"]
+    service.move_item(member, meeting, added, "up")
+    assert titles()[-3] == "Bus reform update"
+    with pytest.raises(service.MeetingError):
+        service.move_item(member, meeting, meeting.items[0], "up")
+    service.edit_item(member, added, "Bus franchising update", "Ten minutes, for noting.")
+    assert added.title == "Bus franchising update" and added.summary == "Ten minutes, for noting."
+    with pytest.raises(service.MeetingError):
+        service.edit_item(member, added, "", "x")
+    service.remove_item(member, meeting, added)
+    assert "Bus franchising update" not in titles()
+    assert [i.position for i in sorted(meeting.items, key=lambda i: i.position)] == list(
+        range(1, len(meeting.items) + 1)
+    )
+
+
+def test_refresh_keeps_edits_and_updates_figures(member):
+    slug = "foodbank-collection-points"
+    add(slug, at(START))
+    meeting = service.create_meeting(member, "Refresh", MEETING_DAY, START, END)
+    item = next(i for i in meeting.items if i.kind is AgendaItemKind.COMMITMENT)
+    service.edit_item(member, item, "Foodbanks (renamed)", "Our summary")
+    add(slug, at(START + timedelta(days=1)))
+    add("transport-user-data", at(START + timedelta(days=2)))
+    assert item.snapshot["total"] == 1  # a snapshot: unchanged until refreshed
+    service.refresh_figures(member, meeting)
+    assert item.snapshot["total"] == 2
+    assert item.title == "Foodbanks (renamed)" and item.summary == "Our summary"
+    assert any(i.commitment and i.commitment.slug == "transport-user-data" for i in meeting.items)
+    assert (
+        meeting.items[-1].kind is AgendaItemKind.AOB
+        or sorted(meeting.items, key=lambda i: i.position)[-1].kind is AgendaItemKind.AOB
+    )
+
+
+def test_decision_action_outcome_reaches_the_tracking_page(app, member):
+    slug = "foodbank-collection-points"
+    submission = submit_feedback(
+        NewFeedback(
+            body="Please add a collection point at Southport",
+            stakeholder_type="resident",
+            commitment_id=commitment(slug).id,
+            received_at=at(START),
+        )
+    )
+    closed = add(slug, at(START), status=FeedbackStatus.CLOSED)
+    meeting = service.create_meeting(member, "Outcomes", MEETING_DAY, START, END)
+    item = next(i for i in meeting.items if i.kind is AgendaItemKind.COMMITMENT)
+    service.add_decision(member, item, "Add collection points at three more stations")
+    with pytest.raises(service.MeetingError, match="No feedback with reference"):
+        service.add_action(member, item, "Install points", "Stations team", None, "SVF-NOPE999")
+    with pytest.raises(service.MeetingError, match="owns"):
+        service.add_action(member, item, "Install points", "", None)
+    action = service.add_action(
+        member,
+        item,
+        "Install points",
+        "Stations and travel centres",
+        date(2027, 1, 31),
+        f"{submission.feedback.reference} {closed.reference}",
+    )
+    with pytest.raises(service.MeetingError):
+        service.publish_outcome(member, action, " ")
+    count = service.publish_outcome(
+        member, action, "A collection point opened at Southport station in November."
+    )
+    assert count == 2
+    db.session.refresh(submission.feedback)
+    assert submission.feedback.status is FeedbackStatus.ACTIONED
+    assert closed.status is FeedbackStatus.CLOSED  # closed items keep their status
+    page = app.test_client().get(f"/track/{submission.token}").get_data(as_text=True)
+    assert "A collection point opened at Southport station in November." in page
+    service.update_action(member, action, ActionStatus.DONE)
+    assert action.closed_at is not None
+
+
+def test_meeting_routes_plain_and_htmx(app, staff_client):
+    client = staff_client("member")
+    with app.app_context():
+        add("foodbank-collection-points", at(START))
+    token = csrf_for(client)
+    bad = client.post("/meetings/new", data={"csrf_token": token, "title": "", "meeting_date": "x"})
+    assert bad.status_code == 422
+    assert "Enter a title" in bad.get_data(as_text=True)
+    created = client.post(
+        "/meetings/new",
+        data={
+            "csrf_token": token,
+            "title": "December meeting",
+            "meeting_date": "2026-10-08",
+            "period_start": "2026-07-01",
+            "period_end": "2026-09-29",
+        },
+    )
+    assert created.status_code == 303
+    url = created.headers["Location"]
+    page = client.get(url).get_data(as_text=True)
+    assert "More foodbank collection points" in page
+    meeting_id = int(url.rsplit("/", 1)[1])
+    plain = client.post(
+        f"/meetings/{meeting_id}/items", data={"csrf_token": token, "title": "Plain"}
+    )
+    assert plain.status_code == 303
+    fragment = client.post(
+        f"/meetings/{meeting_id}/items",
+        data={"csrf_token": token, "title": "Via htmx"},
+        headers={"HX-Request": "true"},
+    )
+    html = fragment.get_data(as_text=True)
+    assert html.lstrip().startswith('<div id="agenda"') and "Via htmx" in html and "Plain" in html
+    empty = client.post(f"/meetings/{meeting_id}/items", data={"csrf_token": token, "title": ""})
+    assert "Enter a title for the agenda item" in client.get(empty.headers["Location"]).get_data(
+        as_text=True
+    )
+
+
+def test_exports_open(app, staff_client):
+    client = staff_client("member")
+    with app.app_context():
+        add(
+            "foodbank-collection-points",
+            at(START),
+            consent_to_quote=True,
+            body='=HYPERLINK("x") is what the foodbank poster said, oddly enough',
+        )
+        add("transport-user-data", at(START))
+        member = db.session.scalar(select(User))
+        meeting = service.create_meeting(member, "Export meeting", MEETING_DAY, START, END)
+        meeting_id = meeting.id
+        titles = [i.title for i in meeting.items]
+    pdf = client.get(f"/meetings/{meeting_id}/agenda.pdf")
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.data)).pages)
+    text = re.sub(r"\s+", " ", text)
+    for title in titles:
+        assert title in text
+    document = Document(io.BytesIO(client.get(f"/meetings/{meeting_id}/agenda.docx").data))
+    headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading")]
+    assert all(any(t in h for h in headings) for t in titles)
+    rows = list(
+        csv.DictReader(
+            io.StringIO(client.get(f"/meetings/{meeting_id}/agenda.csv").get_data(as_text=True))
+        )
+    )
+    assert {r["title"] for r in rows} >= {
+        "More foodbank collection points at travel centres and stations"
+    }
+    assert any(r["measure"] == "Items in period" and r["value"] == "1" for r in rows)
+    printed = client.get(f"/meetings/{meeting_id}/print").get_data(as_text=True)
+    assert all(t in printed for t in titles)
+
+
+# --- progress ----------------------------------------------------------------------------------
+
+
+def test_officers_report_on_their_own_commitments(app, make_user):
+    from portal.auth.service import link_commitments
+
+    with app.app_context():
+        officer = db.session.get(User, make_user("officer"))
+        link_commitments(officer.email, ["foodbank-collection-points"])
+        mine, other = commitment("foodbank-collection-points"), commitment("transport-user-data")
+        assert progress_service.may_report(officer, mine)
+        assert not progress_service.may_report(officer, other)
+        year, quarter = progress_service.quarter_choices()[0]
+        data = progress_service.ProgressInput(
+            year, quarter, ProgressStatus.AT_RISK, "Two new points", []
+        )
+        with pytest.raises(progress_service.ProgressError):
+            progress_service.post_update(officer, other, data)
+        progress_service.post_update(officer, mine, data)
+        again = progress_service.ProgressInput(year, quarter, ProgressStatus.ON_TRACK, "Fixed", [])
+        progress_service.post_update(officer, mine, again)
+        history = progress_service.history(mine)
+        assert len(history) == 1 and history[0].status is ProgressStatus.ON_TRACK
+        bad = progress_service.ProgressInput(1999, 1, ProgressStatus.ON_TRACK, "", ["ftp://x"])
+        assert set(progress_service.validate(bad)) == {"quarter", "narrative", "evidence_links"}
+    client = app.test_client()
+    from .conftest import login
+
+    login(client, "officer@example.invalid")
+    assert client.get("/commitments/transport-user-data/progress/new").status_code == 403
+    form = client.get("/commitments/foodbank-collection-points/progress/new")
+    assert form.status_code == 200
+    token = csrf_for(client)
+    refused = client.post(
+        "/commitments/foodbank-collection-points/progress/new",
+        data={"csrf_token": token, "quarter": f"{year}-Q{quarter}", "narrative": ""},
+    )
+    assert refused.status_code == 422
+    assert "Choose the status" in refused.get_data(as_text=True)
+    public = app.test_client().get("/commitments/foodbank-collection-points").get_data(as_text=True)
+    assert "On track" in public and "Fixed" in public
+    framework = app.test_client().get("/framework").get_data(as_text=True)
+    assert "Status: <strong" in framework and "On track" in framework
+
+
+# --- You said, we did and reports --------------------------------------------------------------
+
+
+def test_you_said_we_did_shows_only_what_may_be_public(app, member):
+    period = financial_quarter(2026, 2)  # July to September 2026
+    slug = "foodbank-collection-points"
+    add(
+        slug,
+        at(period.start),
+        consent_to_quote=True,
+        body="Call me on 07700 900123 or write to a.person@example.com about the foodbank box",
+    )
+    add(slug, at(period.start), consent_to_quote=False, body="A private comment, never quoted")
+    meeting = service.create_meeting(
+        member,
+        "Q2 meeting",
+        period.end - timedelta(days=1),
+        period.start,
+        period.end - timedelta(days=2),
+    )
+    item = next(i for i in meeting.items if i.kind is AgendaItemKind.COMMITMENT)
+    service.add_decision(member, item, "Double the number of collection points")
+    stories = yousaid.build(period)
+    story = next(s for s in stories if s.commitment.slug == slug)
+    assert story.said == 2
+    assert story.decisions == ["Double the number of collection points"]
+    assert len(story.quotes) == 1
+    assert "07700" not in story.quotes[0] and "example.com" not in story.quotes[0]
+    html = app.test_client().get("/you-said-we-did?period=2026-Q2").get_data(as_text=True)
+    assert "A private comment" not in html and "a.person@example.com" not in html
+    assert "Double the number of collection points" in html
+    assert "[removed]" in html
+    assert app.test_client().get("/you-said-we-did?period=nonsense").status_code == 200
+
+
+def test_quarterly_and_annual_reports(app, staff_client):
+    client = staff_client("member")
+    with app.app_context():
+        period = financial_quarter(2026, 2)
+        add("foodbank-collection-points", at(period.start), sentiment=Sentiment.POSITIVE)
+        add("foodbank-collection-points", at(period.start), stakeholder_type="business")
+    page = client.get("/reports/quarterly/2026-Q2").get_data(as_text=True)
+    assert "July to September 2026" in page and "More foodbank collection points" in page
+    pdf = client.get("/reports/quarterly/2026-Q2.pdf")
+    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.data)).pages)
+    assert "More foodbank collection" in re.sub(r"\s+", " ", text)
+    Document(io.BytesIO(client.get("/reports/quarterly/2026-Q2.docx").data))
+    assert client.get("/reports/quarterly/2026-Q9").status_code == 404
+    annual = client.get("/reports/annual/2026").get_data(as_text=True)
+    assert "Feedback per stakeholder type" in annual
+    workbook = load_workbook(io.BytesIO(client.get("/reports/annual/2026.xlsx").data))
+    rows = {r[0].value: r[1].value for r in workbook["Stakeholder types"].iter_rows(min_row=2)}
+    assert rows == {"Passenger or service user": 1, "Business": 1}
+    commitments = {r[0].value: r[1].value for r in workbook["Commitments"].iter_rows(min_row=2)}
+    assert commitments["More foodbank collection points at travel centres and stations"] == 2
+    assert client.get("/reports/annual/2026.pdf").mimetype == "application/pdf"
+    assert client.get("/reports/annual/nope").status_code == 404
