@@ -68,6 +68,20 @@ def app(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 
 
 CLEANED_TABLES = (
+    "meeting_notes",
+    "note_endorsements",
+    "note_commitments",
+    "note_roles",
+    "note_themes",
+    "action_feedback",
+    "agenda_quotes",
+    "decisions",
+    "actions",
+    "agenda_items",
+    "meetings",
+    "progress_updates",
+    "notes",
+    "note_versions",
     "internal_notes",
     "feedback_codes",
     "feedback_roles",
@@ -90,6 +104,7 @@ def _clean_feedback(request: pytest.FixtureRequest) -> Iterator[None]:
     app = request.getfixturevalue("app")
     with app.app_context():
         db.session.rollback()
+        db.session.execute(text("UPDATE notes SET published_version_id = NULL"))
         for table in CLEANED_TABLES:
             db.session.execute(text(f"DELETE FROM {table}"))  # noqa: S608
         db.session.commit()
