@@ -51,7 +51,10 @@ def framework_load(path: Path) -> None:
 @click.option("--feedback", "count", type=click.IntRange(min=1), default=None, help="How many.")
 @click.option("--seed", type=int, default=None, help="Random seed for repeatable data.")
 @click.option("--if-empty", is_flag=True, help="Only seed a database with no feedback yet.")
-def demo_seed(count: int | None, seed: int | None, if_empty: bool) -> None:
+@click.option(
+    "--days", type=click.IntRange(min=1), default=548, show_default=True, help="Spread over."
+)
+def demo_seed(count: int | None, seed: int | None, if_empty: bool, days: int) -> None:
     """Fill the database with synthetic feedback across commitments and the last 18 months."""
     from .demo.seed import seed_feedback
 
@@ -61,7 +64,7 @@ def demo_seed(count: int | None, seed: int | None, if_empty: bool) -> None:
     count = count or int(current_app.config["DEMO_SEED_DEFAULT"])
     try:
         with click.progressbar(length=count, label="Seeding feedback") as bar:
-            done = seed_feedback(count, seed=seed, progress=bar.update)
+            done = seed_feedback(count, seed=seed, progress=bar.update, span_days=days)
     except RuntimeError as error:
         raise click.ClickException(str(error)) from error
     click.echo(f"Created {done:,} feedback items.")

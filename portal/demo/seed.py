@@ -85,8 +85,10 @@ def seed_feedback(
     seed: int | None = None,
     progress: Callable[[int], None] | None = None,
     now: datetime | None = None,
+    span_days: int = SPAN_DAYS,
 ) -> int:
-    """Insert `count` synthetic feedback items spread over the last 18 months; return count."""
+    """Insert `count` synthetic feedback items spread over the last `span_days` (18 months by
+    default); return how many were made."""
     rng = random.Random(seed)
     now = now or datetime.now(UTC)
     commitments = list(
@@ -115,7 +117,7 @@ def seed_feedback(
                     references.add(reference)
                     break
             # Weighted towards recent months: feedback grows as the portal becomes known.
-            age_days = SPAN_DAYS * (rng.random() ** 1.6)
+            age_days = span_days * (rng.random() ** 1.6)
             received = now - timedelta(days=age_days, seconds=rng.randrange(86400))
             general = rng.random() < 0.12
             commitment_id, slug = (None, None) if general else rng.choice(commitments)
