@@ -10,6 +10,7 @@ from govuk_frontend_wtf.main import WTFormsHelpers
 from htmx_flask import Htmx
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 
+from . import security
 from .config import configure
 from .database import configure_engine_events, include_object
 from .extensions import csrf, db, limiter, login_manager, migrate
@@ -60,6 +61,7 @@ def create_app(overrides: dict[str, object] | None = None) -> Flask:
     from .core.views import bp as core_bp
     from .meetings.views import bp as meetings_bp
     from .notes.views import bp as notes_bp
+    from .privacy.views import bp as privacy_bp
     from .progress.views import bp as progress_bp
     from .public.views import bp as public_bp
     from .reports.views import bp as reports_bp
@@ -78,6 +80,7 @@ def create_app(overrides: dict[str, object] | None = None) -> Flask:
     app.register_blueprint(notes_bp)
     app.register_blueprint(yousaid_bp)
     app.register_blueprint(reports_bp)
+    app.register_blueprint(privacy_bp)
     errors.register(app)
     register_cli(app)
 
@@ -86,6 +89,8 @@ def create_app(overrides: dict[str, object] | None = None) -> Flask:
         # Every page can answer an htmx request with a fragment: caches must key on it.
         response.vary.add("HX-Request")
         return response
+
+    security.register(app)
 
     @app.template_filter("ukdate")
     def ukdate(value: datetime | None) -> str:
@@ -118,6 +123,11 @@ def create_app(overrides: dict[str, object] | None = None) -> Flask:
     def zip_labels(values, members) -> list[tuple[str, str]]:
         """Pair enum values with their labels for radios and selects."""
         return [(value, member.label) for value, member in zip(values, members, strict=True)]
+
+    @app.template_filter("pair")
+    def pair(value: str) -> tuple[str, str]:
+        """Use a label as its own value (for radios built from plain lists)."""
+        return (value, value)
 
     @app.context_processor
     def inject_globals() -> dict[str, object]:

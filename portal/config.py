@@ -24,6 +24,9 @@ DEFAULTS: dict[str, object] = {
     "RATELIMIT_HEADERS_ENABLED": True,
     "FEEDBACK_RATE_LIMIT": "10 per minute;60 per day",
     "LOGIN_RATE_LIMIT": "20 per minute;200 per day",
+    "SEARCH_RATE_LIMIT": "120 per minute",
+    "RETENTION_MONTHS": 12,
+    "SURVEY_DRAFT_STORE": "",
     "ENV_NAME": "development",
     "DEMO_SEED_DEFAULT": 300,
 }

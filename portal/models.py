@@ -347,6 +347,8 @@ class Feedback(db.Model):
     locality: Mapped[Locality | None] = mapped_column(_enum(Locality, "locality"))
     rating: Mapped[int | None] = mapped_column(SmallInteger)
     consent_to_quote: Mapped[bool] = mapped_column(Boolean, default=False)
+    quote_consent_version: Mapped[str | None] = mapped_column(String(32))
+    quote_consented_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     channel: Mapped[Channel] = mapped_column(_enum(Channel, "channel"), default=Channel.WEB)
     status: Mapped[FeedbackStatus] = mapped_column(
         _enum(FeedbackStatus, "feedback_status"), default=FeedbackStatus.NEW
@@ -366,6 +368,9 @@ class Feedback(db.Model):
     public_reply: Mapped[str | None] = mapped_column(Text)
     public_reply_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # When the item reached a final state (closed, spam, duplicate): the retention clock.
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    anonymised_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, onupdate=utcnow
@@ -829,3 +834,17 @@ class MeetingNote(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     note: Mapped[Note] = relationship()
+
+
+class EqualityResponse(db.Model):
+    """Optional equality monitoring answers, deliberately not linked to any feedback item."""
+
+    __tablename__ = "equality_responses"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    age_band: Mapped[str | None] = mapped_column(String(32))
+    disability: Mapped[str | None] = mapped_column(String(32))
+    ethnicity: Mapped[str | None] = mapped_column(String(64))
+    sex: Mapped[str | None] = mapped_column(String(32))
+    # Only the month, so the answers cannot be matched to a feedback item by time.
+    month: Mapped[date] = mapped_column(Date, index=True)

@@ -227,6 +227,7 @@ PUBLIC_ENDPOINTS = {
     "notes.public_note",
     "notes.public_version",
     "yousaid.index",
+    "privacy.equality",
 }
 # Who may use each staff area. A new staff route must be added here or this test fails.
 EXPECTED = {
@@ -248,6 +249,10 @@ EXPECTED = {
     "notes.pin": {"admin", "member"},
     "notes.": {"admin", "member", "champion"},
     "reports.": {"admin", "member", "officer"},
+    "privacy.redact": {"admin", "member"},
+    "privacy.equality_report": {"admin", "member"},
+    "privacy.": {"admin"},
+    "admin.audit_log": {"admin"},
     "admin.users": {"admin"},
     "admin.update_user": {"admin"},
 }

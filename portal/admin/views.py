@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime, time, timedelta
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -9,7 +11,7 @@ from sqlalchemy import func, select
 from ..auth import service as auth_service
 from ..auth.permissions import ADMIN_ONLY, TRIAGE, roles_required
 from ..extensions import db
-from ..models import Code, StaffRole, User, feedback_codes
+from ..models import AuditEntry, Code, StaffRole, User, feedback_codes
 from ..triage import service as triage_service
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -144,3 +146,53 @@ def update_user(user_id: int):
         message = str(error) if isinstance(error, auth_service.AccountError) else "Choose a role"
         flash(message, "error")
     return redirect(url_for("admin.users"), code=303)
+
+
+@bp.get("/audit")
+@roles_required(*ADMIN_ONLY)
+def audit_log():
+    """The audit trail of the whole portal, newest first, with filters and keyset paging."""
+    query = select(AuditEntry).order_by(AuditEntry.id.desc())
+    errors = {}
+    entity = request.args.get("entity", "")
+    if entity:
+        query = query.where(AuditEntry.entity_type == entity)
+    actor = request.args.get("actor", "")
+    if actor.isdigit():
+        query = query.where(AuditEntry.actor_id == int(actor))
+    field_name = request.args.get("field", "").strip()
+    if field_name:
+        query = query.where(AuditEntry.field == field_name)
+    for key, op in (("from", ">="), ("to", "<")):
+        value = request.args.get(key, "")
+        if not value:
+            continue
+        try:
+            day = date.fromisoformat(value)
+        except ValueError:
+            errors[key] = "Enter a real date, like 2026-03-31"
+            continue
+        bound = datetime.combine(day + timedelta(days=1 if op == "<" else 0), time.min, tzinfo=UTC)
+        query = query.where(AuditEntry.at >= bound if op == ">=" else AuditEntry.at < bound)
+    before = request.args.get("before", "")
+    if before.isdigit():
+        query = query.where(AuditEntry.id < int(before))
+    entries = list(db.session.scalars(query.limit(101)))
+    more = len(entries) > 100
+    entries = entries[:100]
+    args = {k: v for k, v in request.args.items() if k != "before" and v}
+    next_url = url_for("admin.audit_log", **args, before=entries[-1].id) if more else None
+    entity_types = list(
+        db.session.scalars(
+            select(AuditEntry.entity_type).distinct().order_by(AuditEntry.entity_type)
+        )
+    )
+    return render_template(
+        "admin/audit.html",
+        entries=entries,
+        next_url=next_url,
+        errors=errors,
+        entity_types=entity_types,
+        users=auth_service.list_users(),
+        args=request.args,
+    )

@@ -17,9 +17,16 @@ from ..models import (
     Feedback,
     FeedbackStatus,
     Locality,
+    Priority,
+    Sentiment,
     StakeholderType,
 )
-from ..public.service import CONSENT_VERSION, REFERENCE_ALPHABET, REFERENCE_LENGTH
+from ..public.service import (
+    CONSENT_VERSION,
+    QUOTE_CONSENT_VERSION,
+    REFERENCE_ALPHABET,
+    REFERENCE_LENGTH,
+)
 from . import texts
 
 BATCH_SIZE = 5000
@@ -140,9 +147,30 @@ def seed_feedback(
                 "public_reply": None,
                 "public_reply_at": None,
                 "received_at": received,
+                "closed_at": received + timedelta(days=30)
+                if status in (FeedbackStatus.CLOSED, FeedbackStatus.SPAM, FeedbackStatus.DUPLICATE)
+                else None,
+                "quote_consent_version": None,
+                "quote_consented_at": None,
+                "anonymised_at": None,
+                "sentiment": None
+                if status is FeedbackStatus.NEW
+                else rng.choice(
+                    [
+                        Sentiment.NEGATIVE,
+                        Sentiment.NEGATIVE,
+                        Sentiment.MIXED,
+                        Sentiment.NEUTRAL,
+                        Sentiment.POSITIVE,
+                    ]
+                ),
+                "priority": Priority.HIGH if rng.random() < 0.05 else Priority.NORMAL,
                 "created_at": received,
                 "updated_at": received,
             }
+            if row["consent_to_quote"]:
+                row["quote_consent_version"] = QUOTE_CONSENT_VERSION
+                row["quote_consented_at"] = received
             if status in (FeedbackStatus.ACTIONED, FeedbackStatus.CLOSED) and rng.random() < 0.3:
                 row["public_reply"] = DEMO_REPLY
                 row["public_reply_at"] = received + timedelta(days=rng.randint(7, 50))

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import time
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from ..extensions import db
 from ..models import (
@@ -21,6 +22,7 @@ from ..models import (
     Role,
     StakeholderType,
     Theme,
+    utcnow,
 )
 
 # No 0/O or 1/I: a reference read out over the phone cannot be misheard as another.
@@ -28,6 +30,7 @@ REFERENCE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 REFERENCE_LENGTH = 7
 TRACKING_TOKEN_BYTES = 24  # 192 bits
 CONSENT_VERSION = "2026-11-contact-v1"
+QUOTE_CONSENT_VERSION = "2026-11-quote-v1"
 _MAX_REFERENCE_ATTEMPTS = 8
 
 
@@ -153,6 +156,9 @@ def build_feedback(data: NewFeedback) -> tuple[Feedback, str]:
     )
     if data.received_at is not None:
         feedback.received_at = data.received_at
+    if data.consent_to_quote:
+        feedback.quote_consent_version = QUOTE_CONSENT_VERSION
+        feedback.quote_consented_at = utcnow()
     if data.consent_to_contact and data.email:
         feedback.contact = ContactDetails(
             name=data.name or None,
@@ -173,11 +179,18 @@ def submit_feedback(data: NewFeedback) -> Submission:
         if existing is not None:
             return Submission(existing, token=None, duplicate=True)
 
-    for _ in range(_MAX_REFERENCE_ATTEMPTS):
+    for attempt in range(_MAX_REFERENCE_ATTEMPTS):
         feedback, token = build_feedback(data)
         db.session.add(feedback)
         try:
             db.session.commit()
+        except OperationalError as error:
+            # SQLite's busy timeout already waited; a bounded retry covers a long checkpoint.
+            db.session.rollback()
+            if "locked" not in str(error).lower() or attempt == _MAX_REFERENCE_ATTEMPTS - 1:
+                raise
+            time.sleep(0.05 * 2**attempt)
+            continue
         except IntegrityError:
             db.session.rollback()
             # Either a concurrent double submit (same key) or a reference collision.

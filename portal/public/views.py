@@ -91,6 +91,7 @@ def _handle_feedback(template: str, commitment: Commitment | None, **context):
                     "reference": submission.feedback.reference,
                     "token": submission.token,
                 }
+                _offer_equality_questions()
             if request.htmx:
                 body = render_block(
                     "public/confirmation.html", "content", **_confirmation_context()
@@ -160,6 +161,10 @@ def confirmation():
     if "confirmation" not in session:
         return redirect(url_for("public.feedback"))
     return render_template("public/confirmation.html", **_confirmation_context())
+
+
+def _offer_equality_questions() -> None:
+    session["equality_offered"] = True
 
 
 @bp.get("/track/<token>")

@@ -273,14 +273,15 @@ def responses(survey: Survey, filters: ResultFilters | None = None) -> list[Surv
 
 
 def question_columns(survey: Survey) -> list[tuple[dict[str, Any], bool]]:
-    """Return every question across versions: the current wording first, then retired ones."""
+    """Return every question across versions: the current wording first, then retired ones.
+    Email answers are contact details: they never appear in results or exports."""
     seen: dict[str, tuple[dict[str, Any], bool]] = {}
     for question in engine.all_questions(survey.current.definition):
         seen[question["id"]] = (question, False)
     for version in reversed(survey.versions[:-1]):
         for question in engine.all_questions(version.definition):
             seen.setdefault(question["id"], (question, True))
-    return list(seen.values())
+    return [(q, retired) for q, retired in seen.values() if q["type"] != "email"]
 
 
 def results(survey: Survey, filters: ResultFilters | None = None) -> SurveyResults:

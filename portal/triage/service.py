@@ -45,6 +45,7 @@ OPEN_STATUSES = frozenset(
         FeedbackStatus.ACTIONED,
     }
 )
+FINAL_STATUSES = frozenset({FeedbackStatus.CLOSED, FeedbackStatus.SPAM, FeedbackStatus.DUPLICATE})
 # The workflow. Spam and duplicate are reachable from any open state; closed items can be
 # reopened for review and spam/duplicates restored, so a mistake is never a dead end.
 TRANSITIONS: dict[FeedbackStatus, frozenset[FeedbackStatus]] = {
@@ -466,6 +467,8 @@ def change_status(
         item.duplicate_of = None
     audit.record_change(actor, "feedback", item.id, "status", item.status, new)
     item.status = new
+    # The retention clock starts when an item reaches a final state and stops if it reopens.
+    item.closed_at = utcnow() if new in FINAL_STATUSES else None
     if commit:
         db.session.commit()
 

@@ -31,6 +31,7 @@ from ..models import (
     StakeholderType,
     User,
 )
+from ..privacy import service as privacy_service
 from ..public import service as public_service
 from . import service
 from .forms import StaffFeedbackForm
@@ -210,6 +211,7 @@ def item(reference: str):
         similar=service.similar_items(feedback),
         history=service.audit.history("feedback", feedback.id),
         show_contact=feedback.contact is not None,
+        redaction_suggestions=privacy_service.suggestions(feedback.body),
         self_url=request.full_path.rstrip("?"),
         **_choices(),
     )

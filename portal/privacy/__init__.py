@@ -1,0 +1,1 @@
+"""UK GDPR duties: retention, subject access and erasure, redaction, equality monitoring."""

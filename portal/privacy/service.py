@@ -1,0 +1,326 @@
+"""Privacy rules: purge contact details after retention, find/export/erase what is held about
+an email address, redact passages of feedback text, equality monitoring in aggregate."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+
+from .. import audit
+from ..anonymise import PATTERNS, scrub
+from ..extensions import db
+from ..models import (
+    ContactDetails,
+    EqualityResponse,
+    Feedback,
+    SurveyResponse,
+    User,
+    utcnow,
+)
+from ..surveys import engine
+
+REDACTED = "[redacted]"
+ERASED_TEXT = "[This feedback was erased at the request of the person who sent it.]"
+SUPPRESS_BELOW = 5
+
+
+class PrivacyError(ValueError):
+    """A privacy action was refused; the message says why."""
+
+
+# --- retention -----------------------------------------------------------------------------
+
+
+@dataclass
+class PurgeReport:
+    contact_details: int = 0
+    survey_emails: int = 0
+    anonymised: int = 0
+    references: list[str] = field(default_factory=list)
+
+
+def _email_questions(response: SurveyResponse) -> list[str]:
+    return [
+        q["id"] for q in engine.all_questions(response.version.definition) if q["type"] == "email"
+    ]
+
+
+def purge(months: int, now: datetime | None = None, dry_run: bool = False) -> PurgeReport:
+    """Delete contact details of items closed more than `months` ago; the feedback text stays,
+    with anything that looks like contact details scrubbed. Safe to run again: it only finds
+    what is still there."""
+    now = now or utcnow()
+    cutoff = now - timedelta(days=round(months * 30.44))
+    report = PurgeReport()
+    items = list(
+        db.session.scalars(
+            select(Feedback).where(
+                Feedback.closed_at.is_not(None),
+                Feedback.closed_at < cutoff,
+                Feedback.anonymised_at.is_(None),
+            )
+        )
+    )
+    for item in items:
+        report.references.append(item.reference)
+        if item.contact is not None:
+            report.contact_details += 1
+            if not dry_run:
+                db.session.delete(item.contact)
+        if not dry_run:
+            item.body = scrub(item.body)
+            item.anonymised_at = now
+        report.anonymised += 1
+        if item.survey_response_id and not dry_run:
+            response = db.session.get(SurveyResponse, item.survey_response_id)
+            report.survey_emails += _drop_survey_emails(response)
+    if not dry_run and items:
+        audit.record(
+            None,
+            "privacy",
+            0,
+            "purge",
+            "retention",
+            None,
+            f"{report.anonymised} items anonymised, {report.contact_details} contact details "
+            f"deleted (closed before {cutoff:%Y-%m-%d})",
+        )
+    if not dry_run:
+        db.session.commit()
+    return report
+
+
+def _drop_survey_emails(response: SurveyResponse | None) -> int:
+    if response is None:
+        return 0
+    removed = 0
+    answers = dict(response.answers)
+    for qid in _email_questions(response):
+        if answers.pop(qid, None):
+            removed += 1
+    if removed:
+        response.answers = answers
+    return removed
+
+
+# --- subject access and erasure --------------------------------------------------------------
+
+
+def _normalise(email: str) -> str:
+    email = (email or "").strip().lower()
+    if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email) or len(email) > 320:
+        raise PrivacyError("Enter an email address in the correct format, like name@example.com")
+    return email
+
+
+def _survey_responses_with(email: str) -> list[SurveyResponse]:
+    # Survey answers are JSON; email answers are few, so filter the candidates in Python.
+    candidates = db.session.scalars(select(SurveyResponse))
+    found = []
+    for response in candidates:
+        for qid in _email_questions(response):
+            if str(response.answers.get(qid, "")).lower() == email:
+                found.append(response)
+                break
+    return found
+
+
+def subject_access(email: str) -> dict[str, Any]:
+    """Return everything held about an email address, as a JSON-ready dict."""
+    email = _normalise(email)
+    contacts = list(
+        db.session.scalars(select(ContactDetails).where(func.lower(ContactDetails.email) == email))
+    )
+    responses = _survey_responses_with(email)
+    return {
+        "email": email,
+        "generated_at": utcnow().isoformat(timespec="seconds"),
+        "feedback": [
+            {
+                "reference": c.feedback.reference,
+                "received_at": c.feedback.received_at.isoformat(timespec="seconds"),
+                "about": c.feedback.commitment.title if c.feedback.commitment else "General",
+                "text": c.feedback.body,
+                "organisation": c.feedback.organisation,
+                "stakeholder_type": c.feedback.stakeholder_type.value,
+                "locality": c.feedback.locality.value if c.feedback.locality else None,
+                "status": c.feedback.status.value,
+                "public_reply": c.feedback.public_reply,
+                "name": c.name,
+                "email": c.email,
+                "consent_to_contact": {
+                    "version": c.consent_version,
+                    "at": c.consented_at.isoformat(timespec="seconds"),
+                },
+                "consent_to_quote": c.feedback.consent_to_quote,
+            }
+            for c in contacts
+        ],
+        "survey_responses": [
+            {
+                "reference": r.reference,
+                "survey": r.version.title,
+                "version": r.version.version,
+                "submitted_at": r.submitted_at.isoformat(timespec="seconds"),
+                "answers": r.answers,
+            }
+            for r in responses
+        ],
+    }
+
+
+@dataclass
+class ErasureReport:
+    contact_details: int = 0
+    texts_redacted: int = 0
+    survey_responses: int = 0
+
+
+def erase(actor: User, email: str, redact_text: bool = False) -> ErasureReport:
+    """Erase what is held about an email: contact details always, the feedback text when asked.
+    The audit trail records what was done and to which references, never the email itself."""
+    email = _normalise(email)
+    report = ErasureReport()
+    references = []
+    for contact in list(
+        db.session.scalars(select(ContactDetails).where(func.lower(ContactDetails.email) == email))
+    ):
+        item = contact.feedback
+        references.append(item.reference)
+        db.session.delete(contact)
+        report.contact_details += 1
+        if redact_text:
+            item.body = ERASED_TEXT
+            item.organisation = None
+            item.consent_to_quote = False
+            report.texts_redacted += 1
+    for response in _survey_responses_with(email):
+        references.append(response.reference)
+        _drop_survey_emails(response)
+        report.survey_responses += 1
+        if redact_text:
+            for item in response.feedback:
+                item.body = ERASED_TEXT
+                item.consent_to_quote = False
+                report.texts_redacted += 1
+    if not references:
+        raise PrivacyError("Nothing is held about that email address")
+    audit.record(
+        actor,
+        "privacy",
+        0,
+        "erasure",
+        "references",
+        None,
+        f"{', '.join(references)}; contact details removed"
+        + ("; text redacted" if redact_text else ""),
+    )
+    db.session.commit()
+    return report
+
+
+# --- redaction -------------------------------------------------------------------------------
+
+
+def suggestions(text: str) -> list[str]:
+    """Return passages that look like email addresses, phone numbers or postcodes."""
+    found: list[str] = []
+    for pattern in PATTERNS:
+        for match in pattern.finditer(text or ""):
+            if match.group(0) not in found:
+                found.append(match.group(0))
+    return found
+
+
+def redact(actor: User, item: Feedback, passages: list[str]) -> int:
+    """Replace each passage in an item's text with [redacted]. The original is not kept: the
+    audit trail records how many passages went, not what they said, and the search index is
+    updated by its triggers."""
+    passages = [p for p in (p.strip() for p in passages) if p]
+    if not passages:
+        raise PrivacyError("Choose or enter the text to redact")
+    body = item.body
+    count = 0
+    for passage in passages:
+        if passage not in body:
+            raise PrivacyError("That text is not in the feedback (it must match exactly)")
+        count += body.count(passage)
+        body = body.replace(passage, REDACTED)
+    item.body = body
+    audit.record(actor, "feedback", item.id, "redact", "body", None, f"{count} passages redacted")
+    db.session.commit()
+    return count
+
+
+# --- equality monitoring -----------------------------------------------------------------------
+
+AGE_BANDS = [
+    "Under 16",
+    "16 to 24",
+    "25 to 34",
+    "35 to 44",
+    "45 to 54",
+    "55 to 64",
+    "65 to 74",
+    "75 or over",
+    "Prefer not to say",
+]
+DISABILITY = ["Yes", "No", "Prefer not to say"]
+ETHNICITY = [
+    "Asian or Asian British",
+    "Black, Black British, Caribbean or African",
+    "Mixed or multiple ethnic groups",
+    "White",
+    "Other ethnic group",
+    "Prefer not to say",
+]
+SEX = ["Female", "Male", "Prefer not to say"]
+QUESTIONS = {
+    "age_band": ("What is your age?", AGE_BANDS),
+    "disability": ("Do you consider yourself to have a disability?", DISABILITY),
+    "ethnicity": ("What is your ethnic group?", ETHNICITY),
+    "sex": ("What is your sex?", SEX),
+}
+
+
+def record_equality(answers: dict[str, str], on: date | None = None) -> EqualityResponse | None:
+    """Store equality answers apart from any feedback (only the month is kept). All optional."""
+    cleaned = {}
+    for key, (_, options) in QUESTIONS.items():
+        value = (answers.get(key) or "").strip()
+        if value and value not in options:
+            raise PrivacyError("Choose an answer from the list")
+        cleaned[key] = value or None
+    if not any(cleaned.values()):
+        return None
+    on = on or datetime.now(UTC).date()
+    response = EqualityResponse(month=on.replace(day=1), **cleaned)
+    db.session.add(response)
+    db.session.commit()
+    return response
+
+
+def equality_report() -> dict[str, list[tuple[str, str]]]:
+    """Counts per answer, with counts under 5 shown as "fewer than 5"."""
+    report = {}
+    for key, (label, options) in QUESTIONS.items():
+        column = getattr(EqualityResponse, key)
+        counts = dict(
+            db.session.execute(
+                select(column, func.count()).where(column.is_not(None)).group_by(column)
+            ).all()
+        )
+        report[label] = [
+            (
+                option,
+                "fewer than 5"
+                if 0 < counts.get(option, 0) < SUPPRESS_BELOW
+                else str(counts.get(option, 0)),
+            )
+            for option in options
+        ]
+    return report
