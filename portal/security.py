@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, current_app, request
+from flask import Flask, Response, abort, current_app, request
 from htmx_flask.requests import HtmxAwareRequest
 from werkzeug.datastructures import ImmutableMultiDict
 
@@ -58,6 +58,12 @@ def register(app: Flask) -> None:
     """Install the request class, the headers and the search rate limit."""
     app.request_class = PortalRequest
     production = app.config["ENV_NAME"] == "production"
+
+    @app.before_request
+    def refuse_nul_in_paths():
+        """No address of the portal contains a NUL character: answer 404 before any lookup."""
+        if "\x00" in request.path:
+            abort(404)
 
     @app.after_request
     def security_headers(response: Response) -> Response:
