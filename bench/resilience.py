@@ -1,0 +1,219 @@
+"""Resilience: 32 concurrent clients submit feedback for 30 seconds against gunicorn with 4
+workers; the server is killed with SIGKILL mid-run and restarted. Every submission that was
+acknowledged with a reference must be in the database, and none may be stored twice.
+
+    .venv/bin/python bench/resilience.py [--clients 32] [--seconds 30] [--kill-at 12]
+        [--database-url URL]   # default: a fresh SQLite file in bench/results/
+
+A client that loses its connection resubmits the same form (same one-time key), as a person
+pressing the button again would. Exit status 1 if anything acknowledged was lost or duplicated.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import platform
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = ROOT / ".venv" / "bin"
+HIDDEN_INPUT = re.compile(r'<input[^>]*type="hidden"[^>]*>')
+NAME = re.compile(r'name="([^"]+)"')
+VALUE = re.compile(r'value="([^"]*)"')
+REFERENCE = re.compile(r'id="reference">(SVF-[A-Z0-9]+)<')
+
+
+def hidden_fields(page: str) -> dict[str, str]:
+    """Return the hidden inputs of a form: the CSRF token and the one-time submission key."""
+    fields = {}
+    for tag in HIDDEN_INPUT.findall(page):
+        name, value = NAME.search(tag), VALUE.search(tag)
+        if name:
+            fields[name.group(1)] = value.group(1) if value else ""
+    return fields
+
+
+class Client:
+    """One person's browser: a cookie, a form, a button pressed until it is acknowledged."""
+
+    def __init__(self, number: int, port: int):
+        self.number = number
+        self.port = port
+        self.cookie = ""
+        self.acknowledged: list[tuple[str, str]] = []  # (reference, body)
+        self.errors = 0
+        self.retries = 0
+
+    def _request(self, method: str, path: str, body: str | None = None):
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+        headers = {"Cookie": self.cookie} if self.cookie else {}
+        if body is not None:
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        connection.request(method, path, body=body, headers=headers)
+        response = connection.getresponse()
+        text = response.read().decode("utf-8", "replace")
+        cookie = response.getheader("Set-Cookie")
+        if cookie:
+            self.cookie = cookie.split(";", 1)[0]
+        connection.close()
+        return response.status, text
+
+    def run(self, stop_at: float) -> None:
+        sequence = 0
+        while time.monotonic() < stop_at:
+            try:
+                status, page = self._request("GET", "/feedback")
+            except OSError:
+                self.errors += 1
+                time.sleep(0.2)
+                continue
+            if status != 200:
+                self.errors += 1
+                time.sleep(0.2)
+                continue
+            fields = hidden_fields(page)
+            sequence += 1
+            body = f"Resilience client {self.number} submission {sequence}: the lift at Bootle"
+            form = urlencode({**fields, "body": body, "stakeholder_type": "passenger"})
+            # Press the button until the server answers: same form, same one-time key.
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline:
+                try:
+                    status, _ = self._request("POST", "/feedback", form)
+                    if status == 303:
+                        status, confirmation = self._request("GET", "/feedback/confirmation")
+                        match = REFERENCE.search(confirmation)
+                        if match:
+                            self.acknowledged.append((match.group(1), body))
+                        break
+                    self.errors += 1
+                except OSError:
+                    self.errors += 1
+                self.retries += 1
+                time.sleep(0.2)
+
+
+def start_server(port: int, env: dict) -> subprocess.Popen:
+    process = subprocess.Popen(
+        [
+            str(BIN / "gunicorn"),
+            "--workers",
+            "4",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--graceful-timeout",
+            "1",
+            "wsgi:app",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    for _ in range(100):
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
+            connection.request("GET", "/healthz")
+            if connection.getresponse().status == 200:
+                return process
+        except OSError:
+            time.sleep(0.1)
+    raise SystemExit("gunicorn did not start")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--clients", type=int, default=32)
+    parser.add_argument("--seconds", type=float, default=30)
+    parser.add_argument("--kill-at", type=float, default=12)
+    parser.add_argument("--port", type=int, default=8766)
+    parser.add_argument("--database-url", default=None)
+    args = parser.parse_args()
+    results = ROOT / "bench" / "results"
+    results.mkdir(parents=True, exist_ok=True)
+    url = args.database_url or f"sqlite:///{results / 'resilience.db'}"
+    if url.startswith("sqlite:///"):
+        for suffix in ("", "-wal", "-shm"):
+            Path(url.removeprefix("sqlite:///") + suffix).unlink(missing_ok=True)
+    env = dict(
+        os.environ, DATABASE_URL=url, SECRET_KEY="resilience-bench", FLASK_RATELIMIT_ENABLED="false"
+    )
+    flask = [str(BIN / "flask"), "--app", "wsgi"]
+    subprocess.run([*flask, "db", "upgrade"], cwd=ROOT, env=env, check=True, capture_output=True)
+    subprocess.run(
+        [*flask, "framework", "load"], cwd=ROOT, env=env, check=True, capture_output=True
+    )
+
+    server = start_server(args.port, env)
+    clients = [Client(n, args.port) for n in range(args.clients)]
+    started = time.monotonic()
+    stop_at = started + args.seconds
+    threads = [threading.Thread(target=c.run, args=(stop_at,)) for c in clients]
+    for thread in threads:
+        thread.start()
+    time.sleep(args.kill_at)
+    os.killpg(server.pid, signal.SIGKILL)  # the master and every worker, mid-request
+    server.wait()
+    killed_at = time.monotonic() - started
+    time.sleep(1)
+    server = start_server(args.port, env)
+    restarted_at = time.monotonic() - started
+    for thread in threads:
+        thread.join()
+    os.killpg(server.pid, signal.SIGTERM)
+    server.wait()
+
+    acknowledged = [a for c in clients for a in c.acknowledged]
+    sys.path.insert(0, str(ROOT))
+    os.environ.update(env)
+    from sqlalchemy import func, select
+
+    from portal import create_app
+    from portal.extensions import db
+    from portal.models import Feedback
+
+    app = create_app()
+    with app.app_context():
+        stored = dict(db.session.execute(select(Feedback.reference, Feedback.body)).all())
+        duplicates = db.session.execute(
+            select(Feedback.body, func.count()).group_by(Feedback.body).having(func.count() > 1)
+        ).all()
+        dialect = db.engine.dialect.name
+    found = [ref for ref, body in acknowledged if stored.get(ref) == body]
+    report = {
+        "database": dialect,
+        "clients": args.clients,
+        "seconds": args.seconds,
+        "killed_at_s": round(killed_at, 1),
+        "restarted_at_s": round(restarted_at, 1),
+        "acknowledged": len(acknowledged),
+        "found": len(found),
+        "lost": len(acknowledged) - len(found),
+        "stored_twice": len(duplicates),
+        "stored_total": len(stored),
+        "client_errors_during_outage": sum(c.errors for c in clients),
+        "resubmissions": sum(c.retries for c in clients),
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}",
+        "at": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+    (results / f"resilience-{dialect}.json").write_text(json.dumps(report, indent=2))
+    print(json.dumps(report, indent=2))
+    if report["lost"] or report["stored_twice"] or not report["acknowledged"]:
+        raise SystemExit(1)
+
+
+if __name__ == "__main__":
+    main()
