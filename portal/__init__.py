@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from flask import Flask, Response, request
 from govuk_frontend_wtf.main import WTFormsHelpers
@@ -16,6 +17,7 @@ from .database import configure_engine_events, include_object
 from .extensions import csrf, db, limiter, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
+LONDON = ZoneInfo("Europe/London")
 
 
 def create_app(overrides: dict[str, object] | None = None) -> Flask:
@@ -101,9 +103,12 @@ def create_app(overrides: dict[str, object] | None = None) -> Flask:
 
     @app.template_filter("ukdatetime")
     def ukdatetime(value: datetime | None) -> str:
-        """Format a date and time: 25 November 2026, 2:05pm."""
+        """Format a date and time in UK time: 25 November 2026, 2:05pm."""
         if value is None:
             return ""
+        if value.tzinfo is None:  # SQLite hands back naive UTC
+            value = value.replace(tzinfo=UTC)
+        value = value.astimezone(LONDON)
         hour = value.hour % 12 or 12
         return f"{value.day} {value:%B %Y}, {hour}:{value:%M}{'am' if value.hour < 12 else 'pm'}"
 

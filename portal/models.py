@@ -753,6 +753,9 @@ class Note(db.Model):
     cost: Mapped[str | None] = mapped_column(Text)
     achieved: Mapped[str | None] = mapped_column(Text)
     review_comment: Mapped[str | None] = mapped_column(Text)
+    # Commitments, roles and themes of an unpublished revision of a published note: the
+    # association tables keep describing what the public sees until the revision is published.
+    draft_taxonomy: Mapped[dict | None] = mapped_column(JSON)
     published_version_id: Mapped[int | None] = mapped_column(
         ForeignKey("note_versions.id", ondelete="SET NULL", use_alter=True)
     )

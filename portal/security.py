@@ -26,12 +26,17 @@ CSP = "; ".join(
 )
 
 
+def _clean_text(value: str) -> str:
+    return value.replace("\x00", "").replace("\r\n", "\n")
+
+
 def _clean(values: ImmutableMultiDict) -> ImmutableMultiDict:
     # NUL characters are never meaningful in text and PostgreSQL refuses them: drop them at the
-    # door so every form and search box gets the same treatment.
-    if not any("\x00" in v for _, vs in values.lists() for v in vs):
+    # door so every form and search box gets the same treatment. Browsers send a textarea's
+    # line breaks as CRLF: store them as LF, so length limits count what people typed.
+    if not any("\x00" in v or "\r\n" in v for _, vs in values.lists() for v in vs):
         return values
-    return ImmutableMultiDict([(k, v.replace("\x00", "")) for k, vs in values.lists() for v in vs])
+    return ImmutableMultiDict([(k, _clean_text(v)) for k, vs in values.lists() for v in vs])
 
 
 class PortalRequest(HtmxAwareRequest):

@@ -16,7 +16,7 @@ from .hostile import PAYLOADS
 
 
 def expected(payload: str) -> str:
-    return payload.replace("\x00", "").strip()
+    return payload.replace("\x00", "").replace("\r\n", "\n").strip()
 
 
 @pytest.fixture

@@ -59,6 +59,9 @@ def csv_rows(meeting: Meeting) -> tuple[list[str], list[list[Any]]]:
 
 def blocks(meeting: Meeting) -> list[tuple]:
     """Return the agenda as document blocks: headings, text and a table per breakdown."""
+    from ..notes.service import pinned_to
+
+    pinned = pinned_to(meeting)
     out: list[tuple] = [
         ("h1", meeting.title),
         (
@@ -112,9 +115,14 @@ def blocks(meeting: Meeting) -> list[tuple]:
                     [[a["description"], a["owner"], a["status"]] for a in snapshot["actions"]],
                 )
             )
-        elif snapshot.get("notes"):
-            for note in snapshot["notes"]:
-                out.append(("p", f"• {note['title']}"))
+        elif item.kind is AgendaItemKind.NOTES:
+            listed = {note["id"] for note in snapshot.get("notes", [])}
+            for note in snapshot.get("notes", []):
+                out.append(("p", f"• {note['title']} (published in the period)"))
+            for note in pinned:
+                if note.id not in listed:
+                    title = note.published_version.title if note.published_version else note.title
+                    out.append(("p", f"• {title} (pinned)"))
         for decision in item.decisions:
             out.append(("p", f"Decision: {decision.text}"))
         if item.actions:

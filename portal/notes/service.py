@@ -92,11 +92,35 @@ def _apply(note: Note, data: NoteInput) -> None:
     note.cost = data.cost.strip() or None
     note.achieved = data.achieved.strip() or None
     note.evidence_links = list(data.evidence_links)
+    taxonomy = {
+        "commitment_ids": sorted(set(data.commitment_ids)),
+        "role_ids": sorted(set(data.role_ids)),
+        "theme_ids": sorted(set(data.theme_ids)),
+    }
+    if note.published_version_id is None:
+        _set_taxonomy(note, taxonomy)
+    else:
+        note.draft_taxonomy = taxonomy
+
+
+def _set_taxonomy(note: Note, taxonomy: dict) -> None:
     note.commitments = list(
-        db.session.scalars(select(Commitment).where(Commitment.id.in_(data.commitment_ids)))
+        db.session.scalars(select(Commitment).where(Commitment.id.in_(taxonomy["commitment_ids"])))
     )
-    note.roles = list(db.session.scalars(select(Role).where(Role.id.in_(data.role_ids))))
-    note.themes = list(db.session.scalars(select(Theme).where(Theme.id.in_(data.theme_ids))))
+    note.roles = list(db.session.scalars(select(Role).where(Role.id.in_(taxonomy["role_ids"]))))
+    note.themes = list(db.session.scalars(select(Theme).where(Theme.id.in_(taxonomy["theme_ids"]))))
+    note.draft_taxonomy = None
+
+
+def working_taxonomy(note: Note) -> dict[str, list[int]]:
+    """Return the commitments, roles and themes of the note being worked on."""
+    if note.draft_taxonomy:
+        return note.draft_taxonomy
+    return {
+        "commitment_ids": [c.id for c in note.commitments],
+        "role_ids": [r.id for r in note.roles],
+        "theme_ids": [t.id for t in note.themes],
+    }
 
 
 def create(actor: User, data: NoteInput) -> Note:
@@ -172,6 +196,8 @@ def publish(actor: User, note: Note) -> NoteVersion:
         published_by=actor,
     )
     note.versions.append(version)
+    if note.draft_taxonomy:
+        _set_taxonomy(note, note.draft_taxonomy)
     db.session.flush()
     note.published_version = version
     note.first_published_at = note.first_published_at or version.published_at

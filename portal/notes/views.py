@@ -122,13 +122,14 @@ def edit(note_id: int):
         service.edit(current_user, note, data)
         flash("Changes saved", "success")
         return redirect(url_for("notes.show", note_id=note.id), code=303)
+    taxonomy = service.working_taxonomy(note)
     data = service.NoteInput(
         title=note.title,
         summary=note.summary,
         body=note.body,
-        commitment_ids=[c.id for c in note.commitments],
-        role_ids=[r.id for r in note.roles],
-        theme_ids=[t.id for t in note.themes],
+        commitment_ids=taxonomy["commitment_ids"],
+        role_ids=taxonomy["role_ids"],
+        theme_ids=taxonomy["theme_ids"],
         evidence_links=list(note.evidence_links or []),
         cost=note.cost or "",
         achieved=note.achieved or "",

@@ -378,7 +378,7 @@ def test_form_posted_after_signing_out_elsewhere_returns_to_the_item(page: Page,
 
 def test_champion_is_refused_the_inbox(page: Page, portal: Portal):
     sign_in(page, portal, make_staff(portal, "champion"))
-    expect(page).to_have_url(f"{portal.url}/")
+    expect(page).to_have_url(f"{portal.url}/notes")  # a champion starts on their notes
     response = page.goto(f"{portal.url}/triage")
     assert response is not None and response.status == 403
     expect(page.locator("h1")).to_contain_text("You do not have permission")
