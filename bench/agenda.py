@@ -49,8 +49,15 @@ def main() -> None:
     from portal.extensions import db
     from portal.framework import load_framework
     from portal.meetings import service
-    from portal.models import Feedback, FeedbackStatus, Priority, Sentiment, StaffRole, User
-    from portal.models import feedback_codes
+    from portal.models import (
+        Feedback,
+        FeedbackStatus,
+        Priority,
+        Sentiment,
+        StaffRole,
+        User,
+        feedback_codes,
+    )
     from portal.triage.service import create_code
 
     app = create_app({"RATELIMIT_ENABLED": False})
