@@ -142,7 +142,8 @@ def main() -> None:
             "build_median": round(statistics.median(builds), 3),
             "build_max": round(max(builds), 3),
             "refresh_median": round(statistics.median(refreshes), 3),
-            "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
+            "machine": f"{platform.machine()}, {os.cpu_count()} cores, "
+            f"Python {platform.python_version()}",
             "commit": commit,
             "at": datetime.now(UTC).isoformat(timespec="seconds"),
         }
