@@ -26,10 +26,13 @@ def scrub(text: str) -> str:
     return text
 
 
+def quotable(body: str, consent_to_quote: bool, status: FeedbackStatus) -> str | None:
+    """Return a text that may be quoted, or None: the rule behind every quote the portal shows."""
+    if not consent_to_quote or status in (FeedbackStatus.SPAM, FeedbackStatus.DUPLICATE):
+        return None
+    return scrub(body)
+
+
 def public_quote(feedback: Feedback) -> str | None:
-    """Return the text that may be quoted publicly, or None when it may not be."""
-    if not feedback.consent_to_quote:
-        return None
-    if feedback.status in (FeedbackStatus.SPAM, FeedbackStatus.DUPLICATE):
-        return None
-    return scrub(feedback.body)
+    """Return the text of a feedback item that may be quoted publicly, or None."""
+    return quotable(feedback.body, feedback.consent_to_quote, feedback.status)

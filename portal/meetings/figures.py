@@ -126,6 +126,8 @@ def quote_candidates(period: Period, commitment_ids: list[int]) -> dict[int, lis
             Feedback.body,
             Feedback.commitment_id,
             Feedback.sentiment,
+            Feedback.consent_to_quote,
+            Feedback.status,
             func.row_number()
             .over(
                 partition_by=Feedback.commitment_id,

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from .. import audit
+from ..anonymise import public_quote, quotable
 from ..extensions import db
 from ..models import (
     Action,
@@ -183,7 +184,12 @@ def _notes_snapshot(meeting: Meeting) -> dict:
 
 
 def _quote_dicts(rows) -> list[dict]:
-    return [{"feedback_id": r.id, "reference": r.reference, "text": r.body} for r in rows]
+    quotes = []
+    for row in rows:
+        text = quotable(row.body, row.consent_to_quote, FeedbackStatus(row.status))
+        if text:
+            quotes.append({"feedback_id": row.id, "reference": row.reference, "text": text})
+    return quotes
 
 
 def refresh_figures(actor: User, meeting: Meeting) -> None:
@@ -328,7 +334,9 @@ class Quote:
 def quotes_for(item: AgendaItem) -> list[Quote]:
     """Return an item's quotes: pinned ones first, then the automatic choice, at most three."""
     pinned = [
-        Quote(q.feedback_id, q.feedback.reference, q.feedback.body, True) for q in item.quotes
+        Quote(q.feedback_id, q.feedback.reference, text, True)
+        for q in item.quotes
+        if (text := public_quote(q.feedback))
     ]
     pinned_ids = {q.feedback_id for q in pinned}
     automatic = [
