@@ -851,3 +851,12 @@ class EqualityResponse(db.Model):
     sex: Mapped[str | None] = mapped_column(String(32))
     # Only the month, so the answers cannot be matched to a feedback item by time.
     month: Mapped[date] = mapped_column(Date, index=True)
+
+
+class FeedbackStatusCount(db.Model):
+    """How many feedback items have each status; kept by triggers (migration 0008)."""
+
+    __tablename__ = "feedback_status_counts"
+
+    status: Mapped[str] = mapped_column(String(32), primary_key=True)
+    n: Mapped[int] = mapped_column(Integer)

@@ -605,3 +605,22 @@ def test_staff_record_bad_input(app, staff_client, changes, message):
     assert message in response.get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Feedback)) == 0
+
+
+def test_status_counts_kept_by_the_database_and_capped_when_filtered(member, monkeypatch):
+    items = [add(f"Counted item {n}", locality="wirral" if n % 2 else "halton") for n in range(6)]
+    counts = service.status_counts(service.InboxFilters(), member)
+    assert counts[S.NEW] == 6 and counts.label() == "6"
+    service.change_status(items[0], member, S.IN_REVIEW)
+    db.session.delete(items[1])
+    db.session.commit()
+    counts = service.status_counts(service.InboxFilters(), member)
+    assert (counts[S.NEW], counts[S.IN_REVIEW]) == (4, 1)
+    # Filtered counts are exact below the cap and say "N+" above it.
+    wirral = service.status_counts(service.InboxFilters.from_args({"locality": "wirral"}), member)
+    assert wirral.label(S.NEW) == "2" and wirral.label(S.IN_REVIEW) == "0"
+    monkeypatch.setattr(service, "COUNT_CAP", 1)
+    wirral = service.status_counts(service.InboxFilters.from_args({"locality": "wirral"}), member)
+    assert wirral[S.NEW] == 1 and wirral.label(S.NEW) == "1+"
+    searched = service.status_counts(service.InboxFilters(q=search.parse("counted")), member)
+    assert searched.label().endswith("+")

@@ -20,6 +20,7 @@ from ..models import (
     ContactDetails,
     Feedback,
     FeedbackStatus,
+    FeedbackStatusCount,
     InternalNote,
     Locality,
     Priority,
@@ -281,19 +282,15 @@ def inbox_page(
 ) -> InboxPage:
     """Return one page of the inbox: newest first, or best match first when searching."""
     parts = decode_cursor(cursor)
+    if filters.q and not filters.to_args(without=["q"]):
+        return _search_only_page(filters, parts, limit)
     if filters.q:
         matches = search.ranked_matches(filters.q).subquery()
         query = select(Feedback, matches.c.rank).join(matches, matches.c.id == Feedback.id)
         query = apply_filters(query, _without_q(filters), user)
-        if parts:
-            try:
-                rank, last_id = float(parts[0]), int(parts[1])
-            except ValueError:
-                rank, last_id = None, None
-            if rank is not None:
-                query = query.where(
-                    or_(matches.c.rank > rank, and_(matches.c.rank == rank, Feedback.id > last_id))
-                )
+        keyset = _rank_keyset(parts, matches.c.rank, Feedback.id)
+        if keyset is not None:
+            query = query.where(keyset)
         query = query.order_by(matches.c.rank, Feedback.id)
     else:
         query = apply_filters(select(Feedback), filters, user)
@@ -320,21 +317,113 @@ def inbox_page(
     return InboxPage(rows, next_cursor)
 
 
+def _rank_keyset(parts: list[str] | None, rank, identifier):
+    if not parts:
+        return None
+    try:
+        value, last_id = float(parts[0]), int(parts[1])
+    except ValueError:
+        return None
+    return or_(rank > value, and_(rank == value, identifier > last_id))
+
+
+def _search_only_page(filters: InboxFilters, parts: list[str] | None, limit: int) -> InboxPage:
+    """A search with no other filter: rank and page inside the search index first, then load
+    just the rows of the page (one query), instead of joining every match to the table."""
+    matches = search.ranked_matches(filters.q).subquery()
+    query = select(matches.c.id, matches.c.rank)
+    keyset = _rank_keyset(parts, matches.c.rank, matches.c.id)
+    if keyset is not None:
+        query = query.where(keyset)
+    ranked = db.session.execute(query.order_by(matches.c.rank, matches.c.id).limit(limit + 1)).all()
+    more = len(ranked) > limit
+    ranked = ranked[:limit]
+    items = {
+        item.id: item
+        for item in db.session.scalars(
+            select(Feedback)
+            .where(Feedback.id.in_([row.id for row in ranked]))
+            .options(*_page_options())
+        )
+    }
+    rows = [
+        InboxRow(items[row.id], search.highlight(items[row.id].body, filters.q))
+        for row in ranked
+        if row.id in items
+    ]
+    next_cursor = encode_cursor(float(ranked[-1].rank), ranked[-1].id) if more else None
+    return InboxPage(rows, next_cursor)
+
+
 def _without_q(filters: InboxFilters) -> InboxFilters:
     copy = InboxFilters(**{k: getattr(filters, k) for k in filters.__dataclass_fields__})
     copy.q = search.parse("")
     return copy
 
 
-def status_counts(filters: InboxFilters, user: User | None) -> dict[FeedbackStatus, int]:
-    """Count the filtered items per status (the status filter itself left out), in one query."""
-    query = apply_filters(
-        select(Feedback.status, func.count()).select_from(Feedback), filters, user, False
-    ).group_by(Feedback.status)
-    counts = {status: 0 for status in FeedbackStatus}
-    for status, number in db.session.execute(query):
-        counts[FeedbackStatus(status)] = number
-    return counts
+COUNT_CAP = 1000
+
+
+@dataclass
+class StatusCounts:
+    """Items per status for the tabs; `capped` statuses have more than COUNT_CAP."""
+
+    counts: dict[FeedbackStatus, int]
+    capped: set[FeedbackStatus] = field(default_factory=set)
+
+    def __getitem__(self, status: FeedbackStatus) -> int:
+        return self.counts[status]
+
+    def label(self, status: FeedbackStatus | None = None) -> str:
+        """Return a count as shown on a tab: exact, or "1,000+" past the cap."""
+        if status is None:
+            total = sum(self.counts.values())
+            return f"{total:,}+" if self.capped else f"{total:,}"
+        count = self.counts[status]
+        return f"{count:,}+" if status in self.capped else f"{count:,}"
+
+
+def status_counts(filters: InboxFilters, user: User | None) -> StatusCounts:
+    """Count the filtered items per status (the status filter itself left out).
+
+    Unfiltered, the totals come from the table the database keeps by triggers (exact, instant).
+    Filtered, each status is counted up to COUNT_CAP, so a broad filter over a million items
+    costs at most a few thousand index entries; a search counts among its first matches.
+    """
+    others = filters.to_args(without=["status"])
+    if not others:
+        rows = db.session.execute(select(FeedbackStatusCount.status, FeedbackStatusCount.n))
+        counts = {status: 0 for status in FeedbackStatus}
+        for status, number in rows:
+            counts[FeedbackStatus(status)] = max(number, 0)
+        return StatusCounts(counts)
+    result = StatusCounts({status: 0 for status in FeedbackStatus})
+    if filters.q:
+        matches = search.ranked_matches(filters.q).subquery()
+        first = apply_filters(
+            select(Feedback.status).join(matches, matches.c.id == Feedback.id),
+            _without_q(filters),
+            user,
+            with_status=False,
+        ).limit(COUNT_CAP + 1)
+        statuses = [FeedbackStatus(s) for s in db.session.scalars(first)]
+        for status in statuses:
+            result.counts[status] += 1
+        if len(statuses) > COUNT_CAP:
+            result.capped = set(FeedbackStatus)
+        return result
+    for status in FeedbackStatus:
+        bounded = (
+            apply_filters(select(Feedback.id), filters, user, with_status=False)
+            .where(Feedback.status == status)
+            .limit(COUNT_CAP + 1)
+            .subquery()
+        )
+        number = db.session.scalar(select(func.count()).select_from(bounded)) or 0
+        result.counts[status] = min(number, COUNT_CAP)
+        if number > COUNT_CAP:
+            result.capped.add(status)
+    return result
 
 
 def neighbours(
