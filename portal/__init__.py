@@ -47,7 +47,12 @@ def create_app(overrides: dict[str, object] | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), include_object=include_object)
     csrf.init_app(app)
+    # Flask-Limiter keeps "enabled" on its one shared object; register its hooks on every app
+    # and let each app's own RATELIMIT_ENABLED decide per request (see extensions.py).
+    limits_enabled = app.config["RATELIMIT_ENABLED"]
+    app.config["RATELIMIT_ENABLED"] = True
     limiter.init_app(app)
+    app.config["RATELIMIT_ENABLED"] = limits_enabled
     login_manager.init_app(app)
     Htmx(app)
     WTFormsHelpers(app)

@@ -1,5 +1,6 @@
 """Flask extensions, created unbound and initialised in the app factory."""
 
+from flask import current_app
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -27,6 +28,13 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address)
+
+
+@limiter.request_filter
+def _limits_switched_off() -> bool:
+    """Honour FLASK_RATELIMIT_ENABLED per app (the Limiter object itself is shared)."""
+    return not current_app.config.get("RATELIMIT_ENABLED", True)
+
 
 login_manager = LoginManager()
 login_manager.login_view = "auth.login"

@@ -473,7 +473,7 @@ def test_axe_on_codeframe(page: Page, portal: Portal):
 
 def test_axe_on_forbidden_page(page: Page, portal: Portal):
     sign_in(page, portal, make_staff(portal, "champion"))
-    expect(page).to_have_url(f"{portal.url}/")
+    expect(page).to_have_url(f"{portal.url}/notes")
     page.goto(f"{portal.url}/triage")
     expect(page.locator("h1")).to_contain_text("You do not have permission")
     assert axe_violations(page) == []
