@@ -375,7 +375,7 @@ class StatusCounts:
         return self.counts[status]
 
     def label(self, status: FeedbackStatus | None = None) -> str:
-        """Return a count as shown on a tab: exact, or "1,000+" past the cap."""
+        """Return a count as shown on a tab: exact, or "N+" (at least N) past the cap."""
         if status is None:
             total = sum(self.counts.values())
             return f"{total:,}+" if self.capped else f"{total:,}"
@@ -387,8 +387,8 @@ def status_counts(filters: InboxFilters, user: User | None) -> StatusCounts:
     """Count the filtered items per status (the status filter itself left out).
 
     Unfiltered, the totals come from the table the database keeps by triggers (exact, instant).
-    Filtered, each status is counted up to COUNT_CAP, so a broad filter over a million items
-    costs at most a few thousand index entries; a search counts among its first matches.
+    Filtered, at most COUNT_CAP + 1 matching rows are read: exact counts for a filter that
+    matches up to COUNT_CAP items, lower bounds ("at least", shown as N+) beyond that.
     """
     others = filters.to_args(without=["status"])
     if not others:
@@ -400,29 +400,16 @@ def status_counts(filters: InboxFilters, user: User | None) -> StatusCounts:
     result = StatusCounts({status: 0 for status in FeedbackStatus})
     if filters.q:
         matches = search.ranked_matches(filters.q).subquery()
-        first = apply_filters(
-            select(Feedback.status).join(matches, matches.c.id == Feedback.id),
-            _without_q(filters),
-            user,
-            with_status=False,
-        ).limit(COUNT_CAP + 1)
-        statuses = [FeedbackStatus(s) for s in db.session.scalars(first)]
-        for status in statuses:
-            result.counts[status] += 1
-        if len(statuses) > COUNT_CAP:
-            result.capped = set(FeedbackStatus)
-        return result
-    for status in FeedbackStatus:
-        bounded = (
-            apply_filters(select(Feedback.id), filters, user, with_status=False)
-            .where(Feedback.status == status)
-            .limit(COUNT_CAP + 1)
-            .subquery()
-        )
-        number = db.session.scalar(select(func.count()).select_from(bounded)) or 0
-        result.counts[status] = min(number, COUNT_CAP)
-        if number > COUNT_CAP:
-            result.capped.add(status)
+        base = select(Feedback.status).join(matches, matches.c.id == Feedback.id)
+        query = apply_filters(base, _without_q(filters), user, with_status=False)
+    else:
+        query = apply_filters(select(Feedback.status), filters, user, with_status=False)
+    # One bounded query: exact below the cap; past it, the numbers are "at least" (shown N+).
+    statuses = list(db.session.scalars(query.limit(COUNT_CAP + 1)))
+    for status in statuses[:COUNT_CAP]:
+        result.counts[FeedbackStatus(status)] += 1
+    if len(statuses) > COUNT_CAP:
+        result.capped = set(FeedbackStatus)
     return result
 
 
