@@ -45,5 +45,8 @@ lint: setup
 test: setup lint
 	$(BIN)/pytest
 
+bench-inbox: setup
+	$(BIN)/python bench/inbox.py --reuse
+
 clean:
 	rm -rf $(VENV) node_modules static/vendor

@@ -86,6 +86,18 @@ def dialect_of(url: str) -> str:
     raise SystemExit(f"Unsupported database URL: {url}")
 
 
+def code_fingerprint() -> str:
+    """A short hash of the app's code, templates and migrations, to tie figures to a version."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    for pattern in ("portal/**/*.py", "templates/**/*.html", "migrations/versions/*.py"):
+        for path in sorted(ROOT.glob(pattern)):
+            digest.update(str(path.relative_to(ROOT)).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
 def masked(url: str) -> str:
     return re.sub(r"//([^:/@]+):[^@/]*@", r"//\1:***@", url)
 
@@ -132,7 +144,7 @@ def flask(
     return result
 
 
-def helper(env: dict[str, str], *args: str, stdin: str | None = None) -> dict:
+def helper(env: dict[str, str], *args: str, stdin: str | None = None, fatal: bool = True) -> dict:
     """Run this file's in-app helper under the virtualenv's Python; return its JSON."""
     result = subprocess.run(
         [str(VENV_BIN / "python"), str(Path(__file__).resolve()), "_helper", *args],
@@ -144,7 +156,11 @@ def helper(env: dict[str, str], *args: str, stdin: str | None = None) -> dict:
         check=False,
     )
     if result.returncode != 0:
-        raise SystemExit(f"helper {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
+        message = f"helper {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}"
+        if fatal:
+            raise SystemExit(message)
+        log(message[-2000:])
+        return {"error": result.stderr[-4000:]}
     return json.loads(result.stdout)
 
 
@@ -155,11 +171,18 @@ def prepare_database(args: argparse.Namespace, env: dict[str, str], dialect: str
         for suffix in ("", "-wal", "-shm"):
             Path(str(DEFAULT_SQLITE) + suffix).unlink(missing_ok=True)
         log(f"fresh SQLite database at {DEFAULT_SQLITE}")
+    started = time.perf_counter()
     flask(env, "db", "upgrade")
+    upgrade_seconds = round(time.perf_counter() - started, 1)
     flask(env, "framework", "load")
     existing = helper(env, "count")["feedback"]
     log(f"database holds {existing:,} feedback items")
-    info: dict = {"existing_before": existing, "seeded": 0, "seed_seconds": None}
+    info: dict = {
+        "existing_before": existing,
+        "upgrade_seconds": upgrade_seconds,  # migrations applied to what was already there
+        "seeded": 0,
+        "seed_seconds": None,
+    }
     if existing >= args.feedback and args.reuse:
         log(f"--reuse: {existing:,} >= {args.feedback:,}, not seeding")
         if seed_record.exists():
@@ -563,6 +586,13 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         help="what gunicorn serves (to measure a variant, e.g. a module wrapping the app)",
     )
     parser.add_argument(
+        "--report",
+        nargs="+",
+        type=Path,
+        metavar="JSON",
+        help="print the tables of earlier runs from their JSON files, and run nothing",
+    )
+    parser.add_argument(
         "--check",
         action="store_true",
         help=f"exit 1 if any scenario's p95 is {GOAL_P95_MS:.0f} ms or more",
@@ -572,6 +602,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
 def main(argv: list[str]) -> int:
     args = parse_args(argv)
+    if args.report:
+        for path in args.report:
+            print_table(json.loads(path.read_text()))
+        return 0
     dialect = dialect_of(args.database_url)
     RESULTS.mkdir(parents=True, exist_ok=True)
     output = args.output or RESULTS / f"inbox-{dialect}.json"
@@ -598,6 +632,7 @@ def main(argv: list[str]) -> int:
             "server": f"gunicorn --workers {args.workers} (sync) {args.wsgi_app}",
         },
         "goal_p95_ms": GOAL_P95_MS,
+        "code_fingerprint": code_fingerprint(),
     }
     result["database"] = prepare_database(args, env, dialect)
 
@@ -640,6 +675,12 @@ def main(argv: list[str]) -> int:
     finally:
         server.stop()
     result["scenarios"] = scenarios
+    if code_fingerprint() != result["code_fingerprint"]:
+        result["code_changed_during_run"] = True
+        log(
+            "WARNING: the app's code changed during the run; "
+            "gunicorn served the version it started with"
+        )
     result["machine"]["loadavg_at_end"] = [round(x, 2) for x in os.getloadavg()]
 
     if not args.no_plans:
@@ -649,6 +690,7 @@ def main(argv: list[str]) -> int:
             env,
             "plans",
             stdin=json.dumps({"urls": urls, "email": BENCH_EMAIL, "password": BENCH_PASSWORD}),
+            fatal=False,  # the timings are worth keeping even if explaining fails
         )
     output.write_text(json.dumps(result, indent=2))
     log(f"wrote {output.relative_to(ROOT) if output.is_relative_to(ROOT) else output}")
@@ -661,7 +703,9 @@ def print_table(result: dict) -> None:
     db = result["database"]
     print()
     print(
-        f"{result['dialect']}: {db.get('feedback', '?'):,} items, gunicorn "
+        f"{result['dialect']}: {db.get('feedback', '?'):,} items, schema "
+        f"{db.get('alembic_revision')}, code {result.get('code_fingerprint')}"
+        f"{' (changed during the run)' if result.get('code_changed_during_run') else ''}, gunicorn "
         f"{result['settings']['workers']} workers, {result['settings']['requests']} requests x "
         f"{result['settings']['concurrency']} concurrent, {result['machine']['cpus']} CPUs, "
         f"load {result['machine']['loadavg_at_start'][0]}"
@@ -678,7 +722,8 @@ def print_table(result: dict) -> None:
         print(
             f"| {s['label']} | {s['median_ms']:.1f} | {s['p95_ms']:.1f} | "
             f"{s['requests_per_s']:.1f} | {'yes' if s['goal_met'] else '**no**'} | "
-            f"{s['server_cpu_ms_per_request']:.1f} | {s['other_cpu_pct']}% | {statements} |"
+            f"{s.get('server_cpu_ms_per_request', '')} | {s.get('other_cpu_pct', '?')}% | "
+            f"{statements} |"
         )
     slow = result.get("queries", {}).get("slowest", [])
     if slow:
@@ -725,7 +770,10 @@ def _database_stats(db) -> dict:
     from sqlalchemy import text
 
     dialect = db.engine.dialect.name
-    stats: dict = {"feedback": db.session.scalar(text("SELECT count(*) FROM feedback"))}
+    stats: dict = {
+        "feedback": db.session.scalar(text("SELECT count(*) FROM feedback")),
+        "alembic_revision": db.session.scalar(text("SELECT version_num FROM alembic_version")),
+    }
     if dialect == "sqlite":
         stats["sqlite_version"] = db.session.scalar(text("SELECT sqlite_version()"))
         stats["sqlite_stat1"] = bool(
@@ -760,6 +808,12 @@ def _kind(statement: str) -> str:
     head = s[:200]
     if "group by feedback.status" in s:
         return "status counts"
+    if "feedback_status_counts" in head:
+        return "status totals (counter table)"
+    if head.startswith("select count(") and "limit" in s:
+        return "status count (capped)"
+    if head.startswith("select feedback.status ") and "limit" in s:
+        return "status counts (capped sample)"
     if head.startswith("select feedback.id") or "from feedback" in head.split(" where ")[0]:
         if "limit" in s:
             return "inbox page"
@@ -832,15 +886,20 @@ def _plans(app, db, spec: dict) -> dict:
                 if not sql.lstrip().lower().startswith("select"):
                     continue
                 params = _params_back(statement["params"])
-                statement["ms"] = _time_statement(raw, sql, params)
-                statement["plan"] = _explain(raw, dialect, sql, params)
+                try:
+                    statement["ms"] = _time_statement(raw, sql, params)
+                    statement["plan"] = _explain(raw, dialect, sql, params)
+                except Exception as error:  # noqa: BLE001 (record it, explain the rest)
+                    raw.rollback()
+                    statement["error"] = f"{type(error).__name__}: {error}"
+                    continue
                 statement["scans"] = _scans(dialect, statement["plan"])
             entry["db_ms_total"] = round(sum(s.get("ms", 0) for s in entry["statements"]), 1)
     finally:
         raw.close()
     slowest = sorted(
         (
-            {"scenario": key, "kind": s["kind"], "ms": s["ms"], "scans": s["scans"]}
+            {"scenario": key, "kind": s["kind"], "ms": s["ms"], "scans": s.get("scans")}
             for key, entry in requests.items()
             for s in entry["statements"]
             if "ms" in s

@@ -624,3 +624,16 @@ def test_status_counts_kept_by_the_database_and_capped_when_filtered(member, mon
     assert wirral[S.NEW] == 1 and wirral.label(S.NEW) == "1+" and wirral.label() == "1+"
     searched = service.status_counts(service.InboxFilters(q=search.parse("counted")), member)
     assert searched.label().endswith("+")
+
+
+def test_search_alone_ranks_the_most_recent_matches(member, monkeypatch):
+    old = add("ferry ferry ferry ferry: the oldest and best match for ferry")
+    newer = [add(f"A ferry comment number {n}") for n in range(3)]
+    monkeypatch.setattr(search, "RECENT_WINDOW", 2)
+    page = service.inbox_page(service.InboxFilters(q=search.parse("ferry")), member)
+    assert page.windowed
+    assert {r.item.id for r in page.rows} == {newer[1].id, newer[2].id}
+    # With another filter the whole match set is ranked.
+    filtered = service.InboxFilters(q=search.parse("ferry"), stakeholder_type=old.stakeholder_type)
+    rows = service.inbox_page(filtered, member).rows
+    assert rows[0].item.id == old.id and len(rows) == 4

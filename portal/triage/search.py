@@ -58,13 +58,20 @@ def _tsquery_sql(query: SearchQuery, operator: str = " & ") -> str:
     return operator.join(parts)
 
 
-def ranked_matches(query: SearchQuery, any_term: bool = False) -> Select:
-    """Return a select of (id, rank) for matching feedback; lower rank is a better match."""
+RECENT_WINDOW = 2000
+
+
+def ranked_matches(query: SearchQuery, any_term: bool = False, recent: int | None = None) -> Select:
+    """Return a select of (id, rank) for matching feedback; lower rank is a better match.
+
+    With `recent`, only the most recently recorded `recent` matches are ranked: a common word
+    matches tens of thousands of items, and ranking them all costs hundreds of milliseconds.
+    """
     dialect = db.engine.dialect.name
     if dialect == "sqlite":
         fts = table("feedback_fts", column("rowid"))
         expression = _fts5_expression(query, " OR " if any_term else " ")
-        return (
+        matches = (
             select(
                 literal_column("feedback_fts.rowid").label("id"),
                 literal_column("bm25(feedback_fts, 1.0, 0.5)", Float).label("rank"),
@@ -72,6 +79,11 @@ def ranked_matches(query: SearchQuery, any_term: bool = False) -> Select:
             .select_from(fts)
             .where(text("feedback_fts MATCH :fts_query").bindparams(fts_query=expression))
         )
+        if recent:
+            window = matches.order_by(literal_column("feedback_fts.rowid").desc()).limit(recent)
+            inner = window.subquery()
+            return select(inner.c.id, inner.c.rank)
+        return matches
     tsquery = func.to_tsquery("english", _tsquery_sql(query, " | " if any_term else " & "))
     vector = literal_column("feedback.search_vector")
     return select(Feedback.id.label("id"), (-func.ts_rank_cd(vector, tsquery)).label("rank")).where(

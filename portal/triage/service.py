@@ -248,6 +248,8 @@ class InboxRow:
 class InboxPage:
     rows: list[InboxRow]
     next_cursor: str | None
+    # True when a search ranked only the most recent matches (see search.RECENT_WINDOW).
+    windowed: bool = False
 
 
 def encode_cursor(*parts: object) -> str:
@@ -330,7 +332,7 @@ def _rank_keyset(parts: list[str] | None, rank, identifier):
 def _search_only_page(filters: InboxFilters, parts: list[str] | None, limit: int) -> InboxPage:
     """A search with no other filter: rank and page inside the search index first, then load
     just the rows of the page (one query), instead of joining every match to the table."""
-    matches = search.ranked_matches(filters.q).subquery()
+    matches = search.ranked_matches(filters.q, recent=search.RECENT_WINDOW).subquery()
     query = select(matches.c.id, matches.c.rank)
     keyset = _rank_keyset(parts, matches.c.rank, matches.c.id)
     if keyset is not None:
@@ -352,7 +354,7 @@ def _search_only_page(filters: InboxFilters, parts: list[str] | None, limit: int
         if row.id in items
     ]
     next_cursor = encode_cursor(float(ranked[-1].rank), ranked[-1].id) if more else None
-    return InboxPage(rows, next_cursor)
+    return InboxPage(rows, next_cursor, windowed=True)
 
 
 def _without_q(filters: InboxFilters) -> InboxFilters:

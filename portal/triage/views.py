@@ -33,7 +33,7 @@ from ..models import (
 )
 from ..privacy import service as privacy_service
 from ..public import service as public_service
-from . import service
+from . import search, service
 from .forms import StaffFeedbackForm
 
 bp = Blueprint("triage", __name__, url_prefix="/triage")
@@ -52,6 +52,7 @@ def _inbox_context(filters: service.InboxFilters, cursor: str | None) -> dict[st
         "query_string": urlencode(args),
         "current_url": request.full_path if request.endpoint == "triage.inbox" else None,
         "current_filters": args,
+        "window": search.RECENT_WINDOW,
         "filter_fields": FILTER_FIELDS,
         "filter_options": _filter_options(),
         **_choices(),
