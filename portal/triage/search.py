@@ -86,9 +86,13 @@ def ranked_matches(query: SearchQuery, any_term: bool = False, recent: int | Non
         return matches
     tsquery = func.to_tsquery("english", _tsquery_sql(query, " | " if any_term else " & "))
     vector = literal_column("feedback.search_vector")
-    return select(Feedback.id.label("id"), (-func.ts_rank_cd(vector, tsquery)).label("rank")).where(
-        vector.op("@@")(tsquery)
-    )
+    # ts_rank rather than ts_rank_cd: the same ordering for short texts, at a fraction of the cost.
+    rank = (-func.ts_rank(vector, tsquery)).label("rank")
+    matches = select(Feedback.id.label("id"), rank).where(vector.op("@@")(tsquery))
+    if recent:
+        inner = matches.order_by(Feedback.id.desc()).limit(recent).subquery()
+        return select(inner.c.id, inner.c.rank)
+    return matches
 
 
 def match_clause(query: SearchQuery) -> ColumnElement[bool]:
