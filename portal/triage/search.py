@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 
 from markupsafe import Markup, escape
-from sqlalchemy import Float, Select, column, func, literal_column, select, table, text
+from sqlalchemy import Float, Select, cast, column, func, literal_column, select, table, text
 from sqlalchemy.sql.elements import ColumnElement
 
 from ..extensions import db
@@ -87,7 +87,9 @@ def ranked_matches(query: SearchQuery, any_term: bool = False, recent: int | Non
     tsquery = func.to_tsquery("english", _tsquery_sql(query, " | " if any_term else " & "))
     vector = literal_column("feedback.search_vector")
     # ts_rank rather than ts_rank_cd: the same ordering for short texts, at a fraction of the cost.
-    rank = (-func.ts_rank(vector, tsquery)).label("rank")
+    # As double precision: ts_rank is a 4-byte real, which would not survive a round trip
+    # through the page cursor exactly.
+    rank = cast(-func.ts_rank(vector, tsquery), Float(precision=53)).label("rank")
     matches = select(Feedback.id.label("id"), rank).where(vector.op("@@")(tsquery))
     if recent:
         inner = matches.order_by(Feedback.id.desc()).limit(recent).subquery()
