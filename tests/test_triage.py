@@ -630,9 +630,16 @@ def test_search_alone_ranks_the_most_recent_matches(member, monkeypatch):
     old = add("ferry ferry ferry ferry: the oldest and best match for ferry")
     newer = [add(f"A ferry comment number {n}") for n in range(3)]
     monkeypatch.setattr(search, "RECENT_WINDOW", 2)
-    page = service.inbox_page(service.InboxFilters(q=search.parse("ferry")), member)
+    monkeypatch.setattr(search, "RECENT_ITEMS_PER_MATCH", 1)
+    filters = service.InboxFilters(q=search.parse("ferry"))
+    page = service.inbox_page(filters, member, limit=1)
     assert page.windowed
-    assert {r.item.id for r in page.rows} == {newer[1].id, newer[2].id}
+    second = service.inbox_page(filters, member, page.next_cursor, limit=1)
+    assert {r.item.id for r in page.rows + second.rows} == {newer[1].id, newer[2].id}
+    assert second.next_cursor is None
+    # Fewer recent matches than a page: everything is searched.
+    everything = service.inbox_page(filters, member)
+    assert not everything.windowed and everything.rows[0].item.id == old.id
     # With another filter the whole match set is ranked.
     filtered = service.InboxFilters(q=search.parse("ferry"), stakeholder_type=old.stakeholder_type)
     rows = service.inbox_page(filtered, member).rows

@@ -59,6 +59,7 @@ def _tsquery_sql(query: SearchQuery, operator: str = " & ") -> str:
 
 
 RECENT_WINDOW = 2000
+RECENT_ITEMS_PER_MATCH = 25  # PostgreSQL ranks matches among the newest 50,000 items
 
 
 def ranked_matches(query: SearchQuery, any_term: bool = False, recent: int | None = None) -> Select:
@@ -92,8 +93,10 @@ def ranked_matches(query: SearchQuery, any_term: bool = False, recent: int | Non
     rank = cast(-func.ts_rank(vector, tsquery), Float(precision=53)).label("rank")
     matches = select(Feedback.id.label("id"), rank).where(vector.op("@@")(tsquery))
     if recent:
-        inner = matches.order_by(Feedback.id.desc()).limit(recent).subquery()
-        return select(inner.c.id, inner.c.rank)
+        # PostgreSQL: look only among the most recent items (an id range the primary key
+        # serves), so a common word does not fetch every matching row from the heap to rank it.
+        newest = select(func.max(Feedback.id)).scalar_subquery()
+        return matches.where(Feedback.id > newest - recent * RECENT_ITEMS_PER_MATCH)
     return matches
 
 

@@ -267,7 +267,7 @@ def decode_cursor(cursor: str | None) -> list[str] | None:
     except (ValueError, UnicodeDecodeError):
         return None
     parts = raw.split("|")
-    return parts if len(parts) == 2 else None
+    return parts if len(parts) in (2, 3) else None
 
 
 def _page_options():
@@ -331,13 +331,20 @@ def _rank_keyset(parts: list[str] | None, rank, identifier):
 
 def _search_only_page(filters: InboxFilters, parts: list[str] | None, limit: int) -> InboxPage:
     """A search with no other filter: rank and page inside the search index first, then load
-    just the rows of the page (one query), instead of joining every match to the table."""
-    matches = search.ranked_matches(filters.q, recent=search.RECENT_WINDOW).subquery()
-    query = select(matches.c.id, matches.c.rank)
-    keyset = _rank_keyset(parts, matches.c.rank, matches.c.id)
-    if keyset is not None:
-        query = query.where(keyset)
-    ranked = db.session.execute(query.order_by(matches.c.rank, matches.c.id).limit(limit + 1)).all()
+    just the rows of the page (one query), instead of joining every match to the table.
+
+    Only the most recent matches are ranked; a rare word with less than a page of recent
+    matches is searched through everything (its match set is small, so that is cheap).
+    """
+    if parts:  # a later page keeps the first page's choice, carried in the cursor
+        windowed = len(parts) < 3 or parts[2] != "'all'"
+        ranked = _ranked_ids(filters, parts, limit, search.RECENT_WINDOW if windowed else None)
+    else:
+        windowed = True
+        ranked = _ranked_ids(filters, parts, limit, search.RECENT_WINDOW)
+        if len(ranked) <= limit:
+            windowed = False
+            ranked = _ranked_ids(filters, parts, limit, None)
     more = len(ranked) > limit
     ranked = ranked[:limit]
     items = {
@@ -353,8 +360,18 @@ def _search_only_page(filters: InboxFilters, parts: list[str] | None, limit: int
         for row in ranked
         if row.id in items
     ]
-    next_cursor = encode_cursor(float(ranked[-1].rank), ranked[-1].id) if more else None
-    return InboxPage(rows, next_cursor, windowed=True)
+    mode = "recent" if windowed else "all"
+    next_cursor = encode_cursor(float(ranked[-1].rank), ranked[-1].id, mode) if more else None
+    return InboxPage(rows, next_cursor, windowed=windowed)
+
+
+def _ranked_ids(filters: InboxFilters, parts: list[str] | None, limit: int, recent: int | None):
+    matches = search.ranked_matches(filters.q, recent=recent).subquery()
+    query = select(matches.c.id, matches.c.rank)
+    keyset = _rank_keyset(parts, matches.c.rank, matches.c.id)
+    if keyset is not None:
+        query = query.where(keyset)
+    return db.session.execute(query.order_by(matches.c.rank, matches.c.id).limit(limit + 1)).all()
 
 
 def _without_q(filters: InboxFilters) -> InboxFilters:
