@@ -59,7 +59,7 @@ def _tsquery_sql(query: SearchQuery, operator: str = " & ") -> str:
 
 
 RECENT_WINDOW = 2000
-RECENT_ITEMS_PER_MATCH = 25  # PostgreSQL ranks matches among the newest 50,000 items
+RECENT_ITEMS_PER_MATCH = 10  # PostgreSQL ranks matches among the newest 20,000 items
 
 
 def ranked_matches(query: SearchQuery, any_term: bool = False, recent: int | None = None) -> Select:
@@ -95,15 +95,28 @@ def ranked_matches(query: SearchQuery, any_term: bool = False, recent: int | Non
     if recent:
         # PostgreSQL: look only among the most recent items (an id range the primary key
         # serves), so a common word does not fetch every matching row from the heap to rank it.
-        newest = select(func.max(Feedback.id)).scalar_subquery()
+        # The bound is a literal, not a subquery, so the planner sees how narrow it is.
+        newest = db.session.scalar(select(func.max(Feedback.id))) or 0
         return matches.where(Feedback.id > newest - recent * RECENT_ITEMS_PER_MATCH)
     return matches
 
 
 def match_clause(query: SearchQuery) -> ColumnElement[bool]:
-    """Return a WHERE clause keeping only feedback that matches the search."""
-    matches = ranked_matches(query).subquery()
-    return Feedback.id.in_(select(matches.c.id))
+    """Return a WHERE clause keeping only feedback that matches the search (nothing ranked)."""
+    if db.engine.dialect.name == "sqlite":
+        fts = table("feedback_fts", column("rowid"))
+        matching = (
+            select(literal_column("feedback_fts.rowid"))
+            .select_from(fts)
+            .where(
+                text("feedback_fts MATCH :fts_filter").bindparams(
+                    fts_filter=_fts5_expression(query)
+                )
+            )
+        )
+        return Feedback.id.in_(matching)
+    tsquery = func.to_tsquery("english", _tsquery_sql(query))
+    return literal_column("feedback.search_vector").op("@@")(tsquery)
 
 
 def highlight(body: str, query: SearchQuery, width: int = 240) -> Markup:

@@ -417,12 +417,7 @@ def status_counts(filters: InboxFilters, user: User | None) -> StatusCounts:
             counts[FeedbackStatus(status)] = max(number, 0)
         return StatusCounts(counts)
     result = StatusCounts({status: 0 for status in FeedbackStatus})
-    if filters.q:
-        matches = search.ranked_matches(filters.q).subquery()
-        base = select(Feedback.status).join(matches, matches.c.id == Feedback.id)
-        query = apply_filters(base, _without_q(filters), user, with_status=False)
-    else:
-        query = apply_filters(select(Feedback.status), filters, user, with_status=False)
+    query = apply_filters(select(Feedback.status), filters, user, with_status=False)
     # One bounded query: exact below the cap; past it, the numbers are "at least" (shown N+).
     statuses = list(db.session.scalars(query.limit(COUNT_CAP + 1)))
     for status in statuses[:COUNT_CAP]:
