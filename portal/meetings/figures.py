@@ -15,7 +15,6 @@ from ..models import (
     Feedback,
     FeedbackStatus,
     Priority,
-    ProgressUpdate,
     feedback_codes,
 )
 from ..periods import Period, quarter_of
@@ -88,28 +87,16 @@ def top_codes(period: Period) -> dict[int, list[tuple[str, int]]]:
 
 def latest_progress(on_or_before: Period) -> dict[int, dict[str, Any]]:
     """Return each commitment's latest progress update up to the end of a period."""
-    year, quarter = quarter_of(on_or_before.end)
-    key = ProgressUpdate.year * 10 + ProgressUpdate.quarter
-    latest = (
-        select(ProgressUpdate.commitment_id, func.max(key).label("k"))
-        .where(key <= year * 10 + quarter)
-        .group_by(ProgressUpdate.commitment_id)
-        .subquery()
-    )
-    rows = db.session.scalars(
-        select(ProgressUpdate).join(
-            latest,
-            and_(latest.c.commitment_id == ProgressUpdate.commitment_id, key == latest.c.k),
-        )
-    )
+    from ..progress.service import latest_by_commitment
+
     return {
-        u.commitment_id: {
+        commitment_id: {
             "status": u.status.value,
             "status_label": u.status.label,
             "quarter": u.period_label,
             "narrative": u.narrative,
         }
-        for u in rows
+        for commitment_id, u in latest_by_commitment(quarter_of(on_or_before.end)).items()
     }
 
 

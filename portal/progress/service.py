@@ -102,14 +102,13 @@ def history(commitment: Commitment) -> list[ProgressUpdate]:
     )
 
 
-def latest_by_commitment() -> dict[int, ProgressUpdate]:
-    """Return each commitment's latest update, in one query."""
+def latest_by_commitment(up_to: tuple[int, int] | None = None) -> dict[int, ProgressUpdate]:
+    """Return each commitment's latest update (up to a financial quarter), in one query."""
     key = ProgressUpdate.year * 10 + ProgressUpdate.quarter
-    latest = (
-        select(ProgressUpdate.commitment_id, func.max(key).label("k"))
-        .group_by(ProgressUpdate.commitment_id)
-        .subquery()
-    )
+    latest = select(ProgressUpdate.commitment_id, func.max(key).label("k"))
+    if up_to is not None:
+        latest = latest.where(key <= up_to[0] * 10 + up_to[1])
+    latest = latest.group_by(ProgressUpdate.commitment_id).subquery()
     rows = db.session.scalars(
         select(ProgressUpdate).join(
             latest,

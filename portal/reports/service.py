@@ -26,6 +26,7 @@ from ..models import (
     feedback_codes,
 )
 from ..periods import Period
+from ..progress.service import latest_by_commitment
 
 
 @dataclass
@@ -54,29 +55,12 @@ def _action_counts(period: Period) -> tuple[dict[int, int], dict[int, int]]:
     return dict(opened.all()), dict(closed.all())
 
 
-def _progress(year: int, quarter: int) -> dict[int, ProgressUpdate]:
-    """The update for the quarter, or the latest before it."""
-    key = ProgressUpdate.year * 10 + ProgressUpdate.quarter
-    latest = (
-        select(ProgressUpdate.commitment_id, func.max(key).label("k"))
-        .where(key <= year * 10 + quarter)
-        .group_by(ProgressUpdate.commitment_id)
-        .subquery()
-    )
-    rows = db.session.scalars(
-        select(ProgressUpdate).join(
-            latest, and_(latest.c.commitment_id == ProgressUpdate.commitment_id, key == latest.c.k)
-        )
-    )
-    return {u.commitment_id: u for u in rows}
-
-
 def quarterly(period: Period, year: int, quarter: int) -> list[CommitmentRow]:
     """Return per commitment: status, narrative, feedback volume and themes, actions."""
     volume = figures.totals(period)
     codes = figures.top_codes(period)
     opened, closed = _action_counts(period)
-    progress = _progress(year, quarter)
+    progress = latest_by_commitment((year, quarter))
     commitments = db.session.scalars(
         select(Commitment).where(Commitment.active.is_(True)).order_by(Commitment.position)
     )
