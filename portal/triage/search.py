@@ -59,7 +59,7 @@ def _tsquery_sql(query: SearchQuery, operator: str = " & ") -> str:
 
 
 RECENT_WINDOW = 2000
-RECENT_ITEMS_PER_MATCH = 10  # PostgreSQL ranks matches among the newest 20,000 items
+RECENT_ITEMS_PER_MATCH = 5  # PostgreSQL ranks matches among the newest 10,000 items
 
 
 def ranked_matches(query: SearchQuery, any_term: bool = False, recent: int | None = None) -> Select:

@@ -418,8 +418,18 @@ def status_counts(filters: InboxFilters, user: User | None) -> StatusCounts:
         return StatusCounts(counts)
     result = StatusCounts({status: 0 for status in FeedbackStatus})
     query = apply_filters(select(Feedback.status), filters, user, with_status=False)
-    # One bounded query: exact below the cap; past it, the numbers are "at least" (shown N+).
-    statuses = list(db.session.scalars(query.limit(COUNT_CAP + 1)))
+    statuses = None
+    if filters.q and not filters.to_args(without=["q", "status"]):
+        # A search alone is ranked among recent matches (unless they fill less than a page):
+        # count what it shows.
+        window = search.ranked_matches(filters.q, recent=search.RECENT_WINDOW).subquery()
+        recent = select(Feedback.status).where(Feedback.id.in_(select(window.c.id)))
+        statuses = list(db.session.scalars(recent.limit(COUNT_CAP + 1)))
+        if len(statuses) <= PAGE_SIZE:
+            statuses = None
+    if statuses is None:
+        # One bounded query: exact below the cap; past it, "at least" (shown N+).
+        statuses = list(db.session.scalars(query.limit(COUNT_CAP + 1)))
     for status in statuses[:COUNT_CAP]:
         result.counts[FeedbackStatus(status)] += 1
     if len(statuses) > COUNT_CAP:
