@@ -6,15 +6,19 @@ A missing browser is an error, never a skip: CI installs Chromium before the sui
 from __future__ import annotations
 
 import os
+import re
 import threading
+import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from flask import Flask
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 from werkzeug.serving import make_server
 
-from ..conftest import make_app
+from ..conftest import PASSWORD, make_app
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -29,6 +33,54 @@ AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.m
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
 
 
+@dataclass(frozen=True)
+class Portal:
+    """A served portal and the app behind it, so tests can set up and check the database."""
+
+    app: Flask
+    url: str
+
+
+def serve(app: Flask) -> Iterator[str]:
+    """Serve an app on a free local port for as long as the generator is open."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+def serve_portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Portal]:
+    """Build an app on a fresh migrated SQLite database and serve it."""
+    app = make_app("sqlite", tmp_path_factory, SERVER_NAME=None)
+    for url in serve(app):
+        yield Portal(app, url)
+
+
+def unique_word() -> str:
+    """Return a word no other test's data contains, to search and filter by."""
+    return "zq" + uuid.uuid4().hex[:10]
+
+
+def make_staff(portal: Portal, role: str = "member") -> str:
+    """Create a staff account with a unique email; return the email."""
+    from portal.auth.service import create_user
+
+    email = f"{role}-{uuid.uuid4().hex[:8]}@example.invalid"
+    with portal.app.app_context():
+        create_user(email, role, PASSWORD, f"Test {role.capitalize()}")
+    return email
+
+
+def sign_in(page: Page, portal: Portal, email: str) -> None:
+    """Sign in through the login form (mouse and fill: for tests not about the keyboard)."""
+    page.goto(f"{portal.url}/login")
+    page.fill("#email", email)
+    page.fill("#password", PASSWORD)
+    page.click("button:has-text('Sign in')")
+    expect(page).not_to_have_url(re.compile(r"/login"))
+
+
 @pytest.fixture(scope="session")
 def live_app(tmp_path_factory: pytest.TempPathFactory):
     """The app behind live_server, for tests that set up data in an app context."""
@@ -37,11 +89,7 @@ def live_app(tmp_path_factory: pytest.TempPathFactory):
 
 @pytest.fixture(scope="session")
 def live_server(live_app) -> Iterator[str]:
-    server = make_server("127.0.0.1", 0, live_app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
+    yield from serve(live_app)
 
 
 @pytest.fixture(scope="session")

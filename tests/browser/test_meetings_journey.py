@@ -6,8 +6,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-import threading
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -15,27 +13,25 @@ from pathlib import Path
 
 import pytest
 from docx import Document
-from flask import Flask
 from playwright.sync_api import Page, expect
 from pypdf import PdfReader
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
-from ..conftest import PASSWORD, make_app
-from .conftest import axe_violations, tab_to
+from ..conftest import PASSWORD
+from .conftest import (
+    Portal,
+    axe_violations,
+    make_staff,
+    serve_portal,
+    sign_in,
+    tab_to,
+    unique_word,
+)
 
 pytestmark = pytest.mark.browser
 
 # The agenda holds many tab stops: every item has its move, remove and disclosure controls.
 TAB_LIMIT = 400
-
-
-@dataclass(frozen=True)
-class Portal:
-    """A served portal and the app behind it, so tests can set up and check the database."""
-
-    app: Flask
-    url: str
 
 
 @dataclass(frozen=True)
@@ -54,27 +50,7 @@ class CommitmentRef:
 
 @pytest.fixture(scope="module")
 def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Portal]:
-    app = make_app("sqlite", tmp_path_factory, SERVER_NAME=None)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield Portal(app, f"http://127.0.0.1:{server.server_port}")
-    server.shutdown()
-
-
-def unique_word() -> str:
-    """Return a word no other test's data contains."""
-    return "zq" + uuid.uuid4().hex[:10]
-
-
-def make_staff(portal: Portal, role: str = "member") -> str:
-    """Create a staff account with a unique email; return the email."""
-    from portal.auth.service import create_user
-
-    email = f"{role}-{uuid.uuid4().hex[:8]}@example.invalid"
-    with portal.app.app_context():
-        create_user(email, role, PASSWORD, f"Test {role.capitalize()}")
-    return email
+    yield from serve_portal(tmp_path_factory)
 
 
 def commitments(portal: Portal) -> list[CommitmentRef]:
@@ -114,15 +90,6 @@ def make_feedback(
         )
         assert submission.token is not None
         return Item(submission.feedback.id, submission.feedback.reference, submission.token)
-
-
-def sign_in(page: Page, portal: Portal, email: str) -> None:
-    """Sign in through the login form (mouse and fill: for tests not about the keyboard)."""
-    page.goto(f"{portal.url}/login")
-    page.fill("#email", email)
-    page.fill("#password", PASSWORD)
-    page.click("button:has-text('Sign in')")
-    expect(page).not_to_have_url(re.compile(r"/login"))
 
 
 def tab(page: Page, selector: str) -> None:

@@ -5,34 +5,30 @@ from __future__ import annotations
 
 import io
 import re
-import threading
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 
 import pytest
-from flask import Flask
 from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
-from ..conftest import PASSWORD, make_app
-from .conftest import axe_violations, tab_to
+from ..conftest import PASSWORD
+from .conftest import (
+    Portal,
+    axe_violations,
+    make_staff,
+    serve_portal,
+    sign_in,
+    tab_to,
+    unique_word,
+)
 
 pytestmark = pytest.mark.browser
 
 # The note form holds a checkbox for every commitment, role and theme.
 TAB_LIMIT = 200
-
-
-@dataclass(frozen=True)
-class Portal:
-    """A served portal and the app behind it, so tests can set up and check the database."""
-
-    app: Flask
-    url: str
 
 
 @dataclass(frozen=True)
@@ -44,12 +40,7 @@ class Tag:
 
 @pytest.fixture(scope="module")
 def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Portal]:
-    app = make_app("sqlite", tmp_path_factory, SERVER_NAME=None)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield Portal(app, f"http://127.0.0.1:{server.server_port}")
-    server.shutdown()
+    yield from serve_portal(tmp_path_factory)
 
 
 @contextmanager
@@ -65,21 +56,6 @@ def browser_page(browser: Browser) -> Iterator[Page]:
     finally:
         context.close()
     assert errors == [], f"JavaScript errors: {errors}"
-
-
-def unique_word() -> str:
-    """Return a word no other test's notes contain, to search by."""
-    return "zq" + uuid.uuid4().hex[:10]
-
-
-def make_staff(portal: Portal, role: str = "member") -> str:
-    """Create a staff account with a unique email; return the email."""
-    from portal.auth.service import create_user
-
-    email = f"{role}-{uuid.uuid4().hex[:8]}@example.invalid"
-    with portal.app.app_context():
-        create_user(email, role, PASSWORD, f"Test {role.capitalize()} {email[:12]}")
-    return email
 
 
 def framework_tags(portal: Portal) -> tuple[list[Tag], list[Tag], list[Tag]]:
@@ -101,15 +77,6 @@ def framework_tags(portal: Portal) -> tuple[list[Tag], list[Tag], list[Tag]]:
             for t in db.session.scalars(select(Theme).order_by(Theme.position))
         ]
         return commitments, roles, themes
-
-
-def sign_in(page: Page, portal: Portal, email: str) -> None:
-    """Sign in through the login form (mouse and fill: for tests not about the keyboard)."""
-    page.goto(f"{portal.url}/login")
-    page.fill("#email", email)
-    page.fill("#password", PASSWORD)
-    page.click("button:has-text('Sign in')")
-    expect(page).not_to_have_url(re.compile(r"/login"))
 
 
 def sign_in_by_keyboard(page: Page, portal: Portal, email: str) -> None:

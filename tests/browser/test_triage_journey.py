@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 import re
-import threading
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from flask import Flask
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
-from ..conftest import PASSWORD, make_app
-from .conftest import axe_violations, tab_to
+from ..conftest import PASSWORD
+from .conftest import (
+    Portal,
+    axe_violations,
+    make_staff,
+    serve_portal,
+    tab_to,
+    unique_word,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -24,14 +27,6 @@ pytestmark = pytest.mark.browser
 TAB_LIMIT = 200
 # The status form's own button; the "Mark as duplicate" buttons post to the same URL.
 CHANGE_STATUS = "form[action$='/status'] button[type=submit]:not(.govuk-button--warning)"
-
-
-@dataclass(frozen=True)
-class Portal:
-    """A served portal and the app behind it, so tests can set up and check the database."""
-
-    app: Flask
-    url: str
 
 
 @dataclass(frozen=True)
@@ -43,27 +38,7 @@ class Item:
 
 @pytest.fixture(scope="session")
 def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Portal]:
-    app = make_app("sqlite", tmp_path_factory, SERVER_NAME=None)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield Portal(app, f"http://127.0.0.1:{server.server_port}")
-    server.shutdown()
-
-
-def unique_word() -> str:
-    """Return a word no other test's feedback contains, to search and filter by."""
-    return "zq" + uuid.uuid4().hex[:10]
-
-
-def make_staff(portal: Portal, role: str = "member") -> str:
-    """Create a staff account with a unique email; return the email."""
-    from portal.auth.service import create_user
-
-    email = f"{role}-{uuid.uuid4().hex[:8]}@example.invalid"
-    with portal.app.app_context():
-        create_user(email, role, PASSWORD, f"Test {role.capitalize()}")
-    return email
+    yield from serve_portal(tmp_path_factory)
 
 
 def make_feedback(portal: Portal, body: str, stakeholder_type: str = "passenger") -> Item:
