@@ -43,6 +43,7 @@ def _inbox_context(filters: service.InboxFilters, cursor: str | None) -> dict[st
     page = service.inbox_page(filters, current_user, cursor)
     args = filters.to_args()
     next_url = url_for("triage.inbox", **args, after=page.next_cursor) if page.next_cursor else None
+    choices = _choices()
     return {
         "filters": filters,
         "page": page,
@@ -54,8 +55,8 @@ def _inbox_context(filters: service.InboxFilters, cursor: str | None) -> dict[st
         "current_filters": args,
         "window": search.RECENT_WINDOW,
         "filter_fields": FILTER_FIELDS,
-        "filter_options": _filter_options(),
-        **_choices(),
+        "filter_options": _filter_options(choices),
+        **choices,
     }
 
 
@@ -72,19 +73,20 @@ FILTER_FIELDS = [
 ]
 
 
-def _filter_options() -> dict[str, list[tuple[str, str]]]:
-    """Return (value, label) options for each select of the inbox filter form."""
+def _filter_options(choices: dict) -> dict[str, list[tuple[str, str]]]:
+    """Return (value, label) options for each select of the inbox filter form, from the
+    choices already loaded for the page (no second round of queries)."""
     return {
         "commitment": [("none", "General (no commitment)")]
-        + [(c.slug, c.title) for c in public_service.list_commitments()],
-        "role": [(r.slug, r.name) for r in public_service.list_roles()],
-        "theme": [(t.slug, t.name) for t in public_service.list_themes()],
-        "code": [(str(c.id), c.label) for c in service.active_codes()],
+        + [(c.slug, c.title) for c in choices["commitments"]],
+        "role": [(r.slug, r.name) for r in choices["roles"]],
+        "theme": [(t.slug, t.name) for t in choices["themes"]],
+        "code": [(str(c.id), c.label) for c in choices["codes"]],
         "stakeholder_type": [(s.value, s.label) for s in StakeholderType],
         "locality": [(loc.value, loc.label) for loc in Locality],
         "channel": [(c.value, c.label) for c in Channel],
         "assignee": [("me", "Me"), ("none", "Nobody")]
-        + [(str(u.id), u.display_name) for u in service.staff_members()],
+        + [(str(u.id), u.display_name) for u in choices["members"]],
         "contact": [("yes", "Given"), ("no", "Not given")],
     }
 
