@@ -64,6 +64,7 @@ def main() -> None:
     with app.app_context():
         upgrade()
         load_framework()
+        db.session.commit()
         have = db.session.scalar(select(func.count()).select_from(Feedback))
         started = time.perf_counter()
         if have < args.feedback:

@@ -66,6 +66,7 @@ def create_app(overrides: dict[str, object] | None = None) -> Flask:
     from .cli import register_cli
     from .core import errors
     from .core.views import bp as core_bp
+    from .framework_admin.views import bp as framework_admin_bp
     from .meetings.views import bp as meetings_bp
     from .notes.views import bp as notes_bp
     from .privacy.views import bp as privacy_bp
@@ -88,6 +89,7 @@ def create_app(overrides: dict[str, object] | None = None) -> Flask:
     app.register_blueprint(yousaid_bp)
     app.register_blueprint(reports_bp)
     app.register_blueprint(privacy_bp)
+    app.register_blueprint(framework_admin_bp)
     errors.register(app)
     register_cli(app)
 

@@ -1,4 +1,4 @@
-"""Flask commands: `flask framework load`, `flask demo seed`."""
+"""Flask commands: `flask framework load|export`, `flask demo seed`, users, surveys, privacy."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from .auth import service as accounts
 from .extensions import db
-from .framework import DEFAULT_PATH, FrameworkFileError, load_framework
+from .framework import DEFAULT_PATH, FrameworkFileError, export_framework, load_framework
 from .models import Feedback, StaffRole
 
 framework_cli = AppGroup("framework", help="Manage the Social Value Framework data.")
@@ -24,27 +24,48 @@ demo_cli = AppGroup("demo", help="Development data.")
 
 
 @framework_cli.command("load")
+@click.argument(
+    "path", required=False, type=click.Path(dir_okay=False, path_type=Path), default=None
+)
 @click.option(
     "--path",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    default=DEFAULT_PATH,
-    show_default=True,
-    help="The framework YAML file.",
+    "path_option",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    hidden=True,
+    help="The framework YAML file (same as PATH; kept for older scripts).",
 )
-def framework_load(path: Path) -> None:
-    """Load the framework file; running it twice changes nothing."""
+@click.option("--dry-run", is_flag=True, help="Report what would change; change nothing.")
+def framework_load(path: Path | None, path_option: Path | None, dry_run: bool) -> None:
+    """Load a framework file (default data/framework.yaml): list what it adds, changes and
+    retires, ending with a count. Running it twice changes nothing."""
+    path = path or path_option or DEFAULT_PATH
     try:
         report = load_framework(path)
     except FrameworkFileError as error:
+        db.session.rollback()
         raise click.ClickException(str(error)) from error
-    for entry in report.created:
-        click.echo(f"created {entry}")
-    for entry in report.updated:
-        click.echo(f"updated {entry}")
-    for entry in report.retired:
-        click.echo(f"retired {entry}")
-    if not report.changed:
-        click.echo(f"Framework up to date ({report.unchanged} entries unchanged).")
+    if dry_run:
+        db.session.rollback()
+        click.echo(f"Dry run of {path}: nothing was changed.")
+    else:
+        db.session.commit()
+    for line in report.lines():
+        click.echo(line)
+
+
+@framework_cli.command("export")
+@click.argument("path", type=click.Path(dir_okay=False, writable=True, path_type=Path))
+def framework_export(path: Path) -> None:
+    """Write the current framework to PATH in the format `flask framework load` reads."""
+    try:
+        counts = export_framework(path)
+    except OSError as error:
+        raise click.ClickException(f"{path}: cannot be written: {error.strerror}") from error
+    click.echo(
+        f"Wrote {counts['commitments']} commitments, {counts['roles']} roles, "
+        f"{counts['themes']} themes and {counts['codes']} starter codes to {path}"
+    )
 
 
 @demo_cli.command("seed")

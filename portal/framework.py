@@ -1,18 +1,23 @@
-"""Load the Social Value Framework from its YAML file into the database, idempotently."""
+"""The Social Value Framework file: read and check it, load it (idempotently), export it."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from .extensions import db
-from .models import Commitment, Horizon, Role, Theme
+from .models import Code, Commitment, Horizon, Role, Theme, User
 
 DEFAULT_PATH = Path(__file__).resolve().parent.parent / "data" / "framework.yaml"
+EXAMPLE = "example"
+# "§4.6", "§6.3, §4.4", "§9": sections of the report, comma separated.
+SECTION_RE = re.compile(r"^§\d+(\.\d+)?(, §\d+(\.\d+)?)*$")
+SLUG_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
 
 class FrameworkFileError(ValueError):
@@ -21,121 +26,240 @@ class FrameworkFileError(ValueError):
 
 @dataclass
 class LoadReport:
-    """What a load changed, per kind of entry."""
+    """What a load added, changed and retired, one line per entry, and how many were unchanged."""
 
-    created: list[str] = field(default_factory=list)
-    updated: list[str] = field(default_factory=list)
-    unchanged: int = 0
+    added: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
     retired: list[str] = field(default_factory=list)
+    unchanged: int = 0
 
     @property
-    def changed(self) -> bool:
-        return bool(self.created or self.updated or self.retired)
+    def any_change(self) -> bool:
+        return bool(self.added or self.changed or self.retired)
+
+    @property
+    def summary(self) -> str:
+        return (
+            f"{len(self.added)} added, {len(self.changed)} changed, "
+            f"{len(self.retired)} retired, {self.unchanged} unchanged"
+        )
+
+    def lines(self) -> list[str]:
+        """Return the report as the command prints it, ending with the summary line."""
+        return (
+            [f"add {entry}" for entry in self.added]
+            + [f"change {entry}" for entry in self.changed]
+            + [f"retire {entry}" for entry in self.retired]
+            + [self.summary]
+        )
 
 
-REQUIRED_COMMITMENT_KEYS = ("slug", "title", "text", "horizon", "roles", "themes")
+REQUIRED_COMMITMENT_KEYS = ("slug", "title", "text", "horizon", "roles", "themes", "source")
+
+
+def _check_source(path: Path, label: str, entry: dict) -> None:
+    source = str(entry.get("source", "")).strip()
+    if not source:
+        raise FrameworkFileError(
+            f"{path}: {label}: missing source (a report section like \"§4.6\", or 'example')"
+        )
+    if source != EXAMPLE and not SECTION_RE.match(source):
+        raise FrameworkFileError(
+            f'{path}: {label}: source {source!r} must be report sections like "§4.6" '
+            "or the word 'example'"
+        )
+
+
+def _check_entries(path: Path, kind: str, entries: list, required: tuple[str, ...]) -> set[str]:
+    seen: set[str] = set()
+    for index, item in enumerate(entries, start=1):
+        if not isinstance(item, dict):
+            raise FrameworkFileError(f"{path}: {kind} #{index}: expected a mapping of fields")
+        label = f"{kind} {item.get('slug', f'#{index}')}"
+        missing = [k for k in required if item.get(k) in (None, "", [])]
+        if missing:
+            raise FrameworkFileError(f"{path}: {label}: missing {', '.join(missing)}")
+        slug = str(item["slug"])
+        if not SLUG_RE.match(slug):
+            raise FrameworkFileError(
+                f"{path}: {label}: a slug is lower-case letters and digits joined by hyphens"
+            )
+        if slug in seen:
+            raise FrameworkFileError(f"{path}: {label}: duplicate slug")
+        seen.add(slug)
+        _check_source(path, label, item)
+    return seen
 
 
 def read_framework(path: Path = DEFAULT_PATH) -> dict[str, Any]:
     """Parse and check the framework file, raising FrameworkFileError with the problem."""
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise FrameworkFileError(f"{path}: cannot be read: {error.strerror}") from error
     except yaml.YAMLError as error:
         raise FrameworkFileError(f"{path}: not valid YAML: {error}") from error
+    except UnicodeDecodeError as error:
+        raise FrameworkFileError(f"{path}: not UTF-8 text") from error
     if not isinstance(data, dict):
         raise FrameworkFileError(f"{path}: expected roles, themes and commitments")
     for key in ("roles", "themes", "commitments"):
         if not isinstance(data.get(key), list) or not data[key]:
             raise FrameworkFileError(f"{path}: '{key}' must be a non-empty list")
-    role_slugs = {r["slug"] for r in data["roles"]}
-    theme_slugs = {t["slug"] for t in data["themes"]}
-    seen: set[str] = set()
-    for index, item in enumerate(data["commitments"], start=1):
-        label = item.get("slug", f"commitment #{index}")
-        missing = [k for k in REQUIRED_COMMITMENT_KEYS if not item.get(k)]
-        if missing:
-            raise FrameworkFileError(f"{path}: {label}: missing {', '.join(missing)}")
-        if item["slug"] in seen:
-            raise FrameworkFileError(f"{path}: {label}: duplicate slug")
-        seen.add(item["slug"])
+    role_slugs = _check_entries(path, "role", data["roles"], ("slug", "name", "source"))
+    theme_slugs = _check_entries(path, "theme", data["themes"], ("slug", "name", "source"))
+    _check_entries(path, "commitment", data["commitments"], REQUIRED_COMMITMENT_KEYS)
+    for item in data["commitments"]:
+        label = f"commitment {item['slug']}"
         if item["horizon"] not in {h.value for h in Horizon}:
             raise FrameworkFileError(f"{path}: {label}: unknown horizon {item['horizon']!r}")
-        unknown = set(item["roles"]) - role_slugs
-        if unknown:
-            raise FrameworkFileError(f"{path}: {label}: unknown roles {sorted(unknown)}")
-        unknown = set(item["themes"]) - theme_slugs
-        if unknown:
-            raise FrameworkFileError(f"{path}: {label}: unknown themes {sorted(unknown)}")
+        for key, known in (("roles", role_slugs), ("themes", theme_slugs)):
+            if not isinstance(item[key], list):
+                raise FrameworkFileError(f"{path}: {label}: '{key}' must be a list of slugs")
+            unknown = set(item[key]) - known
+            if unknown:
+                raise FrameworkFileError(f"{path}: {label}: unknown {key} {sorted(unknown)}")
+        if item["source"] == EXAMPLE and item.get("responsible_team"):
+            raise FrameworkFileError(
+                f"{path}: {label}: an example has no responsible team; leave it out"
+            )
+    codes = data.get("codes") or []
+    if not isinstance(codes, list):
+        raise FrameworkFileError(f"{path}: 'codes' must be a list")
+    for index, item in enumerate(codes, start=1):
+        if not isinstance(item, dict) or not str(item.get("name", "")).strip():
+            raise FrameworkFileError(f"{path}: code #{index}: missing name")
+        if len(str(item["name"])) > 120:
+            raise FrameworkFileError(f"{path}: code #{index}: name longer than 120 characters")
+        _check_source(path, f"code {item['name']}", item)
     return data
 
 
-def _apply(obj: Any, values: dict[str, Any]) -> bool:
-    changed = False
+def _source_values(entry: dict) -> dict[str, Any]:
+    source = str(entry["source"]).strip()
+    return {"source": "" if source == EXAMPLE else source, "example": source == EXAMPLE}
+
+
+def _text(value: Any) -> str:
+    return " ".join(str(value or "").split())
+
+
+def _apply(obj: Any, values: dict[str, Any]) -> list[str]:
+    changed = []
     for key, value in values.items():
         if getattr(obj, key) != value:
             setattr(obj, key, value)
-            changed = True
+            changed.append(key)
     return changed
 
 
-def _upsert_facet(model: type[Role] | type[Theme], entries: list[dict], report: LoadReport):
+def _upsert_facets(
+    model: type[Role] | type[Theme],
+    entries: list[dict],
+    report: LoadReport,
+    actor: User | None,
+) -> dict[str, Role | Theme]:
+    from .framework_admin import service as versions
+
+    kind = model.__tablename__[:-1]
     existing = {row.slug: row for row in db.session.scalars(select(model))}
     for position, entry in enumerate(entries):
         values = {
-            "name": entry["name"],
-            "description": (entry.get("description") or "").strip(),
-            "position": position,
+            "name": _text(entry["name"]),
+            "description": _text(entry.get("description")),
+            "active": True,
+            **_source_values(entry),
         }
         row = existing.get(entry["slug"])
         if row is None:
-            db.session.add(model(slug=entry["slug"], **values))
-            report.created.append(f"{model.__tablename__[:-1]} {entry['slug']}")
-        elif _apply(row, values):
-            report.updated.append(f"{model.__tablename__[:-1]} {entry['slug']}")
+            row = model(slug=entry["slug"], position=position, **values)
+            db.session.add(row)
+            db.session.flush()
+            report.added.append(f"{kind} {row.slug}: {row.name}")
+            versions.record_version(row, actor, "load", action="create")
+            continue
+        # The file's order is the display order; moving an entry is not reported as a change.
+        row.position = position
+        fields = _apply(row, values)
+        if fields:
+            report.changed.append(f"{kind} {row.slug}: {', '.join(fields)}")
+            versions.record_version(row, actor, "load", fields=fields)
         else:
             report.unchanged += 1
+    listed = {entry["slug"] for entry in entries}
+    for slug, row in existing.items():
+        if slug not in listed and row.active:
+            row.active = False
+            report.retired.append(f"{kind} {slug}: {row.name}")
+            versions.record_version(row, actor, "load", fields=["active"])
     db.session.flush()
     return {row.slug: row for row in db.session.scalars(select(model))}
 
 
-def load_framework(path: Path = DEFAULT_PATH) -> LoadReport:
-    """Create or update roles, themes and commitments from the file; retire removed ones."""
+def _load_codes(entries: list[dict], report: LoadReport, actor: User | None) -> None:
+    from . import audit
+
+    for entry in entries:
+        name = _text(entry["name"])
+        source = _source_values(entry)["source"] or None
+        code = db.session.scalar(select(Code).where(func.lower(Code.name) == name.lower()))
+        if code is None:
+            code = Code(name=name, source=source)
+            db.session.add(code)
+            db.session.flush()
+            audit.record(actor, "code", code.id, "create", "name", None, name)
+            report.added.append(f"code {name}")
+        elif code.source != source:
+            audit.record_change(actor, "code", code.id, "source", code.source, source)
+            code.source = source
+            report.changed.append(f"code {name}: source")
+        else:
+            report.unchanged += 1
+
+
+def load_framework(path: Path = DEFAULT_PATH, actor: User | None = None) -> LoadReport:
+    """Add, change and retire roles, themes and commitments to match the file, and add the
+    starter codes it lists. Never commits: the caller commits, or rolls back for a dry run."""
+    from .framework_admin import service as versions
+
     data = read_framework(path)
     report = LoadReport()
-    roles = _upsert_facet(Role, data["roles"], report)
-    themes = _upsert_facet(Theme, data["themes"], report)
+    roles = _upsert_facets(Role, data["roles"], report, actor)
+    themes = _upsert_facets(Theme, data["themes"], report, actor)
     existing = {c.slug: c for c in db.session.scalars(select(Commitment))}
     for position, entry in enumerate(data["commitments"]):
         values = {
-            "title": entry["title"].strip(),
-            "text": " ".join(entry["text"].split()),
+            "title": _text(entry["title"]),
+            "text": _text(entry["text"]),
             "horizon": Horizon(entry["horizon"]),
             "transport": bool(entry.get("transport", False)),
-            "responsible_team": entry.get("responsible_team", ""),
-            "source": str(entry.get("source", "")),
-            "toms_theme": entry.get("toms_theme"),
-            "position": position,
+            "responsible_team": _text(entry.get("responsible_team")),
             "active": True,
+            **_source_values(entry),
         }
         role_list = [roles[s] for s in entry["roles"]]
         theme_list = [themes[s] for s in entry["themes"]]
         commitment = existing.get(entry["slug"])
         if commitment is None:
-            commitment = Commitment(slug=entry["slug"], **values)
+            commitment = Commitment(slug=entry["slug"], position=position, **values)
             commitment.roles = role_list
             commitment.themes = theme_list
             db.session.add(commitment)
-            report.created.append(f"commitment {entry['slug']}")
+            db.session.flush()
+            report.added.append(f"commitment {commitment.slug}: {commitment.title}")
+            versions.record_version(commitment, actor, "load", action="create")
             continue
-        changed = _apply(commitment, values)
+        commitment.position = position  # the file's order; not reported as a change
+        fields = _apply(commitment, values)
         if {r.slug for r in commitment.roles} != set(entry["roles"]):
             commitment.roles = role_list
-            changed = True
+            fields.append("roles")
         if {t.slug for t in commitment.themes} != set(entry["themes"]):
             commitment.themes = theme_list
-            changed = True
-        if changed:
-            report.updated.append(f"commitment {entry['slug']}")
+            fields.append("themes")
+        if fields:
+            report.changed.append(f"commitment {commitment.slug}: {', '.join(fields)}")
+            versions.record_version(commitment, actor, "load", fields=fields)
         else:
             report.unchanged += 1
     # A commitment taken out of the file is retired, never deleted: feedback still points at it.
@@ -143,6 +267,67 @@ def load_framework(path: Path = DEFAULT_PATH) -> LoadReport:
     for slug, commitment in existing.items():
         if slug not in listed and commitment.active:
             commitment.active = False
-            report.retired.append(f"commitment {slug}")
-    db.session.commit()
+            report.retired.append(f"commitment {slug}: {commitment.title}")
+            versions.record_version(commitment, actor, "load", fields=["active"])
+    _load_codes(data.get("codes") or [], report, actor)
+    db.session.flush()
     return report
+
+
+def _source_out(row: Role | Theme | Commitment) -> str:
+    return EXAMPLE if row.example else row.source
+
+
+def framework_data() -> dict[str, Any]:
+    """Return the current framework (active entries) in the file's format."""
+    vision = None
+    try:
+        vision = (yaml.safe_load(DEFAULT_PATH.read_text(encoding="utf-8")) or {}).get("vision")
+    except (OSError, yaml.YAMLError):  # pragma: no cover - the shipped file is checked by tests
+        vision = None
+    data: dict[str, Any] = {"vision": vision} if vision else {}
+    for key, model in (("roles", Role), ("themes", Theme)):
+        rows = db.session.scalars(
+            select(model).where(model.active.is_(True)).order_by(model.position, model.id)
+        )
+        data[key] = [
+            {"slug": r.slug, "name": r.name, "source": _source_out(r)}
+            | ({"description": r.description} if r.description else {})
+            for r in rows
+        ]
+    commitments = db.session.scalars(
+        select(Commitment)
+        .where(Commitment.active.is_(True))
+        .order_by(Commitment.position, Commitment.id)
+    )
+    data["commitments"] = [
+        {
+            "slug": c.slug,
+            "title": c.title,
+            "text": c.text,
+            "horizon": c.horizon.value,
+            "transport": c.transport,
+            "roles": [r.slug for r in c.roles],
+            "themes": [t.slug for t in c.themes],
+            "source": _source_out(c),
+        }
+        | ({"responsible_team": c.responsible_team} if c.responsible_team else {})
+        for c in commitments
+    ]
+    codes = db.session.scalars(
+        select(Code).where(Code.source.is_not(None), Code.retired.is_(False)).order_by(Code.id)
+    )
+    data["codes"] = [{"name": c.name, "source": c.source} for c in codes]
+    return data
+
+
+def export_framework(path: Path) -> dict[str, int]:
+    """Write the current framework to `path` in the format `load_framework` reads."""
+    data = framework_data()
+    header = (
+        "# The Social Value Framework, exported by `flask framework export`.\n"
+        "# Load it with `flask framework load PATH`. source: a report section, or 'example'.\n"
+    )
+    body = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+    path.write_text(header + body, encoding="utf-8")
+    return {key: len(data[key]) for key in ("roles", "themes", "commitments", "codes")}

@@ -20,6 +20,8 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
+    true,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -159,6 +161,32 @@ class ProgressStatus(enum.StrEnum):
         return self.value.replace("_", " ").capitalize()
 
 
+class TransportMode(enum.StrEnum):
+    """The transport mode or asset feedback is about (report §4.4 names the Tunnels, Ferries
+    and Merseyrail)."""
+
+    BUS = "bus"
+    RAIL = "merseyrail-rail"
+    FERRIES = "mersey-ferries"
+    TUNNELS = "mersey-tunnels"
+    STATIONS = "stations-travel-centres"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return TRANSPORT_MODE_LABELS[self]
+
+
+TRANSPORT_MODE_LABELS = {
+    TransportMode.BUS: "Bus",
+    TransportMode.RAIL: "Merseyrail and rail",
+    TransportMode.FERRIES: "Mersey Ferries",
+    TransportMode.TUNNELS: "Mersey Tunnels",
+    TransportMode.STATIONS: "Stations and travel centres",
+    TransportMode.OTHER: "Other",
+}
+
+
 class AgendaItemKind(enum.StrEnum):
     STANDING = "standing"
     COMMITMENT = "commitment"
@@ -277,6 +305,10 @@ class Role(db.Model):
     name: Mapped[str] = mapped_column(String(120))
     description: Mapped[str] = mapped_column(Text, default="")
     position: Mapped[int] = mapped_column(Integer, default=0)
+    # Where the report states it ("§4.4"); empty for an example to be replaced.
+    source: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    example: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
 
 class Theme(db.Model):
@@ -287,6 +319,10 @@ class Theme(db.Model):
     name: Mapped[str] = mapped_column(String(120))
     description: Mapped[str] = mapped_column(Text, default="")
     position: Mapped[int] = mapped_column(Integer, default=0)
+    # Where the report states it ("§4.4"); empty for an example to be replaced.
+    source: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    example: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
 
 class Commitment(db.Model):
@@ -303,6 +339,8 @@ class Commitment(db.Model):
     toms_theme: Mapped[str | None] = mapped_column(String(200))
     position: Mapped[int] = mapped_column(Integer, default=0)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # An example to be replaced by the authority's own framework, never presented as part of it.
+    example: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     roles: Mapped[list[Role]] = relationship(
         secondary=commitment_roles, order_by=Role.position, lazy="selectin"
@@ -313,7 +351,9 @@ class Commitment(db.Model):
 
     @property
     def primary_role(self) -> Role | None:
-        return self.roles[0] if self.roles else None
+        # A retired role does not group commitments while one in use is listed.
+        active = [r for r in self.roles if r.active]
+        return (active or self.roles or [None])[0]
 
 
 class Feedback(db.Model):
@@ -327,6 +367,7 @@ class Feedback(db.Model):
         Index("ix_feedback_stakeholder_received", "stakeholder_type", "received_at"),
         Index("ix_feedback_locality_received", "locality", "received_at"),
         Index("ix_feedback_channel_received", "channel", "received_at"),
+        Index("ix_feedback_transport_mode_received", "transport_mode", "received_at"),
         Index("ix_feedback_duplicate_of", "duplicate_of_id"),
     )
 
@@ -365,6 +406,9 @@ class Feedback(db.Model):
         ForeignKey("survey_responses.id", ondelete="SET NULL"), index=True
     )
     survey_question_id: Mapped[str | None] = mapped_column(String(64))
+    transport_mode: Mapped[TransportMode | None] = mapped_column(
+        _enum(TransportMode, "transport_mode")
+    )
     public_reply: Mapped[str | None] = mapped_column(Text)
     public_reply_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
@@ -467,6 +511,8 @@ class Code(db.Model):
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("codes.id", ondelete="SET NULL"))
     retired: Mapped[bool] = mapped_column(Boolean, default=False)
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("codes.id", ondelete="SET NULL"))
+    # The report's section for a code of the starter codeframe ("§8.2"); None for members' codes.
+    source: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     parent: Mapped[Code | None] = relationship(remote_side=[id], foreign_keys=[parent_id])

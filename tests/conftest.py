@@ -59,6 +59,7 @@ def make_app(database: str, tmp_path_factory: pytest.TempPathFactory, **override
     with app.app_context():
         upgrade()
         load_framework()
+        db.session.commit()
     return app
 
 

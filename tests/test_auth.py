@@ -255,6 +255,7 @@ EXPECTED = {
     "admin.audit_log": {"admin"},
     "admin.users": {"admin"},
     "admin.update_user": {"admin"},
+    "framework_admin.": {"admin"},
 }
 
 

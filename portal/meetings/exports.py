@@ -4,12 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..models import STAKEHOLDER_LABELS, AgendaItem, AgendaItemKind, Meeting, StakeholderType
+from ..models import (
+    STAKEHOLDER_LABELS,
+    TRANSPORT_MODE_LABELS,
+    AgendaItem,
+    AgendaItemKind,
+    Meeting,
+    StakeholderType,
+    TransportMode,
+)
 from . import service
 
 MEASURES = (
     ("by_stakeholder", "New items by stakeholder type"),
     ("by_channel", "New items by channel"),
+    ("by_transport_mode", "New items by transport mode or asset"),
     ("by_status", "Status"),
     ("sentiment", "Sentiment"),
 )
@@ -20,6 +29,13 @@ def label(measure: str, key: str) -> str:
     if measure == "by_stakeholder":
         try:
             return STAKEHOLDER_LABELS[StakeholderType(key)]
+        except ValueError:
+            return key
+    if measure == "by_transport_mode":
+        if key == "not_set":
+            return "Not given"
+        try:
+            return TRANSPORT_MODE_LABELS[TransportMode(key)]
         except ValueError:
             return key
     return key.replace("_", " ").capitalize()

@@ -170,6 +170,7 @@ def commitment_snapshots(period: Period) -> dict[int, dict[str, Any]]:
     previous = totals(period.previous())
     by_stakeholder = _grouped(Feedback.stakeholder_type, period)
     by_channel = _grouped(Feedback.channel, period)
+    by_transport_mode = _grouped(Feedback.transport_mode, period)
     by_status = _grouped(Feedback.status, period)
     by_sentiment = _grouped(Feedback.sentiment, period)
     urgent = urgent_counts(period)
@@ -192,6 +193,7 @@ def commitment_snapshots(period: Period) -> dict[int, dict[str, Any]]:
             "urgent": urgent.get(commitment_id, 0),
             "by_stakeholder": by_stakeholder.get(commitment_id, {}),
             "by_channel": by_channel.get(commitment_id, {}),
+            "by_transport_mode": by_transport_mode.get(commitment_id, {}),
             "by_status": by_status.get(commitment_id, {}),
             "sentiment": by_sentiment.get(commitment_id, {}),
             "top_codes": codes.get(commitment_id, []),

@@ -13,7 +13,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
 
-from ..models import STAKEHOLDER_LABELS, Commitment, Locality, StakeholderType
+from ..models import STAKEHOLDER_LABELS, Commitment, Locality, StakeholderType, TransportMode
 from .service import NewFeedback
 
 BODY_MIN = 10
@@ -21,6 +21,7 @@ BODY_MAX = 5000
 
 STAKEHOLDER_CHOICES = [(member.value, label) for member, label in STAKEHOLDER_LABELS.items()]
 LOCALITY_CHOICES = [(member.value, member.label) for member in Locality]
+TRANSPORT_MODE_CHOICES = [(member.value, member.label) for member in TransportMode]
 CONSENT_NEEDS_EMAIL = "Enter your email address so we can contact you"
 DETAILS_NEED_CONSENT = (
     "Tick the box to agree to be contacted, or remove your name and email address"
@@ -42,6 +43,16 @@ class OptionalRadioField(RadioField):
         if self.data in (None, "", "None"):
             return
         super().pre_validate(form)
+
+
+class TransportModeField(OptionalRadioField):
+    """The optional "What is it about?" question, with a plain message for unknown values."""
+
+    def pre_validate(self, form: FlaskForm) -> None:
+        if self.data in (None, "", "None"):
+            return
+        if self.data not in {value for value, _ in self.choices}:
+            raise ValidationError("Choose what your feedback is about from the list, or none")
 
 
 class FeedbackForm(FlaskForm):
@@ -68,6 +79,13 @@ class FeedbackForm(FlaskForm):
                 message=f"Your feedback must be between {BODY_MIN} and {BODY_MAX:,} characters",
             ),
         ],
+    )
+    transport_mode = TransportModeField(
+        "What is it about? (optional)",
+        description="If your feedback is about a kind of transport or a place we run, choose it.",
+        choices=TRANSPORT_MODE_CHOICES,
+        widget=GovRadioInput(),
+        validators=[Optional()],
     )
     stakeholder_type = RadioField(
         "Who are you giving feedback as?",
@@ -148,6 +166,9 @@ class FeedbackForm(FlaskForm):
             commitment_id=commitment.id if commitment else None,
             organisation=(self.organisation.data or "").strip() or None,
             locality=Locality(self.locality.data) if self.locality.data else None,
+            transport_mode=(
+                TransportMode(self.transport_mode.data) if self.transport_mode.data else None
+            ),
             rating=int(self.rating.data) if self.rating.data else None,
             consent_to_quote=bool(self.consent_to_quote.data),
             consent_to_contact=consent,

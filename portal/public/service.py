@@ -22,6 +22,7 @@ from ..models import (
     Role,
     StakeholderType,
     Theme,
+    TransportMode,
     utcnow,
 )
 
@@ -60,6 +61,7 @@ class NewFeedback:
     submission_key: str | None = None
     channel: Channel = Channel.WEB
     received_at: datetime | None = None
+    transport_mode: TransportMode | None = None
 
 
 @dataclass(frozen=True)
@@ -88,12 +90,16 @@ def new_submission_key() -> str:
 
 def list_roles() -> list[Role]:
     """Return the framework's roles in their published order."""
-    return list(db.session.scalars(select(Role).order_by(Role.position)))
+    return list(
+        db.session.scalars(select(Role).where(Role.active.is_(True)).order_by(Role.position))
+    )
 
 
 def list_themes() -> list[Theme]:
     """Return the framework's themes in their published order."""
-    return list(db.session.scalars(select(Theme).order_by(Theme.position)))
+    return list(
+        db.session.scalars(select(Theme).where(Theme.active.is_(True)).order_by(Theme.position))
+    )
 
 
 def list_commitments(filters: FrameworkFilters | None = None) -> list[Commitment]:
@@ -128,8 +134,24 @@ def get_commitment(slug: str) -> Commitment | None:
 
 
 def commitment_choices() -> list[tuple[str, str]]:
-    """Return (slug, title) pairs for the general feedback form."""
-    return [(c.slug, c.title) for c in list_commitments()]
+    """Return (slug, title) pairs of the commitments in use, for the feedback forms; an example
+    says so in its label."""
+    return [(c.slug, f"{c.title} (example)" if c.example else c.title) for c in list_commitments()]
+
+
+@dataclass(frozen=True)
+class FrameworkCounts:
+    """How many commitments in use are the authority's own, and how many are examples."""
+
+    published: int
+    examples: int
+
+
+def framework_counts() -> FrameworkCounts:
+    """Count the commitments in use, published and example."""
+    commitments = list_commitments()
+    examples = sum(1 for c in commitments if c.example)
+    return FrameworkCounts(published=len(commitments) - examples, examples=examples)
 
 
 def find_by_submission_key(key: str) -> Feedback | None:
@@ -150,6 +172,7 @@ def build_feedback(data: NewFeedback) -> tuple[Feedback, str]:
         stakeholder_type=data.stakeholder_type,
         organisation=data.organisation or None,
         locality=data.locality,
+        transport_mode=data.transport_mode,
         rating=data.rating,
         consent_to_quote=data.consent_to_quote,
         channel=data.channel,

@@ -35,7 +35,7 @@ def _feedback_rate_limit() -> str:
 @bp.get("/")
 def home():
     """Explain the framework and how feedback is used."""
-    return render_template("public/home.html", commitment_count=len(service.list_commitments()))
+    return render_template("public/home.html", counts=service.framework_counts())
 
 
 @bp.get("/framework")

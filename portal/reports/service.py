@@ -21,6 +21,7 @@ from ..models import (
     Role,
     Sentiment,
     Theme,
+    TransportMode,
     commitment_roles,
     commitment_themes,
     feedback_codes,
@@ -84,6 +85,7 @@ class AnnualPack:
     by_role: list[tuple[str, int]]
     by_theme: list[tuple[str, int]]
     by_stakeholder: list[tuple[str, int]]
+    by_transport_mode: list[tuple[str, int]] = field(default_factory=list)
     working_well: list[tuple[str, int]] = field(default_factory=list)
     to_improve: list[tuple[str, int]] = field(default_factory=list)
     actions_done: list[tuple[str, str]] = field(default_factory=list)
@@ -152,6 +154,11 @@ def annual(period: Period) -> AnnualPack:
         .where(_in_year(period))
         .group_by(Feedback.stakeholder_type)
     ).all()
+    by_transport_mode = db.session.execute(
+        select(Feedback.transport_mode, func.count())
+        .where(_in_year(period))
+        .group_by(Feedback.transport_mode)
+    ).all()
     done = db.session.execute(
         select(Action.description, Action.outcome)
         .where(
@@ -177,6 +184,11 @@ def annual(period: Period) -> AnnualPack:
         by_stakeholder=sorted(
             ((STAKEHOLDER_LABELS[s], n) for s, n in by_stakeholder), key=lambda x: -x[1]
         ),
+        # Every mode in the report's order, then the items that name none.
+        by_transport_mode=[
+            (mode.label, dict(by_transport_mode).get(mode, 0)) for mode in TransportMode
+        ]
+        + [("Not given", dict(by_transport_mode).get(None, 0))],
         working_well=_codes_with(period, Sentiment.POSITIVE),
         to_improve=_codes_with(period, Sentiment.NEGATIVE),
         actions_done=[(d, o or "") for d, o in done],
@@ -237,6 +249,8 @@ def annual_blocks(title: str, pack: AnnualPack) -> list[tuple]:
         ("table", ["Theme", "Feedback"], pack.by_theme),
         ("h2", "Feedback per stakeholder type"),
         ("table", ["Stakeholder type", "Feedback"], pack.by_stakeholder),
+        ("h2", "Feedback per transport mode or asset"),
+        ("table", ["Transport mode or asset", "Feedback"], pack.by_transport_mode),
         ("h2", "What is working well"),
         ("table", ["Code in positive feedback", "Items"], pack.working_well),
         ("table", ["Action completed", "Outcome"], pack.actions_done),
@@ -253,6 +267,7 @@ def annual_sheets(pack: AnnualPack) -> dict:
         "Roles": (["Role", "Feedback"], pack.by_role),
         "Themes": (["Theme", "Feedback"], pack.by_theme),
         "Stakeholder types": (["Stakeholder type", "Feedback"], pack.by_stakeholder),
+        "Transport modes": (["Transport mode or asset", "Feedback"], pack.by_transport_mode),
         "Working well": (["Code in positive feedback", "Items"], pack.working_well),
         "To improve": (["Code in negative feedback", "Items"], pack.to_improve),
         "Actions done": (["Action", "Outcome"], pack.actions_done),

@@ -29,6 +29,7 @@ from ..models import (
     StaffRole,
     StakeholderType,
     Theme,
+    TransportMode,
     User,
     feedback_codes,
     feedback_roles,
@@ -81,6 +82,8 @@ class InboxFilters:
     code: int | None = None
     stakeholder_type: StakeholderType | None = None
     locality: Locality | None = None
+    transport_mode: TransportMode | None = None
+    transport_none: bool = False
     channel: Channel | None = None
     assignee: str | None = None  # "me", "none" or a user id
     date_from: date | None = None
@@ -97,6 +100,7 @@ class InboxFilters:
         "code",
         "stakeholder_type",
         "locality",
+        "transport_mode",
         "channel",
         "assignee",
         "from",
@@ -123,6 +127,10 @@ class InboxFilters:
         filters.status = enum_value("status", FeedbackStatus)
         filters.stakeholder_type = enum_value("stakeholder_type", StakeholderType)
         filters.locality = enum_value("locality", Locality)
+        if args.get("transport_mode") == "none":
+            filters.transport_none = True
+        else:
+            filters.transport_mode = enum_value("transport_mode", TransportMode)
         filters.channel = enum_value("channel", Channel)
         filters.commitment = args.get("commitment") or None
         filters.role = args.get("role") or None
@@ -162,6 +170,9 @@ class InboxFilters:
             "code": str(self.code) if self.code else "",
             "stakeholder_type": self.stakeholder_type.value if self.stakeholder_type else "",
             "locality": self.locality.value if self.locality else "",
+            "transport_mode": "none"
+            if self.transport_none
+            else (self.transport_mode.value if self.transport_mode else ""),
             "channel": self.channel.value if self.channel else "",
             "assignee": self.assignee or "",
             "from": self.date_from.isoformat() if self.date_from else "",
@@ -216,6 +227,10 @@ def apply_filters(
         conditions.append(Feedback.stakeholder_type == filters.stakeholder_type)
     if filters.locality:
         conditions.append(Feedback.locality == filters.locality)
+    if filters.transport_mode:
+        conditions.append(Feedback.transport_mode == filters.transport_mode)
+    elif filters.transport_none:
+        conditions.append(Feedback.transport_mode.is_(None))
     if filters.channel:
         conditions.append(Feedback.channel == filters.channel)
     if filters.assignee == "me" and user is not None:
@@ -510,6 +525,12 @@ def set_tags(
         if audit.record_change(actor, "feedback", item.id, name, before, after):
             setattr(item, name, new)
     db.session.commit()
+
+
+def set_transport_mode(item: Feedback, actor: User, mode: TransportMode | None) -> None:
+    """Tag the transport mode or asset an item is about (or none), recording the change."""
+    if audit.record_change(actor, "feedback", item.id, "transport_mode", item.transport_mode, mode):
+        item.transport_mode = mode
 
 
 def set_assessment(

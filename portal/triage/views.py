@@ -20,6 +20,7 @@ from jinja2_fragments.flask import render_block
 from ..auth.permissions import TRIAGE, roles_required
 from ..auth.service import is_safe_next
 from ..extensions import db
+from ..framework_admin import service as framework_service
 from ..models import (
     Channel,
     Code,
@@ -29,6 +30,7 @@ from ..models import (
     Priority,
     Sentiment,
     StakeholderType,
+    TransportMode,
     User,
 )
 from ..privacy import service as privacy_service
@@ -67,6 +69,7 @@ FILTER_FIELDS = [
     ("code", "Code"),
     ("stakeholder_type", "Who"),
     ("locality", "Locality"),
+    ("transport_mode", "Transport mode or asset"),
     ("channel", "Channel"),
     ("assignee", "Assigned to"),
     ("contact", "Contact details"),
@@ -78,12 +81,16 @@ def _filter_options(choices: dict) -> dict[str, list[tuple[str, str]]]:
     choices already loaded for the page (no second round of queries)."""
     return {
         "commitment": [("none", "General (no commitment)")]
-        + [(c.slug, c.title) for c in choices["commitments"]],
+        + [
+            (c.slug, c.title if c.active else f"{c.title} (retired)")
+            for c in choices["commitments"]
+        ],
         "role": [(r.slug, r.name) for r in choices["roles"]],
         "theme": [(t.slug, t.name) for t in choices["themes"]],
         "code": [(str(c.id), c.label) for c in choices["codes"]],
         "stakeholder_type": [(s.value, s.label) for s in StakeholderType],
         "locality": [(loc.value, loc.label) for loc in Locality],
+        "transport_mode": [("none", "Not given")] + [(m.value, m.label) for m in TransportMode],
         "channel": [(c.value, c.label) for c in Channel],
         "assignee": [("me", "Me"), ("none", "Nobody")]
         + [(str(u.id), u.display_name) for u in choices["members"]],
@@ -94,12 +101,14 @@ def _filter_options(choices: dict) -> dict[str, list[tuple[str, str]]]:
 def _choices() -> dict[str, object]:
     return {
         "statuses": list(FeedbackStatus),
-        "commitments": public_service.list_commitments(),
+        # Retired commitments too: their feedback stays listed and filterable.
+        "commitments": framework_service.all_commitments(),
         "roles": public_service.list_roles(),
         "themes": public_service.list_themes(),
         "codes": service.active_codes(),
         "stakeholder_types": list(StakeholderType),
         "localities": list(Locality),
+        "transport_modes": list(TransportMode),
         "channels": list(Channel),
         "members": service.staff_members(),
         "sentiments": list(Sentiment),
@@ -243,6 +252,16 @@ def tags(reference: str):
     """Tag an item to roles, themes and codes."""
 
     def action(feedback: Feedback) -> str:
+        mode = request.form.get("transport_mode")
+        if mode is not None:
+            # Before set_tags, which commits both changes together.
+            try:
+                chosen = None if mode in ("", "none") else TransportMode(mode)
+            except ValueError as error:
+                raise service.TriageError(
+                    "Choose a transport mode or asset from the list"
+                ) from error
+            service.set_transport_mode(feedback, current_user, chosen)
         service.set_tags(
             feedback,
             current_user,

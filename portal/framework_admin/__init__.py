@@ -1,0 +1,1 @@
+"""Editing the Social Value Framework in the portal: commitments, roles and themes."""
