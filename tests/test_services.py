@@ -19,7 +19,14 @@ from portal.database import include_object
 from portal.demo.seed import seed_feedback
 from portal.extensions import db
 from portal.framework import DEFAULT_PATH, FrameworkFileError, load_framework
-from portal.models import Commitment, ContactDetails, Feedback, Horizon, StakeholderType
+from portal.models import (
+    Commitment,
+    ContactDetails,
+    Feedback,
+    Horizon,
+    StakeholderType,
+    TransportMode,
+)
 from portal.public import service
 
 from .conftest import hidden_fields, make_app, valid_answers
@@ -189,6 +196,9 @@ def test_demo_seed_spreads_realistic_feedback_over_18_months(app_ctx):
     assert len({r.commitment_id for r in rows}) >= 10
     assert len({r.stakeholder_type for r in rows}) == len(StakeholderType)
     assert len({r.locality for r in rows}) >= 7
+    # Transport modes only on transport commitments, every mode used, many items without one.
+    assert {r.transport_mode for r in rows} == set(TransportMode) | {None}
+    assert all(r.commitment.transport for r in rows if r.transport_mode)
     dates = [r.received_at.replace(tzinfo=UTC) for r in rows]
     assert min(dates) >= now - timedelta(days=549)
     assert max(dates) - min(dates) > timedelta(days=365)

@@ -20,6 +20,7 @@ from ..models import (
     Priority,
     Sentiment,
     StakeholderType,
+    TransportMode,
 )
 from ..public.service import (
     CONSENT_VERSION,
@@ -87,6 +88,22 @@ def _weighted(rng: random.Random, weights: dict) -> list:
     return list(weights.keys()), list(weights.values())
 
 
+STATION_COMMITMENTS = {
+    "safe-spaces-at-stations-and-travel-centres",
+    "foodbank-collection-points",
+    "transport-hubs-as-community-assets",
+}
+
+
+def _transport_mode(rng: random.Random, slug: str | None) -> TransportMode | None:
+    """Return a plausible mode for demo feedback on a transport commitment (often none)."""
+    if rng.random() < 0.5:
+        return None
+    if slug in STATION_COMMITMENTS and rng.random() < 0.7:
+        return TransportMode.STATIONS
+    return rng.choice(list(TransportMode))
+
+
 def seed_feedback(
     count: int,
     seed: int | None = None,
@@ -107,6 +124,11 @@ def seed_feedback(
     next_id = (db.session.scalar(select(func.max(Feedback.id))) or 0) + 1
     next_contact_id = (db.session.scalar(select(func.max(ContactDetails.id))) or 0) + 1
 
+    # Its own generator, so adding transport modes left every other seeded value as it was.
+    mode_rng = random.Random(None if seed is None else f"{seed}-transport-modes")
+    transport_ids = set(
+        db.session.scalars(select(Commitment.id).where(Commitment.transport.is_(True)))
+    )
     stakeholders, stakeholder_w = _weighted(rng, STAKEHOLDER_WEIGHTS)
     channels, channel_w = _weighted(rng, CHANNEL_WEIGHTS)
     localities, locality_w = _weighted(rng, LOCALITY_WEIGHTS)
@@ -140,6 +162,9 @@ def seed_feedback(
                 "stakeholder_type": stakeholder,
                 "organisation": texts.organisation_name(rng, stakeholder.value),
                 "locality": rng.choices(localities, locality_w)[0],
+                "transport_mode": _transport_mode(mode_rng, slug)
+                if commitment_id in transport_ids
+                else None,
                 "rating": rng.choice([None, None, 1, 2, 3, 3, 4, 4, 5]),
                 "consent_to_quote": rng.random() < 0.45,
                 "channel": rng.choices(channels, channel_w)[0],
