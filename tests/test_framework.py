@@ -156,7 +156,9 @@ def test_example_commitment_pages_say_so_and_cite_nothing(client):
 def test_framework_page_marks_every_example_and_only_examples(client):
     html = client.get("/framework").get_data(as_text=True)
     examples = sum(1 for c in FRAMEWORK["commitments"] if c["source"] == EXAMPLE)
-    assert html.count(EXAMPLE_LABEL) == examples
+    intro, results = html.split('id="results"', 1)
+    assert "10 March 2022, §4.2" in intro
+    assert results.count(EXAMPLE_LABEL) == examples
     assert "(report §6.3, §4.4)" in html
     feedback = client.get("/feedback").get_data(as_text=True)
     assert "Encouraging fair employment (example)</option>" in feedback
@@ -590,3 +592,12 @@ def test_audit_entries_name_the_admin(staff_client, app, restore_framework):
             )
         )
         assert entry.actor.role.value == "admin"
+
+
+def test_annual_pack_labels_examples(app_ctx):
+    from portal.periods import financial_year
+    from portal.reports.service import annual
+
+    titles = [title for title, _ in annual(financial_year(2026)).by_commitment]
+    assert "Encouraging fair employment (example)" in titles
+    assert "More foodbank collection points at travel centres and stations" in titles

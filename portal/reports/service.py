@@ -121,11 +121,11 @@ def annual(period: Period) -> AnnualPack:
     """Return the year's totals per commitment, role, theme and stakeholder type, and what is
     working well and what could improve (from codes by sentiment, and from actions)."""
     by_commitment = db.session.execute(
-        select(Commitment.title, func.count(Feedback.id))
+        select(Commitment.title, Commitment.example, func.count(Feedback.id))
         .join(
             Feedback, and_(Feedback.commitment_id == Commitment.id, _in_year(period)), isouter=True
         )
-        .group_by(Commitment.id, Commitment.title, Commitment.position)
+        .group_by(Commitment.id, Commitment.title, Commitment.example, Commitment.position)
         .order_by(Commitment.position)
     ).all()
     # Roles and themes are the framework areas of the commitment the feedback is about.
@@ -178,7 +178,8 @@ def annual(period: Period) -> AnnualPack:
     ).all()
     return AnnualPack(
         period=period,
-        by_commitment=[(t, n) for t, n in by_commitment],
+        # An example is never presented as part of the published framework.
+        by_commitment=[(f"{t} (example)" if example else t, n) for t, example, n in by_commitment],
         by_role=[(t, n) for t, n in by_role],
         by_theme=[(t, n) for t, n in by_theme],
         by_stakeholder=sorted(
