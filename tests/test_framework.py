@@ -433,7 +433,10 @@ def test_admin_adds_edits_and_retires_a_commitment(staff_client, app, restore_fr
     inbox = admin.get(f"/triage?commitment={slug}").get_data(as_text=True)
     assert reference in inbox and "Accessible journeys (retired)" in inbox
     item = admin.get(f"/triage/{reference}").get_data(as_text=True)
-    assert "Accessible journeys" in item
+    assert (
+        "Accessible journeys (example commitment — not part of the published framework) (retired)"
+        in item
+    )
     posted = submit(admin, "/feedback", commitment=slug)
     assert posted.status_code == 422 and "Choose a commitment from the list" in posted.get_data(
         as_text=True
