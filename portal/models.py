@@ -46,6 +46,9 @@ def _enum(enum_cls: type[enum.Enum], name: str) -> Enum:
     )
 
 
+EXAMPLE_LABEL = "Example commitment — not part of the published framework"
+
+
 class Horizon(enum.StrEnum):
     DAY_ONE = "day-one"
     FUTURE_ASPIRATION = "future-aspiration"
@@ -348,6 +351,11 @@ class Commitment(db.Model):
     themes: Mapped[list[Theme]] = relationship(
         secondary=commitment_themes, order_by=Theme.position, lazy="selectin"
     )
+
+    @property
+    def public_title(self) -> str:
+        """Return the title as the public sees it: an example says that it is one."""
+        return f"{self.title} ({EXAMPLE_LABEL})" if self.example else self.title
 
     @property
     def primary_role(self) -> Role | None:

@@ -604,3 +604,25 @@ def test_annual_pack_labels_examples(app_ctx):
     titles = [title for title, _ in annual(financial_year(2026)).by_commitment]
     assert "Encouraging fair employment (example)" in titles
     assert "More foodbank collection points at travel centres and stations" in titles
+
+
+def test_tracking_page_of_feedback_on_an_example_says_so(app, client):
+    with app.app_context():
+        example = db.session.scalar(
+            select(Commitment).where(Commitment.slug == "fair-employment-charter")
+        )
+        published = db.session.scalar(
+            select(Commitment).where(Commitment.slug == "foodbank-collection-points")
+        )
+        tokens = [
+            submit_feedback(
+                NewFeedback(
+                    body="Tracking an item", stakeholder_type="resident", commitment_id=c.id
+                )
+            ).token
+            for c in (example, published)
+        ]
+    html = client.get(f"/track/{tokens[0]}").get_data(as_text=True)
+    assert f"Encouraging fair employment ({EXAMPLE_LABEL})" in html
+    html = client.get(f"/track/{tokens[1]}").get_data(as_text=True)
+    assert "More foodbank collection points" in html and EXAMPLE_LABEL not in html
