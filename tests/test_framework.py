@@ -626,3 +626,31 @@ def test_tracking_page_of_feedback_on_an_example_says_so(app, client):
     assert f"Encouraging fair employment ({EXAMPLE_LABEL})" in html
     html = client.get(f"/track/{tokens[1]}").get_data(as_text=True)
     assert "More foodbank collection points" in html and EXAMPLE_LABEL not in html
+
+
+def test_a_retired_theme_stays_on_tagged_items_but_is_not_offered_for_new_tags(
+    app, staff_client, restore_framework
+):
+    member = staff_client("member")
+    with app.app_context():
+        greener = db.session.scalar(select(Theme).where(Theme.slug == "greener"))
+        tagged = submit_feedback(NewFeedback(body="Tagged greener", stakeholder_type="resident"))
+        tagged.feedback.themes = [greener]
+        plain = submit_feedback(NewFeedback(body="Not tagged", stakeholder_type="resident"))
+        framework_service.set_active(None, greener, False)
+        db.session.commit()
+        references = tagged.feedback.reference, plain.feedback.reference
+        greener_id = greener.id
+    box = f'id="theme_ids-{greener_id}"'
+    tagged_page = member.get(f"/triage/{references[0]}").get_data(as_text=True)
+    assert box in tagged_page
+    assert box not in member.get(f"/triage/{references[1]}").get_data(as_text=True)
+    assert 'value="greener"' not in member.get("/framework").get_data(as_text=True)
+    token = csrf_for(member, f"/triage/{references[0]}")
+    member.post(
+        f"/triage/{references[0]}/tags",
+        data={"csrf_token": token, "theme_ids": str(greener_id), "transport_mode": "none"},
+    )
+    with app.app_context():
+        item = db.session.scalar(select(Feedback).where(Feedback.reference == references[0]))
+        assert [t.slug for t in item.themes] == ["greener"]
