@@ -15,6 +15,7 @@ from . import security
 from .config import configure
 from .database import configure_engine_events, include_object
 from .extensions import csrf, db, limiter, login_manager, migrate
+from .inputs import IdConverter
 
 ROOT = Path(__file__).resolve().parent.parent
 LONDON = ZoneInfo("Europe/London")
@@ -29,6 +30,8 @@ def create_app(overrides: dict[str, object] | None = None) -> Flask:
         static_folder=str(ROOT / "static"),
     )
     configure(app, overrides)
+    # Identifiers in addresses: ASCII digits within an integer column's range, else a 404.
+    app.url_map.converters["int"] = IdConverter
 
     app.jinja_loader = ChoiceLoader(
         [

@@ -311,6 +311,8 @@ def test_every_staff_route_for_every_role(app, make_user, role):
                 assert htmx.headers["HX-Redirect"].startswith("/login?next="), (method, url)
                 assert "<html" not in htmx.get_data(as_text=True)
             elif role in allowed:
+                # Served: neither sent to sign in, nor refused, nor a server error.
+                assert response.status_code < 500, (role, method, url, response.status_code)
                 assert response.status_code not in (302, 401, 403), (role, method, url)
             else:
                 assert response.status_code == 403, (role, method, url)

@@ -470,7 +470,7 @@ def test_you_said_we_did_shows_only_what_may_be_public(app, member):
     assert "A private comment" not in html and "a.person@example.com" not in html
     assert "Double the number of collection points" in html
     assert "[removed]" in html
-    assert app.test_client().get("/you-said-we-did?period=nonsense").status_code == 200
+    assert app.test_client().get("/you-said-we-did?period=nonsense").status_code == 422
 
 
 def test_quarterly_and_annual_reports(app, staff_client):

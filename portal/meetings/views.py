@@ -12,6 +12,7 @@ from ..auth.permissions import TRIAGE, roles_required
 from ..documents import to_docx, to_pdf
 from ..exports import to_csv
 from ..extensions import db
+from ..inputs import parse_id, parse_iso_date
 from ..models import Action, ActionStatus, AgendaItemKind, Feedback, Meeting
 from ..notes import service as notes_service
 from . import exports, service
@@ -27,10 +28,7 @@ def _meeting_or_404(meeting_id: int) -> Meeting:
 
 
 def _date(value: str | None) -> date | None:
-    try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
+    return parse_iso_date(value)
 
 
 @bp.get("")
@@ -203,7 +201,7 @@ def unpin(meeting_id: int, item_id: int):
 
     def fn(meeting, item):
         feedback_id = request.form.get("feedback_id", "")
-        service.unpin_quote(current_user, item, int(feedback_id) if feedback_id.isdigit() else 0)
+        service.unpin_quote(current_user, item, parse_id(feedback_id) or 0)
         return "Quote unpinned"
 
     return _item_action(meeting_id, item_id, fn)

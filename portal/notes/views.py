@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from ..auth.permissions import roles_required
 from ..extensions import db
+from ..inputs import parse_id, parse_ids
 from ..meetings import service as meetings_service
 from ..models import Meeting, NoteStatus, StaffRole
 from ..public import service as public_service
@@ -20,7 +21,7 @@ STAFF = (StaffRole.ADMIN, StaffRole.MEMBER, StaffRole.CHAMPION)
 
 
 def _ids(name: str) -> list[int]:
-    return [int(v) for v in request.form.getlist(name) if v.isdigit()]
+    return parse_ids(request.form.getlist(name))
 
 
 def _lines(text: str) -> list[str]:
@@ -194,7 +195,7 @@ def endorse(note_id: int):
 def pin(note_id: int):
     """Pin a published note into a meeting's agenda."""
     meeting_id = request.form.get("meeting_id", "")
-    meeting = db.session.get(Meeting, int(meeting_id)) if meeting_id.isdigit() else None
+    meeting = db.session.get(Meeting, parse_id(meeting_id) or 0)
 
     def action(note) -> str:
         if meeting is None:

@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
+from ..inputs import parse_iso_date
 from ..models import (
     Channel,
     Commitment,
@@ -221,10 +222,10 @@ class ResultFilters:
         for key, attr in (("from", "date_from"), ("to", "date_to")):
             value = args.get(key, "")
             if value:
-                try:
-                    setattr(filters, attr, date.fromisoformat(value))
-                except ValueError:
+                day = parse_iso_date(value)
+                if day is None:
                     filters.errors[key] = "Enter a real date, like 2026-03-31"
+                setattr(filters, attr, day)
         return filters
 
 

@@ -20,6 +20,7 @@ from jinja2_fragments.flask import render_block
 from ..auth.permissions import TRIAGE, roles_required
 from ..auth.service import is_safe_next
 from ..extensions import db
+from ..inputs import parse_id, parse_ids
 from ..models import (
     Channel,
     Code,
@@ -113,9 +114,11 @@ def inbox():
     """List feedback newest first (or best match first), filtered, 50 a page."""
     filters = service.InboxFilters.from_args(request.args)
     context = _inbox_context(filters, request.args.get("after"))
+    # A value that makes no sense is answered with its message and a 422 (which htmx swaps in).
+    status = 422 if filters.errors else 200
     if request.htmx and not request.htmx.boosted:
-        return render_block("triage/inbox.html", "results", **context)
-    return render_template("triage/inbox.html", **context)
+        return render_block("triage/inbox.html", "results", **context), status
+    return render_template("triage/inbox.html", **context), status
 
 
 def _return_to() -> str:
@@ -127,7 +130,7 @@ def _return_to() -> str:
 @roles_required(*TRIAGE)
 def bulk():
     """Apply one action to the selected rows, then show the inbox again."""
-    ids = [int(v) for v in request.form.getlist("ids") if v.isdigit()]
+    ids = parse_ids(request.form.getlist("ids"))
     items = service.items_by_ids(ids)
     action = request.form.get("action", "")
     try:
@@ -175,7 +178,7 @@ def _bulk_action(action: str, items: list[Feedback]) -> service.BulkResult:
 
 
 def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
+    return parse_id(value)
 
 
 def _assignee(value: str | None) -> User | None:
@@ -246,9 +249,9 @@ def tags(reference: str):
         service.set_tags(
             feedback,
             current_user,
-            [int(v) for v in request.form.getlist("role_ids") if v.isdigit()],
-            [int(v) for v in request.form.getlist("theme_ids") if v.isdigit()],
-            [int(v) for v in request.form.getlist("code_ids") if v.isdigit()],
+            parse_ids(request.form.getlist("role_ids")),
+            parse_ids(request.form.getlist("theme_ids")),
+            parse_ids(request.form.getlist("code_ids")),
         )
         return "Tags saved"
 
