@@ -591,7 +591,7 @@ def test_staff_record_phone_feedback_with_received_date(app, staff_client):
         ({"received_on": ["3", "11", "2026", "2026"]}, "Enter the date received as a day"),
         ({"received_on": ["3", "11", "²⁰²⁶"]}, "The date received must be a real date"),
         ({"received_on": ["1", "1", "2099"]}, "today or in the past"),
-        ({"body": "short"}, "between 10 and 5,000"),
+        ({"body": "short"}, "Feedback must be 10 characters or more"),
     ],
 )
 def test_staff_record_bad_input(app, staff_client, changes, message):

@@ -62,11 +62,8 @@ class FeedbackForm(FlaskForm):
         widget=GovCharacterCount(),
         validators=[
             InputRequired(message="Enter your feedback"),
-            Length(
-                min=BODY_MIN,
-                max=BODY_MAX,
-                message=f"Your feedback must be between {BODY_MIN} and {BODY_MAX:,} characters",
-            ),
+            Length(min=BODY_MIN, message=f"Feedback must be {BODY_MIN} characters or more"),
+            Length(max=BODY_MAX, message=f"Feedback must be {BODY_MAX:,} characters or fewer"),
         ],
     )
     stakeholder_type = RadioField(
