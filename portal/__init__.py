@@ -130,6 +130,8 @@ def create_app(overrides: dict[str, object] | None = None) -> Flask:
     def survey_error(error: tuple[str, str], field_name) -> dict[str, str]:
         """Turn a (question id, message) pair into an error summary link."""
         question_id, message = error
+        if question_id == "csrf_token":  # an expired form token: the page's questions
+            return {"text": message, "href": "#questions"}
         return {"text": message, "href": "#" + field_name(question_id)}
 
     @app.template_filter("zip_labels")

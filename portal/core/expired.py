@@ -39,3 +39,8 @@ def expired_message() -> str:
 def set_expired_message(message: str) -> None:
     """Word the expired-token message for this form ("Check your feedback and send it again")."""
     g.form_expired_message = message
+
+
+def expired_errors() -> dict[str, str]:
+    """For a hand-built form: the expired-token message keyed `csrf_token`, or nothing."""
+    return {"csrf_token": expired_message()} if token_expired() else {}

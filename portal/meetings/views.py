@@ -9,6 +9,7 @@ from flask_login import current_user
 from jinja2_fragments.flask import render_block
 
 from ..auth.permissions import TRIAGE, roles_required
+from ..core.expired import expired_errors, keeps_input
 from ..documents import to_docx, to_pdf
 from ..exports import to_csv
 from ..extensions import db
@@ -40,6 +41,7 @@ def index():
 
 @bp.route("/new", methods=["GET", "POST"])
 @roles_required(*TRIAGE)
+@keeps_input
 def new():
     """Create a meeting; its draft agenda is built from the period's feedback."""
     errors: dict[str, str] = {}
@@ -47,6 +49,7 @@ def new():
         k: request.form.get(k, "") for k in ("title", "meeting_date", "period_start", "period_end")
     }
     if request.method == "POST":
+        errors.update(expired_errors())
         meeting_date = _date(values["meeting_date"])
         start, end = _date(values["period_start"]), _date(values["period_end"])
         if not values["title"].strip():

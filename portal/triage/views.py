@@ -19,6 +19,7 @@ from jinja2_fragments.flask import render_block
 
 from ..auth.permissions import TRIAGE, roles_required
 from ..auth.service import is_safe_next
+from ..core.expired import keeps_input
 from ..extensions import db
 from ..inputs import parse_id, parse_ids
 from ..models import (
@@ -357,6 +358,7 @@ def reply(reference: str):
 
 @bp.route("/new", methods=["GET", "POST"])
 @roles_required(*TRIAGE)
+@keeps_input
 def record():
     """Record feedback received by email, phone or in person."""
     form = StaffFeedbackForm(commitment_choices=public_service.commitment_choices())
