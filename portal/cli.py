@@ -36,7 +36,8 @@ def framework_load(path: Path) -> None:
     try:
         report = load_framework(path)
     except FrameworkFileError as error:
-        raise click.ClickException(str(error)) from error
+        click.echo(str(error), err=True)  # file:line: what is wrong
+        raise SystemExit(1) from error
     for entry in report.created:
         click.echo(f"created {entry}")
     for entry in report.updated:

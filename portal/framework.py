@@ -6,11 +6,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
 from sqlalchemy import select
 
 from .extensions import db
 from .models import Commitment, Horizon, Role, Theme
+from .yamlfile import LINE, YamlFileError, read_yaml
 
 DEFAULT_PATH = Path(__file__).resolve().parent.parent / "data" / "framework.yaml"
 
@@ -36,37 +36,78 @@ class LoadReport:
 REQUIRED_COMMITMENT_KEYS = ("slug", "title", "text", "horizon", "roles", "themes")
 
 
+def _strip_lines(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _strip_lines(v) for k, v in value.items() if k != LINE}
+    if isinstance(value, list):
+        return [_strip_lines(v) for v in value]
+    return value
+
+
+def _check_entry(path: Path, entry: Any, kind: str, index: int, line: int) -> int:
+    """Check a role, theme or commitment is a mapping with a text slug; return its line."""
+    if not isinstance(entry, dict):
+        raise FrameworkFileError(f"{path}:{line}: {kind} #{index} must be a mapping (slug: ...)")
+    line = entry.get(LINE, line)
+    if not isinstance(entry.get("slug"), str) or not entry["slug"].strip():
+        raise FrameworkFileError(f"{path}:{line}: {kind} #{index}: 'slug' must be text")
+    return line
+
+
+TEXT_KEYS = ("name", "description", "title", "text", "responsible_team", "toms_theme")
+
+
 def read_framework(path: Path = DEFAULT_PATH) -> dict[str, Any]:
-    """Parse and check the framework file, raising FrameworkFileError with the problem."""
+    """Parse and check the framework file, raising FrameworkFileError with `file:line: problem`."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as error:
-        raise FrameworkFileError(f"{path}: not valid YAML: {error}") from error
+        data = read_yaml(path, lines=True)
+    except YamlFileError as error:
+        raise FrameworkFileError(str(error)) from error
     if not isinstance(data, dict):
-        raise FrameworkFileError(f"{path}: expected roles, themes and commitments")
+        raise FrameworkFileError(f"{path}:1: expected roles, themes and commitments")
+    top = data.get(LINE, 1)
     for key in ("roles", "themes", "commitments"):
         if not isinstance(data.get(key), list) or not data[key]:
-            raise FrameworkFileError(f"{path}: '{key}' must be a non-empty list")
+            raise FrameworkFileError(f"{path}:{top}: '{key}' must be a non-empty list")
+    for kind, key in (("role", "roles"), ("theme", "themes")):
+        for index, entry in enumerate(data[key], start=1):
+            line = _check_entry(path, entry, kind, index, top)
+            if not isinstance(entry.get("name"), str) or not entry["name"].strip():
+                raise FrameworkFileError(f"{path}:{line}: {entry['slug']}: 'name' must be text")
+            description = entry.get("description")
+            if description is not None and not isinstance(description, str):
+                raise FrameworkFileError(
+                    f"{path}:{line}: {entry['slug']}: 'description' must be text"
+                )
     role_slugs = {r["slug"] for r in data["roles"]}
     theme_slugs = {t["slug"] for t in data["themes"]}
     seen: set[str] = set()
     for index, item in enumerate(data["commitments"], start=1):
-        label = item.get("slug", f"commitment #{index}")
+        line = _check_entry(path, item, "commitment", index, top)
+        label = f"{path}:{line}: {item['slug']}"
         missing = [k for k in REQUIRED_COMMITMENT_KEYS if not item.get(k)]
         if missing:
-            raise FrameworkFileError(f"{path}: {label}: missing {', '.join(missing)}")
+            raise FrameworkFileError(f"{label}: missing {', '.join(missing)}")
+        for key in TEXT_KEYS:
+            if item.get(key) is not None and not isinstance(item[key], str):
+                raise FrameworkFileError(f"{label}: '{key}' must be text")
+        for key in ("roles", "themes"):
+            if not isinstance(item[key], list) or not all(isinstance(v, str) for v in item[key]):
+                raise FrameworkFileError(f"{label}: '{key}' must be a list of slugs")
+        if not isinstance(item.get("transport", False), bool):
+            raise FrameworkFileError(f"{label}: 'transport' must be true or false")
         if item["slug"] in seen:
-            raise FrameworkFileError(f"{path}: {label}: duplicate slug")
+            raise FrameworkFileError(f"{label}: duplicate slug")
         seen.add(item["slug"])
         if item["horizon"] not in {h.value for h in Horizon}:
-            raise FrameworkFileError(f"{path}: {label}: unknown horizon {item['horizon']!r}")
+            raise FrameworkFileError(f"{label}: unknown horizon {item['horizon']!r}")
         unknown = set(item["roles"]) - role_slugs
         if unknown:
-            raise FrameworkFileError(f"{path}: {label}: unknown roles {sorted(unknown)}")
+            raise FrameworkFileError(f"{label}: unknown roles {sorted(unknown)}")
         unknown = set(item["themes"]) - theme_slugs
         if unknown:
-            raise FrameworkFileError(f"{path}: {label}: unknown themes {sorted(unknown)}")
-    return data
+            raise FrameworkFileError(f"{label}: unknown themes {sorted(unknown)}")
+    return _strip_lines(data)
 
 
 def _apply(obj: Any, values: dict[str, Any]) -> bool:

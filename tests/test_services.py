@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import re
 import shutil
 from datetime import UTC, datetime, timedelta
@@ -130,7 +131,7 @@ def test_framework_load_is_idempotent_and_picks_up_edits(app_ctx, tmp_path):
     [
         (lambda d: d["commitments"][0].update(horizon="someday"), "unknown horizon"),
         (lambda d: d["commitments"][0].update(roles=["wizard"]), "unknown roles"),
-        (lambda d: d["commitments"].append(dict(d["commitments"][0])), "duplicate slug"),
+        (lambda d: d["commitments"].append(copy.deepcopy(d["commitments"][0])), "duplicate slug"),
         (lambda d: d["commitments"][1].pop("text"), "missing text"),
     ],
 )
