@@ -21,11 +21,13 @@ ROOT = Path(__file__).resolve().parent.parent
 LONDON = ZoneInfo("Europe/London")
 
 
-def create_app(overrides: dict[str, object] | None = None) -> Flask:
-    """Create and configure the portal application."""
+def create_app(
+    overrides: dict[str, object] | None = None, instance_path: Path | str | None = None
+) -> Flask:
+    """Create and configure the portal application (instance/ of the checkout by default)."""
     app = Flask(
         __name__,
-        instance_path=str(ROOT / "instance"),
+        instance_path=str(instance_path or ROOT / "instance"),
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
     )

@@ -165,8 +165,9 @@ def test_development_secret_is_generated_into_instance(monkeypatch, tmp_path):
     monkeypatch.delenv("SECRET_KEY", raising=False)
     monkeypatch.delenv("FLASK_SECRET_KEY", raising=False)
     monkeypatch.setenv("DATABASE_URL", "sqlite:///" + str(tmp_path / "dev.db"))
-    app = create_app()
-    secret_file = Path(app.instance_path) / "secret_key"
+    app = create_app(instance_path=tmp_path / "instance")
+    secret_file = tmp_path / "instance" / "secret_key"
+    assert Path(app.instance_path) == tmp_path / "instance"  # never the repository's instance/
     assert secret_file.exists()
     assert app.config["SECRET_KEY"] == secret_file.read_text().strip()
 
