@@ -70,7 +70,8 @@ def test_framework_filters(client, query, expected):
     html = client.get(f"/framework?{query}").get_data(as_text=True)
     found = set(titles(html))
     assert found
-    assert {unescape(t) for t in found} == titles_in_file(query)  # exactly the commitments the filters select
+    # Exactly the commitments of the file that the filters select.
+    assert {unescape(t) for t in found} == titles_in_file(query)
     if expected is not None:
         assert expected <= found
     if "horizon=future-aspiration" in query:
