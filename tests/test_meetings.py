@@ -495,3 +495,30 @@ def test_quarterly_and_annual_reports(app, staff_client):
     assert commitments["More foodbank collection points at travel centres and stations"] == 2
     assert client.get("/reports/annual/2026.pdf").mimetype == "application/pdf"
     assert client.get("/reports/annual/nope").status_code == 404
+
+
+def test_you_said_we_did_claims_a_main_theme_only_when_the_figures_support_it(app, member):
+    period = financial_quarter(2026, 2)
+    slug = "foodbank-collection-points"
+    signage = triage.create_code(member, "Signage at stations")
+    lighting = triage.create_code(member, "Lighting")
+    items = [
+        add(slug, at(period.start), body=f"Feedback number {n} on the foodbank boxes")
+        for n in range(43)
+    ]
+    for item in items[:2]:
+        triage.set_tags(item, member, [], [], [signage.id])
+    item = items[2]
+    triage.set_tags(item, member, [], [], [lighting.id])
+    db.session.commit()
+    html = app.test_client().get("/you-said-we-did?period=2026-Q2").get_data(as_text=True)
+    assert "43 people gave feedback." in html
+    assert "mostly" not in html and "of them about" not in html
+    assert "Themes mentioned most:" in html
+    assert "Signage at stations: 2 items" in html and "Lighting: 1 item" in html
+    for item in items[3:30]:  # now 29 of the 43 carry the code: most of them
+        triage.set_tags(item, member, [], [], [signage.id])
+    db.session.commit()
+    html = app.test_client().get("/you-said-we-did?period=2026-Q2").get_data(as_text=True)
+    assert "43 people gave feedback, 29 of them about signage at stations." in html
+    assert "Themes mentioned most:" not in html
