@@ -16,6 +16,7 @@ from .config import configure
 from .database import configure_engine_events, include_object
 from .extensions import csrf, db, limiter, login_manager, migrate
 from .inputs import IdConverter
+from .periods import uk_date
 
 ROOT = Path(__file__).resolve().parent.parent
 LONDON = ZoneInfo("Europe/London")
@@ -107,9 +108,7 @@ def create_app(
     @app.template_filter("ukdate")
     def ukdate(value: datetime | None) -> str:
         """Format a date the GOV.UK way: 25 November 2026."""
-        if value is None:
-            return ""
-        return f"{value.day} {value:%B %Y}"
+        return uk_date(value)
 
     @app.template_filter("ukdatetime")
     def ukdatetime(value: datetime | None) -> str:

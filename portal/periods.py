@@ -42,6 +42,13 @@ class Period:
         return self.start <= day <= self.end
 
 
+def uk_date(day: date | datetime | None) -> str:
+    """Write a date the GOV.UK way, in words and without a leading zero: 9 December 2026."""
+    if day is None:
+        return ""
+    return f"{day.day} {day:%B %Y}"
+
+
 def financial_quarter(year: int, quarter: int) -> Period:
     """Return quarter 1–4 of the financial year starting 1 April `year` (Q1 = April to June)."""
     if quarter not in (1, 2, 3, 4):
