@@ -219,6 +219,11 @@ def test_submit_stores_response_and_long_answers_reach_triage(app, client, synce
         assert all(i.commitment.slug == "foodbank-collection-points" for i in items)
         assert all(i.survey_response_id == stored[0].id for i in items)
     assert done.count("app-tracking-link") == 2
+    # Two kinds of reference, each said what it is for.
+    assert "Your reference number is for your answers to this survey" in done
+    assert "Your 2 written answers were each" in done and "their own references" in done
+    for item in items:
+        assert f"Follow comment {item.reference}" in done
 
 
 @pytest.mark.parametrize(
