@@ -315,3 +315,52 @@ def test_confirmation_without_a_submission_redirects_to_the_form(client):
     response = client.get("/feedback/confirmation")
     assert response.status_code == 302
     assert response.headers["Location"].endswith("/feedback")
+
+
+def test_general_form_rates_delivery_only_for_a_chosen_commitment(app, client):
+    page = client.get("/feedback").get_data(as_text=True)
+    assert "data-app-needs-commitment" in page and "Only if you chose a commitment above" in page
+    assert submit(client, "/feedback", rating="4", commitment="").status_code == 303
+    assert only_item(app).rating is None  # no commitment: nothing was rated
+    with app.app_context():
+        db.session.execute(Feedback.__table__.delete())
+        db.session.commit()
+    chosen = "foodbank-collection-points"
+    assert submit(client, "/feedback", rating="4", commitment=chosen).status_code == 303
+    assert only_item(app).rating == 4
+
+
+def test_name_and_email_are_revealed_by_the_consent_box(client):
+    html = client.get("/feedback").get_data(as_text=True)
+    box = re.search(r'<input[^>]*name="consent_to_contact"[^>]*>', html).group(0)
+    assert 'data-aria-controls="conditional-consent_to_contact"' in box
+    assert {"name", "email"} <= ids_inside(html, "conditional-consent_to_contact")
+    assert "consent_to_quote" not in ids_inside(html, "conditional-consent_to_contact")
+
+
+def ids_inside(html: str, element_id: str) -> set[str]:
+    """The ids of the elements inside the element with `element_id`."""
+    from html.parser import HTMLParser
+
+    class Finder(HTMLParser):
+        depth = 0
+        found: set[str] = set()
+
+        def handle_starttag(self, tag, attrs):
+            attributes = dict(attrs)
+            if self.depth:
+                if tag not in ("input", "br", "img", "meta", "link"):
+                    self.depth += 1
+                if attributes.get("id"):
+                    self.found.add(attributes["id"])
+            elif attributes.get("id") == element_id:
+                self.depth = 1
+
+        def handle_endtag(self, tag):
+            if self.depth:
+                self.depth -= 1
+
+    finder = Finder()
+    finder.found = set()
+    finder.feed(html)
+    return finder.found

@@ -145,7 +145,8 @@ class FeedbackForm(FlaskForm):
             commitment_id=commitment.id if commitment else None,
             organisation=(self.organisation.data or "").strip() or None,
             locality=Locality(self.locality.data) if self.locality.data else None,
-            rating=int(self.rating.data) if self.rating.data else None,
+            # Delivery is rated only for a chosen commitment.
+            rating=int(self.rating.data) if self.rating.data and commitment else None,
             consent_to_quote=bool(self.consent_to_quote.data),
             consent_to_contact=consent,
             name=((self.name.data or "").strip() or None) if consent else None,

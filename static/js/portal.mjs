@@ -58,3 +58,19 @@ document.body.addEventListener("htmx:responseError", (event) => {
     heading.focus();
   }
 });
+
+// The general form's delivery question is about a commitment: show it once one is chosen.
+const deliveryQuestion = () => {
+  const question = document.querySelector("[data-app-needs-commitment]");
+  const select = document.querySelector("select[name=commitment]");
+  if (!question || !select) return;
+  question.hidden = select.value === "";
+  if (question.hidden) {
+    for (const radio of question.querySelectorAll("input[type=radio]")) radio.checked = false;
+  }
+};
+document.body.addEventListener("change", (event) => {
+  if (event.target.matches("select[name=commitment]")) deliveryQuestion();
+});
+document.body.addEventListener("htmx:load", deliveryQuestion);
+deliveryQuestion();

@@ -196,3 +196,24 @@ def test_inline_validation_after_the_token_expired_keeps_the_page(page: Page, li
     )
     expect(page.locator("h1")).to_have_text("Give feedback on Social Value")
     expect(page.locator("#body")).to_have_value("short")
+
+
+def test_delivery_question_and_contact_details_appear_when_they_apply(page: Page, live_server: str):
+    page.goto(f"{live_server}/feedback")
+    delivery = page.locator("#delivery-question")
+    expect(delivery).to_be_hidden()  # no commitment chosen: nothing to rate
+    page.select_option("#commitment", "foodbank-collection-points")
+    expect(delivery).to_be_visible()
+    page.select_option("#commitment", "")
+    expect(delivery).to_be_hidden()
+    # GOV.UK conditional reveal: name and email only once the person agrees to be contacted.
+    expect(page.locator("#email")).to_be_hidden()
+    page.check("#consent_to_contact")
+    expect(page.locator("#email")).to_be_visible()
+    expect(page.locator("#name")).to_be_visible()
+
+
+def test_without_javascript_every_question_shows(nojs_page: Page, live_server: str):
+    nojs_page.goto(f"{live_server}/feedback")
+    expect(nojs_page.locator("#delivery-question")).to_be_visible()
+    expect(nojs_page.locator("#email")).to_be_visible()
