@@ -28,6 +28,7 @@ class GovDateField(DateField):
 
     def process_formdata(self, valuelist: list[str]) -> None:
         if not valuelist:
+            self.raw_data = ["", "", ""]  # no boxes sent at all: show three empty ones
             return
         name = self.error_name
         if len(valuelist) != 3:

@@ -588,6 +588,7 @@ def test_staff_record_phone_feedback_with_received_date(app, staff_client):
         ({"received_on": ["31", "2", "2026"]}, "The date received must be a real date"),
         ({"received_on": ["3", "", "2026"]}, "The date received must include a month"),
         ({"received_on": ["3", "11"]}, "Enter the date received as a day, month and year"),
+        ({"received_on": []}, "Enter the date the feedback was received"),
         ({"received_on": ["3", "11", "2026", "2026"]}, "Enter the date received as a day"),
         ({"received_on": ["3", "11", "²⁰²⁶"]}, "The date received must be a real date"),
         ({"received_on": ["1", "1", "2099"]}, "today or in the past"),
