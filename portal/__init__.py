@@ -78,6 +78,7 @@ def create_app(
     from .progress.views import bp as progress_bp
     from .public.views import bp as public_bp
     from .reports.views import bp as reports_bp
+    from .sitefeedback.views import bp as sitefeedback_bp
     from .surveys.views import bp as surveys_bp
     from .triage.views import bp as triage_bp
     from .yousaid.views import bp as yousaid_bp
@@ -94,6 +95,7 @@ def create_app(
     app.register_blueprint(yousaid_bp)
     app.register_blueprint(reports_bp)
     app.register_blueprint(privacy_bp)
+    app.register_blueprint(sitefeedback_bp)
     errors.register(app)
     register_cli(app)
 

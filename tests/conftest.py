@@ -94,6 +94,7 @@ CLEANED_TABLES = (
     "officer_commitments",
     "login_throttle",
     "users",
+    "website_feedback",
 )
 
 

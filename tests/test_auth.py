@@ -228,6 +228,8 @@ PUBLIC_ENDPOINTS = {
     "notes.public_version",
     "yousaid.index",
     "privacy.equality",
+    "sitefeedback.new",
+    "sitefeedback.thanks",
 }
 # Who may use each staff area. A new staff route must be added here or this test fails.
 EXPECTED = {
@@ -253,6 +255,7 @@ EXPECTED = {
     "privacy.equality_report": {"admin", "member"},
     "privacy.": {"admin"},
     "admin.audit_log": {"admin"},
+    "sitefeedback.index": {"admin", "member"},
     "admin.users": {"admin"},
     "admin.update_user": {"admin"},
 }
