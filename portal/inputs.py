@@ -53,6 +53,33 @@ def parse_iso_date(value: object) -> date | None:
         return None
 
 
+DATE_PARTS = ("day", "month", "year")
+
+
+def parse_date_parts(values, name: str, label: str) -> tuple[date | None, str | None, dict]:
+    """Read a GOV.UK date input (NAME-day, NAME-month, NAME-year) from form or query values.
+
+    Returns the date (None when nothing was typed), the GOV.UK message for what is wrong ("Date
+    of the meeting must include a month", "... must be a real date") and the boxes as typed, to
+    show them again.
+    """
+    typed = {part: (values.get(f"{name}-{part}") or "").strip() for part in DATE_PARTS}
+    if not any(typed.values()):
+        return None, None, typed
+    missing = [part for part in DATE_PARTS if not typed[part]]
+    if missing:
+        return None, f"{label} must include a {' and a '.join(missing)}", typed
+    real = f"{label} must be a real date, like 27 3 2026"
+    if not all(re.fullmatch(r"[0-9]{1,4}", value) for value in typed.values()):
+        return None, real, typed
+    if len(typed["year"]) != 4 or not FIRST_YEAR <= int(typed["year"]) <= LAST_YEAR:
+        return None, real, typed
+    try:
+        return date(int(typed["year"]), int(typed["month"]), int(typed["day"])), None, typed
+    except ValueError:
+        return None, real, typed
+
+
 class IdConverter(IntegerConverter):
     """The `int` URL converter, limited to ASCII digits and to what an identifier can be.
 

@@ -69,7 +69,12 @@ def test_progress_update_form(app, make_user, client):
 
 def test_meeting_form(app, staff_client):
     client = staff_client("member")
-    data = {"title": TYPED, "meeting_date": "2026-12-10", "period_start": "", "period_end": ""}
+    data = {
+        "title": TYPED,
+        "meeting_date-day": "10",
+        "meeting_date-month": "12",
+        "meeting_date-year": "2026",
+    }
     html = assert_kept(client.post("/meetings/new", data=data))
     assert count(app, Meeting) == 0
     again = client.post("/meetings/new", data=data | hidden_fields(html))

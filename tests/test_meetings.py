@@ -13,7 +13,7 @@ import pytest
 from docx import Document
 from openpyxl import load_workbook
 from pypdf import PdfReader
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.meetings import figures, service
@@ -24,6 +24,7 @@ from portal.models import (
     Commitment,
     Feedback,
     FeedbackStatus,
+    Meeting,
     Priority,
     ProgressStatus,
     Sentiment,
@@ -317,23 +318,76 @@ def test_decision_action_outcome_reaches_the_tracking_page(app, member):
     assert action.closed_at is not None
 
 
+def date_parts(name: str, iso: str) -> dict[str, str]:
+    """A GOV.UK date input's three boxes, as a person types them (no leading zeros)."""
+    year, month, day = (str(int(part)) for part in iso.split("-"))
+    return {f"{name}-day": day, f"{name}-month": month, f"{name}-year": year}
+
+
+@pytest.mark.parametrize(
+    ("boxes", "message"),
+    [
+        (
+            {"meeting_date-day": "30", "meeting_date-month": "2", "meeting_date-year": "2026"},
+            "Date of the meeting must be a real date",
+        ),
+        (
+            {"meeting_date-day": "3", "meeting_date-month": "", "meeting_date-year": "2026"},
+            "Date of the meeting must include a month",
+        ),
+        (
+            {"meeting_date-day": "3", "meeting_date-month": "4", "meeting_date-year": "9999"},
+            "Date of the meeting must be a real date",
+        ),
+        (
+            {"meeting_date-day": "٣", "meeting_date-month": "4", "meeting_date-year": "2026"},
+            "Date of the meeting must be a real date",
+        ),
+        ({}, "Enter the date of the meeting"),
+        (
+            {
+                "meeting_date-day": "3",
+                "meeting_date-month": "4",
+                "meeting_date-year": "2026",
+                "period_start-day": "1",
+            },
+            "Start of the period must include a month and a year",
+        ),
+    ],
+)
+def test_new_meeting_date_input_messages(app, staff_client, boxes, message):
+    client = staff_client("member")
+    token = csrf_for(client)
+    response = client.post(
+        "/meetings/new", data={"csrf_token": token, "title": "A meeting"} | boxes
+    )
+    assert response.status_code == 422
+    assert message in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Meeting)) == 0
+
+
 def test_meeting_routes_plain_and_htmx(app, staff_client):
     client = staff_client("member")
     with app.app_context():
         add("foodbank-collection-points", at(START))
     token = csrf_for(client)
-    bad = client.post("/meetings/new", data={"csrf_token": token, "title": "", "meeting_date": "x"})
+    bad = client.post(
+        "/meetings/new", data={"csrf_token": token, "title": "", "meeting_date-day": "x"}
+    )
     assert bad.status_code == 422
-    assert "Enter a title" in bad.get_data(as_text=True)
+    html = bad.get_data(as_text=True)
+    assert "Enter a title" in html
+    assert "Date of the meeting must include a month and a year" in html
+    assert 'name="meeting_date-day" type="text" value="x"' in html.replace(
+        ' inputmode="numeric"', ""
+    )
     created = client.post(
         "/meetings/new",
-        data={
-            "csrf_token": token,
-            "title": "December meeting",
-            "meeting_date": "2026-10-08",
-            "period_start": "2026-07-01",
-            "period_end": "2026-09-29",
-        },
+        data={"csrf_token": token, "title": "December meeting"}
+        | date_parts("meeting_date", "2026-10-08")
+        | date_parts("period_start", "2026-07-01")
+        | date_parts("period_end", "2026-09-29"),
     )
     assert created.status_code == 303
     url = created.headers["Location"]

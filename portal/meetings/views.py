@@ -13,7 +13,7 @@ from ..core.expired import expired_errors, keeps_input
 from ..documents import to_docx, to_pdf
 from ..exports import to_csv
 from ..extensions import db
-from ..inputs import parse_id, parse_iso_date
+from ..inputs import parse_date_parts, parse_id, parse_iso_date
 from ..models import Action, ActionStatus, AgendaItemKind, Feedback, Meeting
 from ..notes import service as notes_service
 from . import exports, service
@@ -26,6 +26,13 @@ def _meeting_or_404(meeting_id: int) -> Meeting:
     if meeting is None:
         abort(404)
     return meeting
+
+
+DATE_FIELDS = (
+    ("meeting_date", "Date of the meeting"),
+    ("period_start", "Start of the period"),
+    ("period_end", "End of the period"),
+)
 
 
 def _date(value: str | None) -> date | None:
@@ -45,24 +52,27 @@ def index():
 def new():
     """Create a meeting; its draft agenda is built from the period's feedback."""
     errors: dict[str, str] = {}
-    values = {
-        k: request.form.get(k, "") for k in ("title", "meeting_date", "period_start", "period_end")
-    }
+    values: dict[str, object] = {"title": request.form.get("title", "")}
     if request.method == "POST":
         errors.update(expired_errors())
-        meeting_date = _date(values["meeting_date"])
-        start, end = _date(values["period_start"]), _date(values["period_end"])
-        if not values["title"].strip():
+        parsed = {}
+        for key, label in DATE_FIELDS:
+            parsed[key], error, values[key] = parse_date_parts(request.form, key, label)
+            if error:
+                errors[key] = error
+        meeting_date, start, end = (
+            parsed["meeting_date"],
+            parsed["period_start"],
+            parsed["period_end"],
+        )
+        if not str(values["title"]).strip():
             errors["title"] = "Enter a title for the meeting"
-        if meeting_date is None:
-            errors["meeting_date"] = "Enter the date of the meeting, like 2026-12-10"
-        for key, parsed in (("period_start", start), ("period_end", end)):
-            if values[key] and parsed is None:
-                errors[key] = "Enter a real date, like 2026-09-30"
+        if meeting_date is None and "meeting_date" not in errors:
+            errors["meeting_date"] = "Enter the date of the meeting"
         if not errors:
             try:
                 meeting = service.create_meeting(
-                    current_user, values["title"], meeting_date, start, end
+                    current_user, str(values["title"]), meeting_date, start, end
                 )
             except service.MeetingError as error:
                 errors["period_start"] = str(error)
