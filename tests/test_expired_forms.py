@@ -122,3 +122,34 @@ def test_survey_page_keeps_the_answer_and_the_draft(app, client, synced):  # noq
     assert 'value="passenger" checked' in client.get(f"{SURVEY_URL}/questions/1").get_data(
         as_text=True
     )
+
+
+@pytest.mark.parametrize(
+    ("path", "field", "box"), [("notes", "body", "note-body"), ("reply", "reply", "reply")]
+)
+def test_triage_note_and_reply_keep_the_text(app, staff_client, path, field, box):
+    from portal.public.service import NewFeedback, submit_feedback
+
+    client = staff_client("member")
+    with app.app_context():
+        reference = submit_feedback(
+            NewFeedback(body="The lift at Sandhills is broken", stakeholder_type="passenger")
+        ).feedback.reference
+    url = f"/triage/{reference}/{path}"
+    # An expired token: the item page again, the text in its box, the message at it.
+    html = assert_kept(client.post(url, data={field: TYPED}))
+    assert f'id="{box}-error"' in html and f'href="#{box}"' in html
+    # Refused by the rules (too long): the same, with that message, and a 422.
+    page = client.get(f"/triage/{reference}").get_data(as_text=True)
+    token = hidden_fields(page)["csrf_token"]
+    too_long = TYPED + "x" * 5000
+    refused = client.post(url, data={"csrf_token": token, field: too_long})
+    assert refused.status_code == 422
+    text = refused.get_data(as_text=True)
+    assert "must be 5,000 characters or fewer" in text and escape(too_long) in text
+    with app.app_context():
+        item = db.session.scalar(select(Feedback))
+        assert item.public_reply is None and not item.notes
+    # With a good token the text is saved and the page redirects as before.
+    saved = client.post(url, data={"csrf_token": token, field: TYPED})
+    assert saved.status_code == 303
