@@ -262,7 +262,7 @@ def results(slug: str):
         results=service.results(survey, filters),
         stakeholder_types=list(StakeholderType),
         query=request.query_string.decode(),
-    )
+    ), (422 if filters.errors else 200)
 
 
 @bp.get("/<slug>/results.csv")
