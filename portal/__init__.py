@@ -15,20 +15,26 @@ from . import security
 from .config import configure
 from .database import configure_engine_events, include_object
 from .extensions import csrf, db, limiter, login_manager, migrate
+from .inputs import IdConverter
+from .periods import uk_date
 
 ROOT = Path(__file__).resolve().parent.parent
 LONDON = ZoneInfo("Europe/London")
 
 
-def create_app(overrides: dict[str, object] | None = None) -> Flask:
-    """Create and configure the portal application."""
+def create_app(
+    overrides: dict[str, object] | None = None, instance_path: Path | str | None = None
+) -> Flask:
+    """Create and configure the portal application (instance/ of the checkout by default)."""
     app = Flask(
         __name__,
-        instance_path=str(ROOT / "instance"),
+        instance_path=str(instance_path or ROOT / "instance"),
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
     )
     configure(app, overrides)
+    # Identifiers in addresses: ASCII digits within an integer column's range, else a 404.
+    app.url_map.converters["int"] = IdConverter
 
     app.jinja_loader = ChoiceLoader(
         [
@@ -73,6 +79,7 @@ def create_app(overrides: dict[str, object] | None = None) -> Flask:
     from .progress.views import bp as progress_bp
     from .public.views import bp as public_bp
     from .reports.views import bp as reports_bp
+    from .sitefeedback.views import bp as sitefeedback_bp
     from .surveys.views import bp as surveys_bp
     from .triage.views import bp as triage_bp
     from .yousaid.views import bp as yousaid_bp
@@ -90,6 +97,7 @@ def create_app(overrides: dict[str, object] | None = None) -> Flask:
     app.register_blueprint(reports_bp)
     app.register_blueprint(privacy_bp)
     app.register_blueprint(framework_admin_bp)
+    app.register_blueprint(sitefeedback_bp)
     errors.register(app)
     register_cli(app)
 
@@ -104,9 +112,7 @@ def create_app(overrides: dict[str, object] | None = None) -> Flask:
     @app.template_filter("ukdate")
     def ukdate(value: datetime | None) -> str:
         """Format a date the GOV.UK way: 25 November 2026."""
-        if value is None:
-            return ""
-        return f"{value.day} {value:%B %Y}"
+        return uk_date(value)
 
     @app.template_filter("ukdatetime")
     def ukdatetime(value: datetime | None) -> str:
@@ -129,6 +135,8 @@ def create_app(overrides: dict[str, object] | None = None) -> Flask:
     def survey_error(error: tuple[str, str], field_name) -> dict[str, str]:
         """Turn a (question id, message) pair into an error summary link."""
         question_id, message = error
+        if question_id == "csrf_token":  # an expired form token: the page's questions
+            return {"text": message, "href": "#questions"}
         return {"text": message, "href": "#" + field_name(question_id)}
 
     @app.template_filter("zip_labels")

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from .extensions import db
 from .models import Code, Commitment, Horizon, Role, Theme, User
+from .yamlfile import LINE, YamlFileError, read_yaml
 
 DEFAULT_PATH = Path(__file__).resolve().parent.parent / "data" / "framework.yaml"
 EXAMPLE = "example"
@@ -57,82 +58,111 @@ class LoadReport:
 REQUIRED_COMMITMENT_KEYS = ("slug", "title", "text", "horizon", "roles", "themes", "source")
 
 
-def _check_source(path: Path, label: str, entry: dict) -> None:
-    source = str(entry.get("source", "")).strip()
+def _fail(path: Path, line: int, message: str) -> FrameworkFileError:
+    return FrameworkFileError(f"{path}:{line}: {message}")
+
+
+def _check_source(path: Path, line: int, label: str, entry: dict) -> None:
+    source = entry.get("source")
+    if source is not None and not isinstance(source, str):
+        raise _fail(path, line, f"{label}: 'source' must be text")
+    source = (source or "").strip()
     if not source:
-        raise FrameworkFileError(
-            f"{path}: {label}: missing source (a report section like \"§4.6\", or 'example')"
+        raise _fail(
+            path, line, f"{label}: missing source (a report section like \"§4.6\", or 'example')"
         )
     if source != EXAMPLE and not SECTION_RE.match(source):
-        raise FrameworkFileError(
-            f'{path}: {label}: source {source!r} must be report sections like "§4.6" '
-            "or the word 'example'"
+        raise _fail(
+            path,
+            line,
+            f'{label}: source {source!r} must be report sections like "§4.6" '
+            "or the word 'example'",
         )
 
 
-def _check_entries(path: Path, kind: str, entries: list, required: tuple[str, ...]) -> set[str]:
+def _check_entries(
+    path: Path, top: int, kind: str, entries: list, required: tuple[str, ...]
+) -> set[str]:
     seen: set[str] = set()
     for index, item in enumerate(entries, start=1):
         if not isinstance(item, dict):
-            raise FrameworkFileError(f"{path}: {kind} #{index}: expected a mapping of fields")
-        label = f"{kind} {item.get('slug', f'#{index}')}"
+            raise _fail(path, top, f"{kind} #{index} must be a mapping (slug: ...)")
+        line = item.get(LINE, top)
+        if not isinstance(item.get("slug"), str) or not item["slug"].strip():
+            raise _fail(path, line, f"{kind} #{index}: 'slug' must be text")
+        label = f"{kind} {item['slug']}"
         missing = [k for k in required if item.get(k) in (None, "", [])]
         if missing:
-            raise FrameworkFileError(f"{path}: {label}: missing {', '.join(missing)}")
-        slug = str(item["slug"])
+            raise _fail(path, line, f"{label}: missing {', '.join(missing)}")
+        for key in TEXT_KEYS:
+            if item.get(key) is not None and not isinstance(item[key], str):
+                raise _fail(path, line, f"{label}: '{key}' must be text")
+        slug = item["slug"]
         if not SLUG_RE.match(slug):
-            raise FrameworkFileError(
-                f"{path}: {label}: a slug is lower-case letters and digits joined by hyphens"
+            raise _fail(
+                path, line, f"{label}: a slug is lower-case letters and digits joined by hyphens"
             )
         if slug in seen:
-            raise FrameworkFileError(f"{path}: {label}: duplicate slug")
+            raise _fail(path, line, f"{label}: duplicate slug")
         seen.add(slug)
-        _check_source(path, label, item)
+        _check_source(path, line, label, item)
     return seen
 
 
+TEXT_KEYS = ("name", "description", "title", "text", "responsible_team")
+
+
+def _strip_lines(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _strip_lines(v) for k, v in value.items() if k != LINE}
+    if isinstance(value, list):
+        return [_strip_lines(v) for v in value]
+    return value
+
+
 def read_framework(path: Path = DEFAULT_PATH) -> dict[str, Any]:
-    """Parse and check the framework file, raising FrameworkFileError with the problem."""
+    """Parse and check the framework file, raising FrameworkFileError with `file:line: problem`."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise FrameworkFileError(f"{path}: cannot be read: {error.strerror}") from error
-    except yaml.YAMLError as error:
-        raise FrameworkFileError(f"{path}: not valid YAML: {error}") from error
-    except UnicodeDecodeError as error:
-        raise FrameworkFileError(f"{path}: not UTF-8 text") from error
+        data = read_yaml(path, lines=True)
+    except YamlFileError as error:
+        raise FrameworkFileError(str(error)) from error
     if not isinstance(data, dict):
-        raise FrameworkFileError(f"{path}: expected roles, themes and commitments")
+        raise _fail(path, 1, "expected a mapping of roles, themes and commitments")
+    top = data.get(LINE, 1)
     for key in ("roles", "themes", "commitments"):
         if not isinstance(data.get(key), list) or not data[key]:
-            raise FrameworkFileError(f"{path}: '{key}' must be a non-empty list")
-    role_slugs = _check_entries(path, "role", data["roles"], ("slug", "name", "source"))
-    theme_slugs = _check_entries(path, "theme", data["themes"], ("slug", "name", "source"))
-    _check_entries(path, "commitment", data["commitments"], REQUIRED_COMMITMENT_KEYS)
+            raise _fail(path, top, f"'{key}' must be a non-empty list")
+    role_slugs = _check_entries(path, top, "role", data["roles"], ("slug", "name", "source"))
+    theme_slugs = _check_entries(path, top, "theme", data["themes"], ("slug", "name", "source"))
+    _check_entries(path, top, "commitment", data["commitments"], REQUIRED_COMMITMENT_KEYS)
     for item in data["commitments"]:
+        line = item.get(LINE, top)
         label = f"commitment {item['slug']}"
         if item["horizon"] not in {h.value for h in Horizon}:
-            raise FrameworkFileError(f"{path}: {label}: unknown horizon {item['horizon']!r}")
+            raise _fail(path, line, f"{label}: unknown horizon {item['horizon']!r}")
+        if not isinstance(item.get("transport", False), bool):
+            raise _fail(path, line, f"{label}: 'transport' must be true or false")
         for key, known in (("roles", role_slugs), ("themes", theme_slugs)):
-            if not isinstance(item[key], list):
-                raise FrameworkFileError(f"{path}: {label}: '{key}' must be a list of slugs")
+            if not isinstance(item[key], list) or not all(isinstance(v, str) for v in item[key]):
+                raise _fail(path, line, f"{label}: '{key}' must be a list of slugs")
             unknown = set(item[key]) - known
             if unknown:
-                raise FrameworkFileError(f"{path}: {label}: unknown {key} {sorted(unknown)}")
+                raise _fail(path, line, f"{label}: unknown {key} {sorted(unknown)}")
         if item["source"] == EXAMPLE and item.get("responsible_team"):
-            raise FrameworkFileError(
-                f"{path}: {label}: an example has no responsible team; leave it out"
-            )
+            raise _fail(path, line, f"{label}: an example has no responsible team; leave it out")
     codes = data.get("codes") or []
     if not isinstance(codes, list):
-        raise FrameworkFileError(f"{path}: 'codes' must be a list")
+        raise _fail(path, top, "'codes' must be a list")
     for index, item in enumerate(codes, start=1):
-        if not isinstance(item, dict) or not str(item.get("name", "")).strip():
-            raise FrameworkFileError(f"{path}: code #{index}: missing name")
-        if len(str(item["name"])) > 120:
-            raise FrameworkFileError(f"{path}: code #{index}: name longer than 120 characters")
-        _check_source(path, f"code {item['name']}", item)
-    return data
+        if not isinstance(item, dict) or not isinstance(item.get("name"), str):
+            raise _fail(path, top, f"code #{index}: missing name")
+        line = item.get(LINE, top)
+        if not item["name"].strip():
+            raise _fail(path, line, f"code #{index}: missing name")
+        if len(item["name"]) > 120:
+            raise _fail(path, line, f"code #{index}: name longer than 120 characters")
+        _check_source(path, line, f"code {item['name']}", item)
+    return _strip_lines(data)
 
 
 def _source_values(entry: dict) -> dict[str, Any]:
@@ -282,8 +312,8 @@ def framework_data() -> dict[str, Any]:
     """Return the current framework (active entries) in the file's format."""
     vision = None
     try:
-        vision = (yaml.safe_load(DEFAULT_PATH.read_text(encoding="utf-8")) or {}).get("vision")
-    except (OSError, yaml.YAMLError):  # pragma: no cover - the shipped file is checked by tests
+        vision = (read_yaml(DEFAULT_PATH) or {}).get("vision")
+    except YamlFileError:  # pragma: no cover - the shipped file is checked by tests
         vision = None
     data: dict[str, Any] = {"vision": vision} if vision else {}
     for key, model in (("roles", Role), ("themes", Theme)):

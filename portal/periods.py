@@ -7,7 +7,9 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
+QUARTER = re.compile(r"([0-9]{4})-Q([1-4])")
+# Years the reports cover: any real record, never the ends of the calendar.
+FIRST_YEAR, LAST_YEAR = 2000, 2100
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,13 @@ class Period:
         return self.start <= day <= self.end
 
 
+def uk_date(day: date | datetime | None) -> str:
+    """Write a date the GOV.UK way, in words and without a leading zero: 9 December 2026."""
+    if day is None:
+        return ""
+    return f"{day.day} {day:%B %Y}"
+
+
 def financial_quarter(year: int, quarter: int) -> Period:
     """Return quarter 1–4 of the financial year starting 1 April `year` (Q1 = April to June)."""
     if quarter not in (1, 2, 3, 4):
@@ -54,10 +63,20 @@ def financial_quarter(year: int, quarter: int) -> Period:
 
 def parse_quarter(text: str) -> tuple[int, int]:
     """Parse '2026-Q2' into (2026, 2), or raise ValueError."""
-    match = QUARTER.match(text or "")
+    match = QUARTER.fullmatch(text or "")
     if not match:
         raise ValueError("Enter a quarter like 2026-Q2")
-    return int(match.group(1)), int(match.group(2))
+    year = int(match.group(1))
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise ValueError(f"Enter a quarter between {FIRST_YEAR} and {LAST_YEAR}, like 2026-Q2")
+    return year, int(match.group(2))
+
+
+def parse_year(text: str) -> int:
+    """Parse the first year of a financial year ('2026'), or raise ValueError."""
+    if not re.fullmatch(r"[0-9]{4}", text or "") or not FIRST_YEAR <= int(text) <= LAST_YEAR:
+        raise ValueError(f"Enter a year between {FIRST_YEAR} and {LAST_YEAR}, like 2026")
+    return int(text)
 
 
 def financial_year(year: int) -> Period:

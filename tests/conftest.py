@@ -55,7 +55,8 @@ def make_app(database: str, tmp_path_factory: pytest.TempPathFactory, **override
         "SERVER_NAME": "portal.test",
     }
     config.update(overrides)
-    app = create_app(config)
+    # Each app keeps its files (survey drafts, secrets) in its own folder, never the checkout's.
+    app = create_app(config, instance_path=tmp_path_factory.mktemp("instance"))
     with app.app_context():
         upgrade()
         load_framework()
@@ -94,6 +95,7 @@ CLEANED_TABLES = (
     "officer_commitments",
     "login_throttle",
     "users",
+    "website_feedback",
 )
 
 

@@ -228,6 +228,8 @@ PUBLIC_ENDPOINTS = {
     "notes.public_version",
     "yousaid.index",
     "privacy.equality",
+    "sitefeedback.new",
+    "sitefeedback.thanks",
 }
 # Who may use each staff area. A new staff route must be added here or this test fails.
 EXPECTED = {
@@ -253,6 +255,7 @@ EXPECTED = {
     "privacy.equality_report": {"admin", "member"},
     "privacy.": {"admin"},
     "admin.audit_log": {"admin"},
+    "sitefeedback.index": {"admin", "member"},
     "admin.users": {"admin"},
     "admin.update_user": {"admin"},
     "framework_admin.": {"admin"},
@@ -312,6 +315,8 @@ def test_every_staff_route_for_every_role(app, make_user, role):
                 assert htmx.headers["HX-Redirect"].startswith("/login?next="), (method, url)
                 assert "<html" not in htmx.get_data(as_text=True)
             elif role in allowed:
+                # Served: neither sent to sign in, nor refused, nor a server error.
+                assert response.status_code < 500, (role, method, url, response.status_code)
                 assert response.status_code not in (302, 401, 403), (role, method, url)
             else:
                 assert response.status_code == 403, (role, method, url)

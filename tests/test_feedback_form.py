@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from html import escape
 
 import pytest
 from sqlalchemy import func, select
@@ -96,8 +97,8 @@ def test_consent_to_quote_is_off_unless_ticked(app, client):
 
 BAD_INPUTS = [
     ({"body": ""}, "body", "Enter your feedback"),
-    ({"body": "too short"}, "body", "between 10 and 5,000 characters"),
-    ({"body": "x" * 5001}, "body", "between 10 and 5,000 characters"),
+    ({"body": "too short"}, "body", "Feedback must be 10 characters or more"),
+    ({"body": "x" * 5001}, "body", "Feedback must be 5,000 characters or fewer"),
     ({"stakeholder_type": None}, "stakeholder_type", "Select who you are giving feedback as"),
     ({"stakeholder_type": "alien"}, "stakeholder_type", "Not a valid choice"),
     (
@@ -152,7 +153,7 @@ def test_inline_validation_returns_one_field_with_its_error(client):
     data = hidden_fields(page) | {"body": "short"}
     html = client.post("/feedback/validate?field=body", data=data).get_data(as_text=True)
     assert 'id="field-body"' in html
-    assert "between 10 and 5,000 characters" in html
+    assert "Feedback must be 10 characters or more" in html
     assert 'id="field-email"' not in html
     ok = client.post(
         "/feedback/validate?field=body", data=data | {"body": "Long enough feedback text"}
@@ -166,21 +167,59 @@ def test_inline_validation_refuses_unknown_fields(client):
     assert response.status_code == 400
 
 
-def test_missing_csrf_token_gets_a_clear_page_and_stores_nothing(app, client):
-    response = client.post("/feedback", data=valid_answers())
+EXPIRED = "Your session timed out. Check your feedback and send it again."
+TYPED = "The lifts at Liverpool Central were out of order for a week & nobody said <why>."
+
+
+def assert_form_kept(response, typed: str = TYPED) -> str:
+    """The same form again: 400, the message in the error summary, the text still in the box."""
     assert response.status_code == 400
-    assert "Your form has expired" in response.get_data(as_text=True)
+    html = response.get_data(as_text=True)
+    assert "There is a problem" in html and EXPIRED in html
+    assert 'href="#body"' in html
+    assert escape(typed) in html  # in the textarea, escaped
+    assert 'value="passenger" checked' in html
+    assert "Your form has expired" not in html
+    return html
+
+
+@pytest.mark.parametrize("url", ["/feedback", COMMITMENT_URL])
+def test_missing_csrf_token_shows_the_form_again_as_typed(app, client, url):
+    response = client.post(url, data=valid_answers(body=TYPED, organisation="Kept Ltd"))
+    html = assert_form_kept(response)
+    assert 'value="Kept Ltd"' in html
     assert count(app) == 0
+    # The form carries a fresh token: sending it again as it is now works.
+    again = client.post(url, data=hidden_fields(html) | valid_answers(body=TYPED))
+    assert again.status_code == 303
+    assert count(app) == 1
 
 
-def test_expired_csrf_token_is_refused(app, client):
+def test_expired_csrf_token_shows_the_form_again_as_typed(app, client):
     page = client.get("/feedback").get_data(as_text=True)
-    data = hidden_fields(page) | valid_answers()
+    data = hidden_fields(page) | valid_answers(body=TYPED)
     data["csrf_token"] = "IjAxMjM0NTY3ODkwMTIzNDU2Nzg5Ig.ZZZZZZ.bad-signature"
-    response = client.post("/feedback", data=data)
-    assert response.status_code == 400
-    assert "Your form has expired" in response.get_data(as_text=True)
+    html = assert_form_kept(client.post("/feedback", data=data))
     assert count(app) == 0
+    fresh = hidden_fields(html)
+    assert fresh["csrf_token"] != data["csrf_token"]
+    assert fresh["submission_key"] == data["submission_key"]  # still one item if sent twice
+
+
+def test_expired_token_over_htmx_returns_the_form_block(app, client):
+    data = valid_answers(body=TYPED)
+    response = client.post("/feedback", data=data, headers={"HX-Request": "true"})
+    html = assert_form_kept(response)
+    assert response.headers["X-Form-Expired"] == "true"
+    assert "<html" not in html
+    assert count(app) == 0
+
+
+def test_inline_validation_with_an_expired_token_still_checks_the_field(client):
+    response = client.post("/feedback/validate?field=body", data={"body": "short"})
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert 'id="field-body"' in html and "10 characters or more" in html
 
 
 def test_body_over_one_megabyte_gets_413(app, client):
@@ -276,3 +315,52 @@ def test_confirmation_without_a_submission_redirects_to_the_form(client):
     response = client.get("/feedback/confirmation")
     assert response.status_code == 302
     assert response.headers["Location"].endswith("/feedback")
+
+
+def test_general_form_rates_delivery_only_for_a_chosen_commitment(app, client):
+    page = client.get("/feedback").get_data(as_text=True)
+    assert "data-app-needs-commitment" in page and "Only if you chose a commitment above" in page
+    assert submit(client, "/feedback", rating="4", commitment="").status_code == 303
+    assert only_item(app).rating is None  # no commitment: nothing was rated
+    with app.app_context():
+        db.session.execute(Feedback.__table__.delete())
+        db.session.commit()
+    chosen = "foodbank-collection-points"
+    assert submit(client, "/feedback", rating="4", commitment=chosen).status_code == 303
+    assert only_item(app).rating == 4
+
+
+def test_name_and_email_are_revealed_by_the_consent_box(client):
+    html = client.get("/feedback").get_data(as_text=True)
+    box = re.search(r'<input[^>]*name="consent_to_contact"[^>]*>', html).group(0)
+    assert 'data-aria-controls="conditional-consent_to_contact"' in box
+    assert {"name", "email"} <= ids_inside(html, "conditional-consent_to_contact")
+    assert "consent_to_quote" not in ids_inside(html, "conditional-consent_to_contact")
+
+
+def ids_inside(html: str, element_id: str) -> set[str]:
+    """The ids of the elements inside the element with `element_id`."""
+    from html.parser import HTMLParser
+
+    class Finder(HTMLParser):
+        depth = 0
+        found: set[str] = set()
+
+        def handle_starttag(self, tag, attrs):
+            attributes = dict(attrs)
+            if self.depth:
+                if tag not in ("input", "br", "img", "meta", "link"):
+                    self.depth += 1
+                if attributes.get("id"):
+                    self.found.add(attributes["id"])
+            elif attributes.get("id") == element_id:
+                self.depth = 1
+
+        def handle_endtag(self, tag):
+            if self.depth:
+                self.depth -= 1
+
+    finder = Finder()
+    finder.found = set()
+    finder.feed(html)
+    return finder.found

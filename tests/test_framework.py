@@ -313,8 +313,8 @@ def test_export_writes_the_same_format_load_reads(app, tmp_path, restore_framewo
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        ("roles: [", "not valid YAML"),
-        ("just text", "expected roles, themes and commitments"),
+        ("roles: [", "malformed YAML"),
+        ("just text", "expected a mapping of roles, themes and commitments"),
         (None, "source 'Appendix' must be report sections"),
         (None, "an example has no responsible team"),
     ],
@@ -340,7 +340,7 @@ def test_load_refuses_a_bad_file_and_changes_nothing(app, tmp_path, content, mes
 def test_load_of_a_missing_file_is_a_clear_error(app, tmp_path):
     result = app.test_cli_runner().invoke(args=["framework", "load", str(tmp_path / "nope.yaml")])
     assert result.exit_code == 1
-    assert "cannot be read" in result.output
+    assert "cannot read the file" in result.output
 
 
 def test_starter_codes_are_loaded_once_with_their_sections_and_members_keep_theirs(app_ctx):

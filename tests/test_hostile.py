@@ -19,12 +19,6 @@ def expected(payload: str) -> str:
     return payload.replace("\x00", "").replace("\r\n", "\n").strip()
 
 
-@pytest.fixture
-def form_client(client):
-    """A client with a CSRF token and a fresh submission key per post."""
-    return client
-
-
 def post_feedback(client, url: str, **fields):
     page = client.get(url).get_data(as_text=True)
     data = hidden_fields(page) | {"stakeholder_type": "passenger", "body": "Ordinary feedback text"}

@@ -13,7 +13,7 @@ import pytest
 from docx import Document
 from openpyxl import load_workbook
 from pypdf import PdfReader
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.meetings import figures, service
@@ -24,6 +24,7 @@ from portal.models import (
     Commitment,
     Feedback,
     FeedbackStatus,
+    Meeting,
     Priority,
     ProgressStatus,
     Sentiment,
@@ -317,23 +318,76 @@ def test_decision_action_outcome_reaches_the_tracking_page(app, member):
     assert action.closed_at is not None
 
 
+def date_parts(name: str, iso: str) -> dict[str, str]:
+    """A GOV.UK date input's three boxes, as a person types them (no leading zeros)."""
+    year, month, day = (str(int(part)) for part in iso.split("-"))
+    return {f"{name}-day": day, f"{name}-month": month, f"{name}-year": year}
+
+
+@pytest.mark.parametrize(
+    ("boxes", "message"),
+    [
+        (
+            {"meeting_date-day": "30", "meeting_date-month": "2", "meeting_date-year": "2026"},
+            "Date of the meeting must be a real date",
+        ),
+        (
+            {"meeting_date-day": "3", "meeting_date-month": "", "meeting_date-year": "2026"},
+            "Date of the meeting must include a month",
+        ),
+        (
+            {"meeting_date-day": "3", "meeting_date-month": "4", "meeting_date-year": "9999"},
+            "Date of the meeting must be a real date",
+        ),
+        (
+            {"meeting_date-day": "٣", "meeting_date-month": "4", "meeting_date-year": "2026"},
+            "Date of the meeting must be a real date",
+        ),
+        ({}, "Enter the date of the meeting"),
+        (
+            {
+                "meeting_date-day": "3",
+                "meeting_date-month": "4",
+                "meeting_date-year": "2026",
+                "period_start-day": "1",
+            },
+            "Start of the period must include a month and a year",
+        ),
+    ],
+)
+def test_new_meeting_date_input_messages(app, staff_client, boxes, message):
+    client = staff_client("member")
+    token = csrf_for(client)
+    response = client.post(
+        "/meetings/new", data={"csrf_token": token, "title": "A meeting"} | boxes
+    )
+    assert response.status_code == 422
+    assert message in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Meeting)) == 0
+
+
 def test_meeting_routes_plain_and_htmx(app, staff_client):
     client = staff_client("member")
     with app.app_context():
         add("foodbank-collection-points", at(START))
     token = csrf_for(client)
-    bad = client.post("/meetings/new", data={"csrf_token": token, "title": "", "meeting_date": "x"})
+    bad = client.post(
+        "/meetings/new", data={"csrf_token": token, "title": "", "meeting_date-day": "x"}
+    )
     assert bad.status_code == 422
-    assert "Enter a title" in bad.get_data(as_text=True)
+    html = bad.get_data(as_text=True)
+    assert "Enter a title" in html
+    assert "Date of the meeting must include a month and a year" in html
+    assert 'name="meeting_date-day" type="text" value="x"' in html.replace(
+        ' inputmode="numeric"', ""
+    )
     created = client.post(
         "/meetings/new",
-        data={
-            "csrf_token": token,
-            "title": "December meeting",
-            "meeting_date": "2026-10-08",
-            "period_start": "2026-07-01",
-            "period_end": "2026-09-29",
-        },
+        data={"csrf_token": token, "title": "December meeting"}
+        | date_parts("meeting_date", "2026-10-08")
+        | date_parts("period_start", "2026-07-01")
+        | date_parts("period_end", "2026-09-29"),
     )
     assert created.status_code == 303
     url = created.headers["Location"]
@@ -380,6 +434,10 @@ def test_exports_open(app, staff_client):
     document = Document(io.BytesIO(client.get(f"/meetings/{meeting_id}/agenda.docx").data))
     headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading")]
     assert all(any(t in h for h in headings) for t in titles)
+    # Dates in words, the GOV.UK way (no leading zero), in documents too.
+    words = "8 October 2026. Feedback received 1 July 2026 to 29 September 2026."
+    assert any(words in p.text for p in document.paragraphs)
+    assert words in text
     rows = list(
         csv.DictReader(
             io.StringIO(client.get(f"/meetings/{meeting_id}/agenda.csv").get_data(as_text=True))
@@ -470,7 +528,7 @@ def test_you_said_we_did_shows_only_what_may_be_public(app, member):
     assert "A private comment" not in html and "a.person@example.com" not in html
     assert "Double the number of collection points" in html
     assert "[removed]" in html
-    assert app.test_client().get("/you-said-we-did?period=nonsense").status_code == 200
+    assert app.test_client().get("/you-said-we-did?period=nonsense").status_code == 422
 
 
 def test_quarterly_and_annual_reports(app, staff_client):
@@ -495,3 +553,30 @@ def test_quarterly_and_annual_reports(app, staff_client):
     assert commitments["More foodbank collection points at travel centres and stations"] == 2
     assert client.get("/reports/annual/2026.pdf").mimetype == "application/pdf"
     assert client.get("/reports/annual/nope").status_code == 404
+
+
+def test_you_said_we_did_claims_a_main_theme_only_when_the_figures_support_it(app, member):
+    period = financial_quarter(2026, 2)
+    slug = "foodbank-collection-points"
+    signage = triage.create_code(member, "Signage at stations")
+    lighting = triage.create_code(member, "Lighting")
+    items = [
+        add(slug, at(period.start), body=f"Feedback number {n} on the foodbank boxes")
+        for n in range(43)
+    ]
+    for item in items[:2]:
+        triage.set_tags(item, member, [], [], [signage.id])
+    item = items[2]
+    triage.set_tags(item, member, [], [], [lighting.id])
+    db.session.commit()
+    html = app.test_client().get("/you-said-we-did?period=2026-Q2").get_data(as_text=True)
+    assert "43 people gave feedback." in html
+    assert "mostly" not in html and "of them about" not in html
+    assert "Themes mentioned most:" in html
+    assert "Signage at stations: 2 items" in html and "Lighting: 1 item" in html
+    for item in items[3:30]:  # now 29 of the 43 carry the code: most of them
+        triage.set_tags(item, member, [], [], [signage.id])
+    db.session.commit()
+    html = app.test_client().get("/you-said-we-did?period=2026-Q2").get_data(as_text=True)
+    assert "43 people gave feedback, 29 of them about signage at stations." in html
+    assert "Themes mentioned most:" not in html

@@ -247,8 +247,17 @@ def test_search_is_rate_limited(tmp_path_factory):
 
 
 def test_rate_limit_storage_is_configurable(tmp_path_factory):
-    app = make_app("sqlite", tmp_path_factory, RATELIMIT_STORAGE_URI="memory://")
-    assert app.config["RATELIMIT_STORAGE_URI"] == "memory://"
+    from limits.errors import ConfigurationError
+    from limits.storage import MemoryStorage
+
+    from portal.extensions import limiter
+
+    make_app("sqlite", tmp_path_factory, RATELIMIT_STORAGE_URI="memory://")
+    assert isinstance(limiter.storage, MemoryStorage)
+    # The setting reaches the limiter: a storage it does not know stops the app starting.
+    with pytest.raises(ConfigurationError):
+        make_app("sqlite", tmp_path_factory, RATELIMIT_STORAGE_URI="nosuchstore://nowhere")
+    make_app("sqlite", tmp_path_factory, RATELIMIT_STORAGE_URI="memory://")
 
 
 def test_audit_page_filters(app, make_user):

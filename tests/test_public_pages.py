@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from html import unescape
 
 import pytest
 
@@ -38,6 +39,24 @@ def test_framework_lists_every_commitment_grouped_by_role(client):
     assert "Establish a minimum percentage weighting for Social Value considerations" in html
 
 
+def titles_in_file(query: str) -> set[str]:
+    """The titles of the framework file's commitments that a framework filter query selects."""
+    from urllib.parse import parse_qs
+
+    import yaml
+
+    from portal.framework import DEFAULT_PATH
+
+    args = {k: v[0] for k, v in parse_qs(query).items()}
+    return {
+        c["title"].strip()
+        for c in yaml.safe_load(DEFAULT_PATH.read_text(encoding="utf-8"))["commitments"]
+        if ("theme" not in args or args["theme"] in c["themes"])
+        and ("horizon" not in args or c["horizon"] == args["horizon"])
+        and (args.get("transport") != "yes" or c.get("transport", False))
+    }
+
+
 @pytest.mark.parametrize(
     ("query", "expected"),
     [
@@ -51,6 +70,8 @@ def test_framework_filters(client, query, expected):
     html = client.get(f"/framework?{query}").get_data(as_text=True)
     found = set(titles(html))
     assert found
+    # Exactly the commitments of the file that the filters select.
+    assert {unescape(t) for t in found} == titles_in_file(query)
     if expected is not None:
         assert expected <= found
     if "horizon=future-aspiration" in query:
@@ -58,16 +79,18 @@ def test_framework_filters(client, query, expected):
         assert "A transport workforce that reflects the people it serves" in found
     if "transport=yes" in query:
         assert "Encouraging fair employment" not in found
-        assert "Safe Spaces at staffed stations and travel centres" in found or "theme" in query
+        if "theme" not in query:
+            assert "Safe Spaces at staffed stations and travel centres" in found
     if query == "theme=greener":
         assert "Safe Spaces at staffed stations and travel centres" not in found
 
 
 def test_framework_filters_that_match_nothing_say_so(client):
-    html = client.get("/framework?theme=greener&horizon=day-one&transport=no").get_data(
-        as_text=True
-    )
-    assert "commitments" in html
+    query = "theme=greener&horizon=future-aspiration&transport=yes"
+    assert titles_in_file(query) == set()  # the file really has no such commitment
+    html = client.get(f"/framework?{query}").get_data(as_text=True)
+    assert titles(html) == []
+    assert "No commitments match these filters" in html
 
 
 def test_framework_with_unknown_filter_values_is_not_an_error(client):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import re
 import shutil
 from datetime import UTC, datetime, timedelta
@@ -137,7 +138,7 @@ def test_framework_load_is_idempotent_and_picks_up_edits(app_ctx, tmp_path):
     [
         (lambda d: d["commitments"][0].update(horizon="someday"), "unknown horizon"),
         (lambda d: d["commitments"][0].update(roles=["wizard"]), "unknown roles"),
-        (lambda d: d["commitments"].append(dict(d["commitments"][0])), "duplicate slug"),
+        (lambda d: d["commitments"].append(copy.deepcopy(d["commitments"][0])), "duplicate slug"),
         (lambda d: d["commitments"][1].pop("text"), "missing text"),
     ],
 )
@@ -171,8 +172,9 @@ def test_development_secret_is_generated_into_instance(monkeypatch, tmp_path):
     monkeypatch.delenv("SECRET_KEY", raising=False)
     monkeypatch.delenv("FLASK_SECRET_KEY", raising=False)
     monkeypatch.setenv("DATABASE_URL", "sqlite:///" + str(tmp_path / "dev.db"))
-    app = create_app()
-    secret_file = Path(app.instance_path) / "secret_key"
+    app = create_app(instance_path=tmp_path / "instance")
+    secret_file = tmp_path / "instance" / "secret_key"
+    assert Path(app.instance_path) == tmp_path / "instance"  # never the repository's instance/
     assert secret_file.exists()
     assert app.config["SECRET_KEY"] == secret_file.read_text().strip()
 

@@ -219,6 +219,11 @@ def test_submit_stores_response_and_long_answers_reach_triage(app, client, synce
         assert all(i.commitment.slug == "foodbank-collection-points" for i in items)
         assert all(i.survey_response_id == stored[0].id for i in items)
     assert done.count("app-tracking-link") == 2
+    # Two kinds of reference, each said what it is for.
+    assert "Your reference number is for your answers to this survey" in done
+    assert "Your 2 written answers were each" in done and "their own references" in done
+    for item in items:
+        assert f"Follow comment {item.reference}" in done
 
 
 @pytest.mark.parametrize(
@@ -389,7 +394,22 @@ def test_results_counts_and_percentages_match_the_responses(app, staff_client, s
     assert "<svg" in stars and 'role="img"' in stars
     filtered = client.get(f"{URL}/results?stakeholder_type=business").get_data(as_text=True)
     assert "<strong>1</strong> response" in filtered
-    assert client.get(f"{URL}/results?from=nonsense").status_code == 200
+    nonsense = client.get(f"{URL}/results?from=nonsense")
+    assert nonsense.status_code == 422
+    assert "Sent from must be a real date" in nonsense.get_data(as_text=True)
+    # The GOV.UK date input: day, month and year boxes, kept as typed, with GOV.UK messages.
+    boxes = client.get(f"{URL}/results?from-day=31&from-month=2&from-year=2026")
+    assert boxes.status_code == 422
+    html = boxes.get_data(as_text=True)
+    assert "Sent from must be a real date" in html and 'name="from-day"' in html
+    assert 'type="date"' not in html
+    missing = client.get(f"{URL}/results?to-day=3&to-year=2026").get_data(as_text=True)
+    assert "Sent to must include a month" in missing
+    today = date.today()
+    later = client.get(f"{URL}/results?to-day=1&to-month=1&to-year={today.year - 5}").get_data(
+        as_text=True
+    )
+    assert "<strong>0</strong> responses" in later  # every response was sent after that
 
 
 def test_free_text_answers_link_to_their_feedback_items(app, staff_client, synced):

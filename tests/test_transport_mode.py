@@ -148,7 +148,7 @@ def test_inbox_filters_by_mode_and_by_none(app, staff_client):
     partial = client.get("/triage?transport_mode=mersey-ferries", headers={"HX-Request": "true"})
     assert ferry in partial.get_data(as_text=True) and bus not in partial.get_data(as_text=True)
     bad = client.get("/triage?transport_mode=<b>x</b>")
-    assert bad.status_code == 200
+    assert bad.status_code == 422
     assert "Choose a transport mode from the list" in bad.get_data(as_text=True)
 
 

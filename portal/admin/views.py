@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from ..auth import service as auth_service
 from ..auth.permissions import ADMIN_ONLY, TRIAGE, roles_required
 from ..extensions import db
+from ..inputs import parse_id, parse_iso_date
 from ..models import AuditEntry, Code, StaffRole, User, feedback_codes
 from ..triage import service as triage_service
 
@@ -62,7 +63,7 @@ def create_code():
 
     def action() -> str:
         parent_id = request.form.get("parent_id", "")
-        parent = db.session.get(Code, int(parent_id)) if parent_id.isdigit() else None
+        parent = db.session.get(Code, parse_id(parent_id) or 0)
         code = triage_service.create_code(current_user, request.form.get("name", ""), parent)
         return f"Code ‘{code.name}’ created"
 
@@ -90,8 +91,8 @@ def merge_codes():
     def action() -> str:
         source_id = request.form.get("source_id", "")
         target_id = request.form.get("target_id", "")
-        source = db.session.get(Code, int(source_id)) if source_id.isdigit() else None
-        target = db.session.get(Code, int(target_id)) if target_id.isdigit() else None
+        source = db.session.get(Code, parse_id(source_id) or 0)
+        target = db.session.get(Code, parse_id(target_id) or 0)
         if source is None or target is None:
             raise triage_service.TriageError("Choose the code to merge and the code to keep")
         moved = triage_service.merge_codes(current_user, source, target)
@@ -158,8 +159,12 @@ def audit_log():
     if entity:
         query = query.where(AuditEntry.entity_type == entity)
     actor = request.args.get("actor", "")
-    if actor.isdigit():
-        query = query.where(AuditEntry.actor_id == int(actor))
+    if actor:
+        actor_id = parse_id(actor)
+        if actor_id is None:
+            errors["actor"] = "Choose a person from the list"
+        else:
+            query = query.where(AuditEntry.actor_id == actor_id)
     field_name = request.args.get("field", "").strip()
     if field_name:
         query = query.where(AuditEntry.field == field_name)
@@ -167,16 +172,15 @@ def audit_log():
         value = request.args.get(key, "")
         if not value:
             continue
-        try:
-            day = date.fromisoformat(value)
-        except ValueError:
+        day = parse_iso_date(value)
+        if day is None:
             errors[key] = "Enter a real date, like 2026-03-31"
             continue
         bound = datetime.combine(day + timedelta(days=1 if op == "<" else 0), time.min, tzinfo=UTC)
         query = query.where(AuditEntry.at >= bound if op == ">=" else AuditEntry.at < bound)
     before = request.args.get("before", "")
-    if before.isdigit():
-        query = query.where(AuditEntry.id < int(before))
+    if parse_id(before):
+        query = query.where(AuditEntry.id < parse_id(before))
     entries = list(db.session.scalars(query.limit(101)))
     more = len(entries) > 100
     entries = entries[:100]
@@ -195,4 +199,4 @@ def audit_log():
         entity_types=entity_types,
         users=auth_service.list_users(),
         args=request.args,
-    )
+    ), (422 if errors else 200)

@@ -12,6 +12,7 @@ from flask_login import current_user
 from htmx_flask import make_response as htmx_response
 
 from ..extensions import login_manager
+from ..inputs import parse_id
 from ..models import StaffRole, User
 
 TRIAGE = (StaffRole.ADMIN, StaffRole.MEMBER)
@@ -42,7 +43,7 @@ def load_user(user_id: str) -> User | None:
     """Reload the signed-in account; a deactivated one is signed out."""
     from ..extensions import db
 
-    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    user = db.session.get(User, parse_id(user_id) or 0)
     return user if user is not None and user.active else None
 
 

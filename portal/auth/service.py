@@ -148,6 +148,8 @@ def is_safe_next(target: str | None) -> bool:
     """Allow only same-site paths as a post-sign-in redirect."""
     if not target or not target.startswith("/") or target.startswith("//"):
         return False
+    if any(ord(character) < 32 or ord(character) == 127 for character in target):
+        return False  # a line break would split the Location header (and urlsplit drops it)
     parts = urlsplit(target)
     return not parts.scheme and not parts.netloc and "\\" not in target
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template
+from flask import Flask, g, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from ..extensions import db
+from .expired import expired_message, token_expired
 
 TITLES = {
     400: "There was a problem with your request",
@@ -24,8 +25,19 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
-        """Explain an expired or missing form token and ask the person to try again."""
+        """Show a form again as typed when its token expired, or explain and ask to retry."""
+        view = app.view_functions.get(request.endpoint or "")
+        if request.method == "POST" and getattr(view, "keeps_input_on_expired_token", False):
+            g.form_token_expired = True
+            response = app.make_response(view(**(request.view_args or {})))
+            if response.status_code in (200, 422):  # the form again, nothing stored
+                response.status_code = 400
+                # htmx swaps this 400 like a 422 (static/js/portal.mjs): the form stays.
+                response.headers["X-Form-Expired"] = "true"
+            return response
         return render_template("errors/csrf.html", reason=error.description), 400
+
+    app.jinja_env.globals.update(token_expired=token_expired, expired_message=expired_message)
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

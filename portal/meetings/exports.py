@@ -13,6 +13,7 @@ from ..models import (
     StakeholderType,
     TransportMode,
 )
+from ..periods import uk_date
 from . import service
 
 MEASURES = (
@@ -82,8 +83,8 @@ def blocks(meeting: Meeting) -> list[tuple]:
         ("h1", meeting.title),
         (
             "p",
-            f"Social Value Implementation Group, {meeting.meeting_date:%d %B %Y}. Feedback "
-            f"received {meeting.period_start:%d %B %Y} to {meeting.period_end:%d %B %Y}.",
+            f"Social Value Implementation Group, {uk_date(meeting.meeting_date)}. Feedback "
+            f"received {uk_date(meeting.period_start)} to {uk_date(meeting.period_end)}.",
         ),
     ]
     for item in meeting.items:
@@ -150,7 +151,7 @@ def blocks(meeting: Meeting) -> list[tuple]:
                         [
                             a.description,
                             a.owner,
-                            a.due_date.isoformat() if a.due_date else "",
+                            uk_date(a.due_date),
                             a.status.label,
                         ]
                         for a in item.actions

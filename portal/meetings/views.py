@@ -9,9 +9,11 @@ from flask_login import current_user
 from jinja2_fragments.flask import render_block
 
 from ..auth.permissions import TRIAGE, roles_required
+from ..core.expired import expired_errors, keeps_input
 from ..documents import to_docx, to_pdf
 from ..exports import to_csv
 from ..extensions import db
+from ..inputs import parse_date_parts, parse_id, parse_iso_date
 from ..models import Action, ActionStatus, AgendaItemKind, Feedback, Meeting
 from ..notes import service as notes_service
 from . import exports, service
@@ -26,11 +28,15 @@ def _meeting_or_404(meeting_id: int) -> Meeting:
     return meeting
 
 
+DATE_FIELDS = (
+    ("meeting_date", "Date of the meeting"),
+    ("period_start", "Start of the period"),
+    ("period_end", "End of the period"),
+)
+
+
 def _date(value: str | None) -> date | None:
-    try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
+    return parse_iso_date(value)
 
 
 @bp.get("")
@@ -42,26 +48,31 @@ def index():
 
 @bp.route("/new", methods=["GET", "POST"])
 @roles_required(*TRIAGE)
+@keeps_input
 def new():
     """Create a meeting; its draft agenda is built from the period's feedback."""
     errors: dict[str, str] = {}
-    values = {
-        k: request.form.get(k, "") for k in ("title", "meeting_date", "period_start", "period_end")
-    }
+    values: dict[str, object] = {"title": request.form.get("title", "")}
     if request.method == "POST":
-        meeting_date = _date(values["meeting_date"])
-        start, end = _date(values["period_start"]), _date(values["period_end"])
-        if not values["title"].strip():
+        errors.update(expired_errors())
+        parsed = {}
+        for key, label in DATE_FIELDS:
+            parsed[key], error, values[key] = parse_date_parts(request.form, key, label)
+            if error:
+                errors[key] = error
+        meeting_date, start, end = (
+            parsed["meeting_date"],
+            parsed["period_start"],
+            parsed["period_end"],
+        )
+        if not str(values["title"]).strip():
             errors["title"] = "Enter a title for the meeting"
-        if meeting_date is None:
-            errors["meeting_date"] = "Enter the date of the meeting, like 2026-12-10"
-        for key, parsed in (("period_start", start), ("period_end", end)):
-            if values[key] and parsed is None:
-                errors[key] = "Enter a real date, like 2026-09-30"
+        if meeting_date is None and "meeting_date" not in errors:
+            errors["meeting_date"] = "Enter the date of the meeting"
         if not errors:
             try:
                 meeting = service.create_meeting(
-                    current_user, values["title"], meeting_date, start, end
+                    current_user, str(values["title"]), meeting_date, start, end
                 )
             except service.MeetingError as error:
                 errors["period_start"] = str(error)
@@ -203,7 +214,7 @@ def unpin(meeting_id: int, item_id: int):
 
     def fn(meeting, item):
         feedback_id = request.form.get("feedback_id", "")
-        service.unpin_quote(current_user, item, int(feedback_id) if feedback_id.isdigit() else 0)
+        service.unpin_quote(current_user, item, parse_id(feedback_id) or 0)
         return "Quote unpinned"
 
     return _item_action(meeting_id, item_id, fn)

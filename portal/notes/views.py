@@ -6,7 +6,9 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 
 from ..auth.permissions import roles_required
+from ..core.expired import expired_errors, keeps_input
 from ..extensions import db
+from ..inputs import parse_id, parse_ids
 from ..meetings import service as meetings_service
 from ..models import Meeting, NoteStatus, StaffRole
 from ..public import service as public_service
@@ -20,7 +22,7 @@ STAFF = (StaffRole.ADMIN, StaffRole.MEMBER, StaffRole.CHAMPION)
 
 
 def _ids(name: str) -> list[int]:
-    return [int(v) for v in request.form.getlist(name) if v.isdigit()]
+    return parse_ids(request.form.getlist(name))
 
 
 def _lines(text: str) -> list[str]:
@@ -76,12 +78,13 @@ def index():
 
 @bp.route("/notes/new", methods=["GET", "POST"])
 @roles_required(StaffRole.CHAMPION, StaffRole.ADMIN)
+@keeps_input
 def new():
     """Write a new note."""
     data = service.NoteInput(title="", summary="", body="")
     if request.method == "POST":
         data = _form_input()
-        errors = service.validate(data)
+        errors = expired_errors() | service.validate(data)
         if errors:
             return _form_page(None, data, errors, 422)
         note = service.create(current_user, data)
@@ -109,6 +112,7 @@ def show(note_id: int):
 
 @bp.route("/notes/<int:note_id>/edit", methods=["GET", "POST"])
 @roles_required(*STAFF)
+@keeps_input
 def edit(note_id: int):
     """Edit a note (its author, while it is a draft, returned or published)."""
     note = _note_or_404(note_id)
@@ -116,7 +120,7 @@ def edit(note_id: int):
         abort(403)
     if request.method == "POST":
         data = _form_input()
-        errors = service.validate(data)
+        errors = expired_errors() | service.validate(data)
         if errors:
             return _form_page(note, data, errors, 422)
         service.edit(current_user, note, data)
@@ -194,7 +198,7 @@ def endorse(note_id: int):
 def pin(note_id: int):
     """Pin a published note into a meeting's agenda."""
     meeting_id = request.form.get("meeting_id", "")
-    meeting = db.session.get(Meeting, int(meeting_id)) if meeting_id.isdigit() else None
+    meeting = db.session.get(Meeting, parse_id(meeting_id) or 0)
 
     def action(note) -> str:
         if meeting is None:

@@ -6,6 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 
 from ..auth.permissions import roles_required
+from ..core.expired import expired_errors, keeps_input
 from ..models import ProgressStatus, StaffRole
 from ..periods import quarter_label
 from ..public import service as public_service
@@ -16,6 +17,7 @@ bp = Blueprint("progress", __name__)
 
 @bp.route("/commitments/<slug>/progress/new", methods=["GET", "POST"])
 @roles_required(StaffRole.ADMIN, StaffRole.OFFICER)
+@keeps_input
 def new(slug: str):
     """Post the quarterly update on a commitment (its officers and admins)."""
     commitment = public_service.get_commitment(slug)
@@ -49,7 +51,7 @@ def new(slug: str):
             narrative=values["narrative"],
             evidence_links=[x.strip() for x in values["evidence_links"].splitlines() if x.strip()],
         )
-        errors = {**service.validate(data), **errors}
+        errors = {**expired_errors(), **service.validate(data), **errors}
         if not errors:
             service.post_update(current_user, commitment, data)
             flash(f"Progress for {quarter_label(year, quarter)} saved", "success")

@@ -73,11 +73,8 @@ class FeedbackForm(FlaskForm):
         widget=GovCharacterCount(),
         validators=[
             InputRequired(message="Enter your feedback"),
-            Length(
-                min=BODY_MIN,
-                max=BODY_MAX,
-                message=f"Your feedback must be between {BODY_MIN} and {BODY_MAX:,} characters",
-            ),
+            Length(min=BODY_MIN, message=f"Feedback must be {BODY_MIN} characters or more"),
+            Length(max=BODY_MAX, message=f"Feedback must be {BODY_MAX:,} characters or fewer"),
         ],
     )
     transport_mode = TransportModeField(
@@ -169,7 +166,8 @@ class FeedbackForm(FlaskForm):
             transport_mode=(
                 TransportMode(self.transport_mode.data) if self.transport_mode.data else None
             ),
-            rating=int(self.rating.data) if self.rating.data else None,
+            # Delivery is rated only for a chosen commitment.
+            rating=int(self.rating.data) if self.rating.data and commitment else None,
             consent_to_quote=bool(self.consent_to_quote.data),
             consent_to_contact=consent,
             name=((self.name.data or "").strip() or None) if consent else None,

@@ -16,7 +16,8 @@ from flask_login import current_user
 from htmx_flask import make_response as htmx_response
 from jinja2_fragments.flask import render_block
 
-from ..extensions import limiter
+from ..core.expired import keeps_input, set_expired_message
+from ..extensions import csrf, limiter
 from ..models import Commitment, Horizon
 from ..notes import service as notes_service
 from ..progress import service as progress_service
@@ -73,6 +74,7 @@ def _new_form(commitment: Commitment | None = None) -> FeedbackForm:
 def _handle_feedback(template: str, commitment: Commitment | None, **context):
     """Validate and store a feedback form, answering plain and htmx requests alike."""
     form = _new_form(commitment)
+    set_expired_message("Your session timed out. Check your feedback and send it again.")
     if request.method == "POST":
         if form.website.data:
             # Honeypot filled: a bot. Look the same as success, store nothing.
@@ -109,6 +111,7 @@ def _handle_feedback(template: str, commitment: Commitment | None, **context):
 
 @bp.route("/commitments/<slug>", methods=["GET", "POST"])
 @limiter.limit(_feedback_rate_limit, methods=["POST"])
+@keeps_input
 def commitment(slug: str):
     """Show a commitment and take feedback on it."""
     item = service.get_commitment(slug)
@@ -126,18 +129,24 @@ def commitment(slug: str):
 
 @bp.route("/feedback", methods=["GET", "POST"])
 @limiter.limit(_feedback_rate_limit, methods=["POST"])
+@keeps_input
 def feedback():
     """Take general feedback, optionally about a chosen commitment."""
     return _handle_feedback("public/feedback.html", None)
 
 
 @bp.post("/feedback/validate")
+@csrf.exempt
 def validate_field():
-    """Validate the form and return one field's markup with its error, for inline checks."""
+    """Validate the form and return one field's markup with its error, for inline checks.
+
+    Exempt from the form token: it stores and changes nothing, and a token that expired while
+    the page was open must not turn a check of one field into an error page.
+    """
     field_name = request.args.get("field", "")
     if field_name not in INLINE_FIELDS:
         abort(400)
-    form = _new_form()
+    form = FeedbackForm(commitment_choices=service.commitment_choices(), meta={"csrf": False})
     form.validate()
     field = form[field_name]
     if field_name == "email":

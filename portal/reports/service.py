@@ -26,7 +26,7 @@ from ..models import (
     commitment_themes,
     feedback_codes,
 )
-from ..periods import Period
+from ..periods import Period, uk_date
 from ..progress.service import latest_by_commitment
 
 
@@ -193,7 +193,7 @@ def annual(period: Period) -> AnnualPack:
         working_well=_codes_with(period, Sentiment.POSITIVE),
         to_improve=_codes_with(period, Sentiment.NEGATIVE),
         actions_done=[(d, o or "") for d, o in done],
-        actions_open=[(d, o, due.isoformat() if due else "") for d, o, due in still_open],
+        actions_open=[(d, o, uk_date(due)) for d, o, due in still_open],
     )
 
 
@@ -239,8 +239,8 @@ def annual_blocks(title: str, pack: AnnualPack) -> list[tuple]:
         ("h1", title),
         (
             "p",
-            f"{pack.total} pieces of feedback from {pack.period.start:%d %B %Y} to "
-            f"{pack.period.end:%d %B %Y}.",
+            f"{pack.total} pieces of feedback from {uk_date(pack.period.start)} to "
+            f"{uk_date(pack.period.end)}.",
         ),
         ("h2", "Feedback per commitment"),
         ("table", ["Commitment", "Feedback"], pack.by_commitment),

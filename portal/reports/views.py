@@ -8,7 +8,14 @@ from ..auth.permissions import roles_required
 from ..documents import to_docx, to_pdf
 from ..exports import to_xlsx
 from ..models import StaffRole, utcnow
-from ..periods import financial_quarter, financial_year, parse_quarter, quarter_label, quarter_of
+from ..periods import (
+    financial_quarter,
+    financial_year,
+    parse_quarter,
+    parse_year,
+    quarter_label,
+    quarter_of,
+)
 from . import service
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
@@ -76,9 +83,10 @@ def quarterly(period: str):
 def annual(year: str):
     """The Annual Review pack for a financial year (page, .pdf, .docx or .xlsx data pack)."""
     stem, extension = _split(year, ("pdf", "docx", "xlsx"))
-    if not stem.isdigit() or not 2000 <= int(stem) <= 2100:
+    try:
+        span = financial_year(parse_year(stem))
+    except ValueError:
         abort(404)
-    span = financial_year(int(stem))
     pack = service.annual(span)
     title = f"Annual Review of Social Value Impact: feedback data pack {span.label}"
     if extension == "pdf":

@@ -10,10 +10,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from ..framework import DEFAULT_PATH as FRAMEWORK_PATH
 from ..models import StakeholderType
+from ..yamlfile import LINE, YamlFileError, read_yaml
 
 SURVEYS_DIR = Path(__file__).resolve().parent.parent.parent / "surveys"
 
@@ -52,20 +51,6 @@ REQUIRED_KEYS = (
 )
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 QUESTION_ID = re.compile(r"^[a-z][a-z0-9_]*$")
-LINE = "__line__"
-
-
-class _LineLoader(yaml.SafeLoader):
-    """A safe loader that remembers the line each mapping starts on."""
-
-
-def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode, deep: bool = False):
-    mapping = yaml.SafeLoader.construct_mapping(loader, node, deep=deep)
-    mapping[LINE] = node.start_mark.line + 1
-    return mapping
-
-
-_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
 @dataclass
@@ -126,24 +111,30 @@ def normalise_options(options: list[Any]) -> list[dict[str, str]]:
     return result
 
 
-def framework_slugs() -> set[str]:
-    """Return the commitment slugs of the framework file (no database needed)."""
-    data = yaml.safe_load(FRAMEWORK_PATH.read_text(encoding="utf-8"))
-    return {c["slug"] for c in data.get("commitments", [])}
+def framework_slugs() -> set[str] | None:
+    """Return the commitment slugs of the framework file (no database needed), or None when
+    that file cannot be read (its own command reports why)."""
+    try:
+        data = read_yaml(FRAMEWORK_PATH)
+    except YamlFileError:
+        return None
+    commitments = data.get("commitments") if isinstance(data, dict) else None
+    if not isinstance(commitments, list):
+        return None
+    return {
+        c["slug"] for c in commitments if isinstance(c, dict) and isinstance(c.get("slug"), str)
+    }
 
 
 def check_file(path: Path, commitments: set[str] | None = None) -> CheckResult:
     """Parse and check one survey file; collect every problem rather than stopping at one."""
     name = path.name
     try:
-        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_LineLoader)  # noqa: S506
-    except yaml.MarkedYAMLError as error:
-        line = error.problem_mark.line + 1 if error.problem_mark else None
-        return CheckResult(path, None, [Problem(name, f"malformed YAML: {error.problem}", line)])
-    except (yaml.YAMLError, UnicodeDecodeError, OSError) as error:
-        return CheckResult(path, None, [Problem(name, f"cannot read: {error}")])
+        raw = read_yaml(path, lines=True)
+    except YamlFileError as error:
+        return CheckResult(path, None, [Problem(name, error.message, error.line or 1)])
     if not isinstance(raw, dict):
-        return CheckResult(path, None, [Problem(name, "a survey file must be a mapping")])
+        return CheckResult(path, None, [Problem(name, "a survey file must be a mapping", 1)])
     problems: list[Problem] = []
     checker = _Checker(name, problems, commitments if commitments is not None else None)
     checker.check(raw)
@@ -215,7 +206,7 @@ class _Checker:
             return
         known = {s.value for s in StakeholderType}
         for value in audience:
-            if value not in known:
+            if not isinstance(value, str) or value not in known:
                 self.add(f"unknown audience {value!r}; use one of {', '.join(sorted(known))}", line)
 
     def _commitments(self, raw: dict[str, Any], line: int | None) -> None:
@@ -227,13 +218,13 @@ class _Checker:
             return
         if self.commitments is not None:
             for slug in commitments:
-                if slug not in self.commitments:
+                if not isinstance(slug, str) or slug not in self.commitments:
                     self.add(f"unknown commitment {slug!r} (not in data/framework.yaml)", line)
 
     def _pages(self, pages: list[Any]) -> None:
         seen: dict[str, tuple[int | None, dict[str, Any]]] = {}
         self.all_ids = {
-            q.get("id")
+            str(q.get("id"))
             for page in pages
             if isinstance(page, dict) and isinstance(page.get("questions"), list)
             for q in page["questions"]
@@ -293,7 +284,8 @@ class _Checker:
         self._condition(question, seen, line, qid)
         if kind == "email":
             condition = question.get("condition") or {}
-            target = seen.get(condition.get("question")) if isinstance(condition, dict) else None
+            target_id = condition.get("question") if isinstance(condition, dict) else None
+            target = seen.get(target_id) if isinstance(target_id, str) else None
             if target is None or target[1].get("type") != "yes_no":
                 self.add(
                     "an email question must have a condition on an earlier yes/no question "
@@ -320,7 +312,7 @@ class _Checker:
         condition = question.get("condition")
         if condition is None:
             return
-        if not isinstance(condition, dict) or not condition.get("question"):
+        if not isinstance(condition, dict) or not isinstance(condition.get("question"), str):
             self.add("a condition needs 'question' and 'equals' (or 'in')", line, qid)
             return
         target_id = condition["question"]

@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
+from ..inputs import parse_date_parts, parse_iso_date
 from ..models import (
     Channel,
     Commitment,
@@ -207,6 +208,7 @@ class ResultFilters:
     date_from: date | None = None
     date_to: date | None = None
     errors: dict[str, str] = field(default_factory=dict)
+    typed: dict[str, dict[str, str]] = field(default_factory=dict)
 
     @classmethod
     def from_args(cls, args) -> ResultFilters:
@@ -218,13 +220,20 @@ class ResultFilters:
                 filters.stakeholder_type = StakeholderType(who)
             except ValueError:
                 filters.errors["stakeholder_type"] = "Choose who answered from the list"
-        for key, attr in (("from", "date_from"), ("to", "date_to")):
+        for key, attr, label in (("from", "date_from", "Sent from"), ("to", "date_to", "Sent to")):
+            # The GOV.UK date input (from-day, from-month, from-year); links made before it
+            # may still carry from=YYYY-MM-DD.
+            day, error, typed = parse_date_parts(args, key, label)
             value = args.get(key, "")
-            if value:
-                try:
-                    setattr(filters, attr, date.fromisoformat(value))
-                except ValueError:
-                    filters.errors[key] = "Enter a real date, like 2026-03-31"
+            if value and not any(typed.values()):
+                day = parse_iso_date(value)
+                error = None if day else f"{label} must be a real date, like 27 3 2026"
+                if day:
+                    typed = {"day": str(day.day), "month": str(day.month), "year": str(day.year)}
+            if error:
+                filters.errors[key] = error
+            setattr(filters, attr, day)
+            filters.typed[key] = typed
         return filters
 
 

@@ -6,6 +6,7 @@ from flask import Blueprint, Response, abort, redirect, render_template, request
 from jinja2_fragments.flask import render_block
 
 from ..auth.permissions import TRIAGE, roles_required
+from ..core.expired import expired_errors, keeps_input, token_expired
 from ..exports import to_csv, to_xlsx
 from ..models import StakeholderType, Survey, SurveyVersion
 from ..public.service import new_submission_key
@@ -107,6 +108,7 @@ def _page_context(version, draft, number, errors=None, values=None, added=None):
 
 
 @bp.route("/<slug>/questions/<int:number>", methods=["GET", "POST"])
+@keeps_input
 def page(slug: str, number: int):
     """Ask one page of questions; the server decides which show and which page comes next."""
     survey = _survey_or_404(slug)
@@ -125,6 +127,11 @@ def page(slug: str, number: int):
         return render_template("surveys/page.html", **_page_context(version, draft, number))
 
     values, errors = engine.read_page(page_def, request.form, draft["answers"])
+    if token_expired():
+        # Show the page again as answered; the draft keeps what was saved before.
+        context = _page_context(version, draft, number, values=_typed(page_def) | values)
+        context["errors"] = expired_errors()
+        return render_template("surveys/page.html", **context), 422
     shown = set(request.form.getlist("shown"))
     merged = dict(draft["answers"])
     for question in page_def["questions"]:
@@ -159,17 +166,20 @@ def preview(slug: str, number: int):
     if not 1 <= number <= len(page_list):
         abort(404)
     values, _ = engine.read_page(page_list[number - 1], request.form, draft["answers"])
-    # Keep what was typed, even if not yet valid, so nothing the person entered disappears.
-    raw = {
+    context = _page_context(version, draft, number, values=_typed(page_list[number - 1]) | values)
+    return render_block("surveys/page.html", "questions", **context)
+
+
+def _typed(page_def: dict) -> dict:
+    """Return what was typed on a page, even if not yet valid, so nothing entered disappears."""
+    return {
         q["id"]: (
             request.form.getlist(engine.field_name(q["id"]))
             if q["type"] == "multiple_choice"
             else request.form.get(engine.field_name(q["id"]), "")
         )
-        for q in page_list[number - 1]["questions"]
+        for q in page_def["questions"]
     }
-    context = _page_context(version, draft, number, values={**raw, **values})
-    return render_block("surveys/page.html", "questions", **context)
 
 
 def _next_url(slug: str, definition: dict, answers: dict, after_index: int) -> str:
@@ -252,7 +262,7 @@ def results(slug: str):
         results=service.results(survey, filters),
         stakeholder_types=list(StakeholderType),
         query=request.query_string.decode(),
-    )
+    ), (422 if filters.errors else 200)
 
 
 @bp.get("/<slug>/results.csv")

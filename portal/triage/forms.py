@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovRadioInput
-from wtforms import DateField, RadioField
+from govuk_frontend_wtf.wtforms_widgets import GovRadioInput
+from wtforms import RadioField
 from wtforms.validators import InputRequired, ValidationError
 
+from ..fields import GovDateField
 from ..models import Channel
 from ..public.forms import FeedbackForm
 
@@ -27,15 +28,14 @@ class StaffFeedbackForm(FeedbackForm):
         widget=GovRadioInput(),
         validators=[InputRequired(message="Select how the feedback reached us")],
     )
-    received_on = DateField(
+    received_on = GovDateField(
         "When was it received?",
         description="For example, 27 3 2026",
-        widget=GovDateInput(),
-        format="%d %m %Y",
+        error_name="the date received",
         validators=[InputRequired(message="Enter the date the feedback was received")],
     )
 
-    def validate_received_on(self, field: DateField) -> None:
+    def validate_received_on(self, field: GovDateField) -> None:
         if field.data and field.data > datetime.now(UTC).date():
             raise ValidationError("The date received must be today or in the past")
         if field.data and field.data < date(2022, 4, 1):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -13,6 +14,7 @@ from sqlalchemy.orm import selectinload
 
 from .. import audit
 from ..extensions import db
+from ..inputs import parse_id, parse_iso_date
 from ..models import (
     Channel,
     Code,
@@ -137,22 +139,21 @@ class InboxFilters:
         filters.theme = args.get("theme") or None
         code = args.get("code", "")
         if code:
-            if code.isdigit():
-                filters.code = int(code)
-            else:
+            filters.code = parse_id(code)
+            if filters.code is None:
                 filters.errors["code"] = "Choose a code from the list"
         assignee = args.get("assignee", "")
-        if assignee in ("me", "none") or assignee.isdigit():
+        if assignee in ("me", "none") or parse_id(assignee):
             filters.assignee = assignee
         elif assignee:
             filters.errors["assignee"] = "Choose an assignee from the list"
         for key, attr in (("from", "date_from"), ("to", "date_to")):
             value = args.get(key, "")
             if value:
-                try:
-                    setattr(filters, attr, date.fromisoformat(value))
-                except ValueError:
+                day = parse_iso_date(value)
+                if day is None:
                     filters.errors[key] = "Enter a real date, like 2026-03-31"
+                setattr(filters, attr, day)
         if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
             filters.errors["to"] = "The end date must be the same as or after the start date"
         contact = args.get("contact", "")
@@ -237,8 +238,8 @@ def apply_filters(
         conditions.append(Feedback.assignee_id == user.id)
     elif filters.assignee == "none":
         conditions.append(Feedback.assignee_id.is_(None))
-    elif filters.assignee and filters.assignee.isdigit():
-        conditions.append(Feedback.assignee_id == int(filters.assignee))
+    elif filters.assignee and parse_id(filters.assignee):
+        conditions.append(Feedback.assignee_id == parse_id(filters.assignee))
     if filters.date_from:
         conditions.append(Feedback.received_at >= _as_utc_start(filters.date_from))
     if filters.date_to:
@@ -313,12 +314,13 @@ def inbox_page(
         query = apply_filters(select(Feedback), filters, user)
         if parts:
             try:
-                received, last_id = datetime.fromisoformat(parts[0]), int(parts[1])
+                received, last_id = datetime.fromisoformat(parts[0]), parse_id(parts[1])
+            except ValueError:
+                last_id = None
+            if last_id is not None:
                 query = query.where(
                     tuple_(Feedback.received_at, Feedback.id) < tuple_(received, last_id)
                 )
-            except ValueError:
-                pass
         query = query.order_by(Feedback.received_at.desc(), Feedback.id.desc())
     result = db.session.execute(query.options(*_page_options()).limit(limit + 1)).all()
     more = len(result) > limit
@@ -338,8 +340,10 @@ def _rank_keyset(parts: list[str] | None, rank, identifier):
     if not parts:
         return None
     try:
-        value, last_id = float(parts[0]), int(parts[1])
+        value, last_id = float(parts[0]), parse_id(parts[1])
     except ValueError:
+        return None
+    if last_id is None or not math.isfinite(value):
         return None
     return or_(rank > value, and_(rank == value, identifier > last_id))
 
@@ -763,13 +767,22 @@ def similar_items(item: Feedback, limit: int = 5, threshold: float = 0.3) -> lis
 # Codeframe
 
 
-def create_code(actor: User, name: str, parent: Code | None = None) -> Code:
-    """Add a code to the codeframe (optionally under a parent)."""
+CODE_NAME_MAX = 120  # the length of codes.name
+
+
+def _code_name(name: str) -> str:
+    """Return the name tidied, or raise TriageError saying what is wrong with it."""
     name = " ".join(name.split())
     if not name:
         raise TriageError("Enter a name for the code")
-    if len(name) > 120:
-        raise TriageError("A code name must be 120 characters or fewer")
+    if len(name) > CODE_NAME_MAX:
+        raise TriageError(f"A code name must be {CODE_NAME_MAX} characters or fewer")
+    return name
+
+
+def create_code(actor: User, name: str, parent: Code | None = None) -> Code:
+    """Add a code to the codeframe (optionally under a parent)."""
+    name = _code_name(name)
     if db.session.scalar(select(Code).where(func.lower(Code.name) == name.lower())):
         raise TriageError(f"A code called {name} already exists")
     if parent is not None and parent.retired:
@@ -784,9 +797,7 @@ def create_code(actor: User, name: str, parent: Code | None = None) -> Code:
 
 def rename_code(actor: User, code: Code, name: str) -> None:
     """Rename a code; tagged items follow automatically."""
-    name = " ".join(name.split())
-    if not name:
-        raise TriageError("Enter a name for the code")
+    name = _code_name(name)
     clash = db.session.scalar(
         select(Code).where(func.lower(Code.name) == name.lower(), Code.id != code.id)
     )

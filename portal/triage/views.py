@@ -19,8 +19,10 @@ from jinja2_fragments.flask import render_block
 
 from ..auth.permissions import TRIAGE, roles_required
 from ..auth.service import is_safe_next
+from ..core.expired import expired_message, keeps_input, token_expired
 from ..extensions import db
 from ..framework_admin import service as framework_service
+from ..inputs import parse_id, parse_ids
 from ..models import (
     Channel,
     Code,
@@ -122,9 +124,11 @@ def inbox():
     """List feedback newest first (or best match first), filtered, 50 a page."""
     filters = service.InboxFilters.from_args(request.args)
     context = _inbox_context(filters, request.args.get("after"))
+    # A value that makes no sense is answered with its message and a 422 (which htmx swaps in).
+    status = 422 if filters.errors else 200
     if request.htmx and not request.htmx.boosted:
-        return render_block("triage/inbox.html", "results", **context)
-    return render_template("triage/inbox.html", **context)
+        return render_block("triage/inbox.html", "results", **context), status
+    return render_template("triage/inbox.html", **context), status
 
 
 def _return_to() -> str:
@@ -136,7 +140,7 @@ def _return_to() -> str:
 @roles_required(*TRIAGE)
 def bulk():
     """Apply one action to the selected rows, then show the inbox again."""
-    ids = [int(v) for v in request.form.getlist("ids") if v.isdigit()]
+    ids = parse_ids(request.form.getlist("ids"))
     items = service.items_by_ids(ids)
     action = request.form.get("action", "")
     try:
@@ -184,7 +188,7 @@ def _bulk_action(action: str, items: list[Feedback]) -> service.BulkResult:
 
 
 def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
+    return parse_id(value)
 
 
 def _assignee(value: str | None) -> User | None:
@@ -207,7 +211,16 @@ def _item_or_404(reference: str) -> Feedback:
 @roles_required(*TRIAGE)
 def item(reference: str):
     """Show one item with everything needed to triage it."""
-    feedback = _item_or_404(reference)
+    return _render_item(_item_or_404(reference))
+
+
+def _render_item(
+    feedback: Feedback,
+    status: int = 200,
+    typed: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+):
+    """Render the item page; a refused note or reply comes back in its box with its message."""
     filters = service.InboxFilters.from_args(request.args)
     newer, older = service.neighbours(feedback, filters, current_user)
     args = filters.to_args()
@@ -224,9 +237,13 @@ def item(reference: str):
         history=service.audit.history("feedback", feedback.id),
         show_contact=feedback.contact is not None,
         redaction_suggestions=privacy_service.suggestions(feedback.body),
-        self_url=request.full_path.rstrip("?"),
+        self_url=request.full_path.rstrip("?")
+        if request.method == "GET"
+        else url_for("triage.item", reference=feedback.reference),
+        typed=typed or {},
+        errors=errors or {},
         **_choices(),
-    )
+    ), status
 
 
 def _back_to_item(feedback: Feedback):
@@ -265,9 +282,9 @@ def tags(reference: str):
         service.set_tags(
             feedback,
             current_user,
-            [int(v) for v in request.form.getlist("role_ids") if v.isdigit()],
-            [int(v) for v in request.form.getlist("theme_ids") if v.isdigit()],
-            [int(v) for v in request.form.getlist("code_ids") if v.isdigit()],
+            parse_ids(request.form.getlist("role_ids")),
+            parse_ids(request.form.getlist("theme_ids")),
+            parse_ids(request.form.getlist("code_ids")),
         )
         return "Tags saved"
 
@@ -347,32 +364,53 @@ def assign(reference: str):
     return _item_action(reference, action)
 
 
+def _text_action(reference: str, field_id: str, text: str, action):
+    """Run a note or reply action; on a refusal or an expired token, show the item page again
+    with the text still in its box and the message at it (nothing typed is lost)."""
+    feedback = _item_or_404(reference)
+    message = expired_message() if token_expired() else None
+    if message is None:
+        try:
+            flash(action(feedback), "success")
+        except service.TriageError as error:
+            message = str(error)
+    if message is not None:
+        db.session.rollback()
+        return _render_item(feedback, 422, {field_id: text}, {field_id: message})
+    return _back_to_item(feedback)
+
+
 @bp.post("/<reference>/notes")
 @roles_required(*TRIAGE)
+@keeps_input
 def note(reference: str):
     """Add an internal note."""
+    body = request.form.get("body", "")
 
     def action(feedback: Feedback) -> str:
-        service.add_note(feedback, current_user, request.form.get("body", ""))
+        service.add_note(feedback, current_user, body)
         return "Note added"
 
-    return _item_action(reference, action)
+    return _text_action(reference, "note-body", body, action)
 
 
 @bp.post("/<reference>/reply")
 @roles_required(*TRIAGE)
+@keeps_input
 def reply(reference: str):
     """Publish the public reply shown on the submitter's tracking page."""
+    text = request.form.get("reply", "")
 
     def action(feedback: Feedback) -> str:
-        service.set_public_reply(feedback, current_user, request.form.get("reply", ""))
+        service.set_public_reply(feedback, current_user, text)
         return "Public reply published" if feedback.public_reply else "Public reply withdrawn"
 
-    return _item_action(reference, action)
+    return _text_action(reference, "reply", text, action)
 
 
 @bp.route("/new", methods=["GET", "POST"])
 @roles_required(*TRIAGE)
+@keeps_input
 def record():
     """Record feedback received by email, phone or in person."""
     form = StaffFeedbackForm(commitment_choices=public_service.commitment_choices())

@@ -25,6 +25,17 @@ class CommitmentStory:
     decisions: list[str] = field(default_factory=list)
     outcomes: list[str] = field(default_factory=list)
 
+    @property
+    def main_theme(self) -> tuple[str, int] | None:
+        """The theme most of the people who gave feedback wrote about, if the figures say so.
+
+        "Mostly about signage" is claimed only when more than half of the items carry that code;
+        otherwise the page lists the top themes with their counts and claims nothing.
+        """
+        if self.themes and self.said and self.themes[0][1] * 2 > self.said:
+            return self.themes[0]
+        return None
+
 
 def build(period: Period, commitment: Commitment | None = None) -> list[CommitmentStory]:
     """Return one story per commitment with feedback or decisions in the period."""

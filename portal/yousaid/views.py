@@ -37,4 +37,4 @@ def index():
         commitment=commitment,
         total=sum(s.said for s in stories),
         error=error,
-    )
+    ), (422 if error else 200)

@@ -30,9 +30,21 @@ document.body.addEventListener("htmx:load", (event) => {
   }
 });
 
-// An htmx request refused by the server (an expired form, a lost session, a 403 or a 500):
-// show the server's explanation in place of the page content, as a full page load would.
+// A form sent back because its token expired comes with the form again, as typed, and a
+// message (HTTP 400, X-Form-Expired): swap it in like a 422, so nothing typed is lost.
+document.body.addEventListener("htmx:beforeSwap", (event) => {
+  const xhr = event.detail.xhr;
+  if (xhr.status === 400 && xhr.getResponseHeader("X-Form-Expired") === "true") {
+    event.detail.shouldSwap = true;
+    event.detail.isError = false;
+  }
+});
+
+// An htmx request refused by the server (a lost session, a 403 or a 500): show the server's
+// explanation in place of the page content, as a full page load would. Never for an inline
+// check of one field: what the person is typing stays on the page.
 document.body.addEventListener("htmx:responseError", (event) => {
+  if (event.detail.elt && event.detail.elt.closest && event.detail.elt.closest(".app-field")) return;
   const xhr = event.detail.xhr;
   const page = new DOMParser().parseFromString(xhr.responseText || "", "text/html");
   const incoming = page.querySelector("#main-content");
@@ -46,3 +58,19 @@ document.body.addEventListener("htmx:responseError", (event) => {
     heading.focus();
   }
 });
+
+// The general form's delivery question is about a commitment: show it once one is chosen.
+const deliveryQuestion = () => {
+  const question = document.querySelector("[data-app-needs-commitment]");
+  const select = document.querySelector("select[name=commitment]");
+  if (!question || !select) return;
+  question.hidden = select.value === "";
+  if (question.hidden) {
+    for (const radio of question.querySelectorAll("input[type=radio]")) radio.checked = false;
+  }
+};
+document.body.addEventListener("change", (event) => {
+  if (event.target.matches("select[name=commitment]")) deliveryQuestion();
+});
+document.body.addEventListener("htmx:load", deliveryQuestion);
+deliveryQuestion();

@@ -96,6 +96,14 @@ def tab(page: Page, selector: str) -> None:
     tab_to(page, selector, limit=TAB_LIMIT)
 
 
+def fill_date(page: Page, name: str, iso: str) -> None:
+    """Fill a GOV.UK date input's day, month and year boxes."""
+    year, month, day = iso.split("-")
+    page.fill(f"#{name}-day", day)
+    page.fill(f"#{name}-month", month)
+    page.fill(f"#{name}-year", year)
+
+
 def type_date(page: Page, selector: str, iso: str) -> None:
     """Type a date into the focused <input type=date>, in the order the browser's locale shows
     its fields (month/day/year in Playwright's default en-US), as a keyboard user would."""
@@ -269,12 +277,15 @@ def test_meeting_journey_by_keyboard_only(page: Page, portal: Portal):
     expect(page.locator("h1")).to_have_text("Plan a meeting")
     tab(page, "#title")
     page.keyboard.type(title)
-    tab(page, "#meeting_date")
-    type_date(page, "#meeting_date", "2026-06-10")
-    tab(page, "#period_start")
-    type_date(page, "#period_start", "2026-05-01")
-    tab(page, "#period_end")
-    type_date(page, "#period_end", "2026-05-31")
+    # GOV.UK date inputs: day, month and year boxes, typed in order.
+    for name, iso in (
+        ("meeting_date", "2026-06-10"),
+        ("period_start", "2026-05-01"),
+        ("period_end", "2026-05-31"),
+    ):
+        for part, value in zip(("day", "month", "year"), reversed(iso.split("-")), strict=True):
+            tab(page, f"#{name}-{part}")
+            page.keyboard.type(value)
     tab(page, "main button[type=submit]")
     page.keyboard.press("Enter")
 
@@ -460,9 +471,9 @@ def test_agenda_edits_with_javascript_off(nojs_page: Page, portal: Portal):
     sign_in(page, portal, email)
     page.goto(f"{portal.url}/meetings/new")
     page.fill("#title", title)
-    page.fill("#meeting_date", "2026-07-08")
-    page.fill("#period_start", "2026-06-01")
-    page.fill("#period_end", "2026-06-30")
+    fill_date(page, "meeting_date", "2026-07-08")
+    fill_date(page, "period_start", "2026-06-01")
+    fill_date(page, "period_end", "2026-06-30")
     page.click("button:has-text('Build the draft agenda')")
     expect(page.locator("h1")).to_have_text(title)
     meeting_id = meeting_id_from(page, portal)
@@ -817,8 +828,8 @@ def test_axe_on_meetings_list_and_plan_form(page: Page, portal: Portal, rich_mee
 
     # Half a period is refused at the period's start, the input kept.
     page.fill("#title", "Half a period")
-    page.fill("#meeting_date", "2026-12-10")
-    page.fill("#period_start", "2026-09-01")
+    fill_date(page, "meeting_date", "2026-12-10")
+    fill_date(page, "period_start", "2026-09-01")
     page.click("button:has-text('Build the draft agenda')")
     expect(summary).to_have_text(
         re.compile(r"Enter both the start and the end of the period, or neither")
@@ -826,7 +837,9 @@ def test_axe_on_meetings_list_and_plan_form(page: Page, portal: Portal, rich_mee
     expect(summary.locator("a")).to_have_attribute("href", "#period_start")
     expect(page.locator("#period_start-error")).to_be_visible()
     expect(page.locator("#title")).to_have_value("Half a period")
-    expect(page.locator("#period_start")).to_have_value("2026-09-01")
+    expect(page.locator("#period_start-day")).to_have_value("01")
+    expect(page.locator("#period_start-month")).to_have_value("09")
+    expect(page.locator("#period_start-year")).to_have_value("2026")
     assert axe_violations(page) == [], "plan a meeting with a period error"
 
 

@@ -177,8 +177,10 @@ def test_triage_journey_by_keyboard_only(page: Page, portal: Portal):
     expect(page.locator("#flash-success")).to_contain_text("Public reply published")
     expect(page.locator("#reply")).to_have_value(reply)
 
-    # New → In review (the first allowed move is already chosen).
+    # New → In review: no move is chosen until the person chooses one.
     tab(page, "input[name=status][type=radio]")
+    expect(page.locator("input[name=status]:checked")).to_have_count(0)
+    page.keyboard.press("Space")
     expect(page.locator("#status-in_review")).to_be_checked()
     tab(page, CHANGE_STATUS)
     page.keyboard.press("Enter")
@@ -199,6 +201,8 @@ def test_triage_journey_by_keyboard_only(page: Page, portal: Portal):
 
     # Actioned → Closed.
     tab(page, "input[name=status][type=radio]")
+    expect(page.locator("input[name=status]:checked")).to_have_count(0)
+    page.keyboard.press("Space")
     expect(page.locator("#status-closed")).to_be_checked()
     tab(page, CHANGE_STATUS)
     page.keyboard.press("Enter")
@@ -252,8 +256,14 @@ def test_triage_with_javascript_off_and_refused_transition(nojs_page: Page, port
     # A second tab keeps the page as it was while the item was new.
     stale = page.context.new_page()
     stale.goto(item_url)
-    expect(stale.locator("#status-in_review")).to_be_checked()
+    expect(stale.locator("input[name=status]:checked")).to_have_count(0)
+    stale.check("#status-in_review")
 
+    # Pressing "Change status" without choosing moves nothing and says what to do.
+    page.click(CHANGE_STATUS)
+    expect(page.locator("#flash-error")).to_contain_text("Choose a status")
+    assert load_item(portal, passenger.reference)[0] is FeedbackStatus.NEW
+    page.check("#status-in_review")
     page.click(CHANGE_STATUS)
     expect(page.locator("#flash-success")).to_contain_text("Status changed to In review")
     expect(page.locator("#item-status")).to_have_text("In review")

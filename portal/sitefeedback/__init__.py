@@ -1,0 +1,1 @@
+"""Feedback about the website itself, from the phase banner (not about the commitments)."""
