@@ -19,6 +19,8 @@ from portal import create_app
 from portal.extensions import db
 from portal.framework import load_framework
 
+# A fixed AES-GCM data key (base64url of 32 bytes) for contact details encrypted at rest.
+TEST_DATA_KEY = "dGVzdC1kYXRhLWtleS0wMDAwMDAwMDAwMDAwMDAwMDA"
 DATABASES = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
 
 
@@ -53,6 +55,7 @@ def make_app(database: str, tmp_path_factory: pytest.TempPathFactory, **override
         "SQLALCHEMY_DATABASE_URI": url,
         "RATELIMIT_ENABLED": False,
         "SERVER_NAME": "portal.test",
+        "DATA_KEY": TEST_DATA_KEY,
     }
     config.update(overrides)
     app = create_app(config)
@@ -93,6 +96,8 @@ CLEANED_TABLES = (
     "officer_commitments",
     "login_throttle",
     "users",
+    "equality_tokens",
+    "rate_limit_counters",
 )
 
 

@@ -228,6 +228,7 @@ PUBLIC_ENDPOINTS = {
     "notes.public_version",
     "yousaid.index",
     "privacy.equality",
+    "csp_report",
 }
 # Who may use each staff area. A new staff route must be added here or this test fails.
 EXPECTED = {

@@ -39,11 +39,11 @@ def roles_required(*roles: StaffRole) -> Callable:
 
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
-    """Reload the signed-in account; a deactivated one is signed out."""
-    from ..extensions import db
+    """Reload the signed-in account; a deactivated one, an ended or expired session is signed
+    out (see sessions.py)."""
+    from .sessions import load
 
-    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-    return user if user is not None and user.active else None
+    return load(user_id)
 
 
 def _return_path() -> str:
