@@ -15,6 +15,7 @@ from flask import Flask, Response, abort, current_app, request, url_for
 from flask_login import current_user
 from htmx_flask.requests import HtmxAwareRequest
 from werkzeug.datastructures import ImmutableMultiDict
+from werkzeug.exceptions import SecurityError
 
 from .extensions import csrf, limiter
 
@@ -151,6 +152,12 @@ def register(app: Flask) -> None:
             response.headers["Cache-Control"] = NO_STORE
             response.headers.pop("Expires", None)
         return response
+
+    @app.errorhandler(SecurityError)
+    def untrusted_host(error: SecurityError):
+        """Refuse a request for a host not in TRUSTED_HOSTS (plain text: no page can be built,
+        since links would need the host)."""
+        return Response("Bad Request: unknown host\n", 400, mimetype="text/plain")
 
     @app.post("/csp-report")
     @csrf.exempt

@@ -97,6 +97,7 @@ CLEANED_TABLES = (
     "login_throttle",
     "users",
     "equality_tokens",
+    "equality_responses",
     "rate_limit_counters",
 )
 
