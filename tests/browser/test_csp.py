@@ -30,7 +30,7 @@ def test_the_policy_is_enforced_and_a_violation_is_caught(browser, live_server):
     assert page.evaluate("() => window.__ran === true") is False
     violations = csp_violations(page, console, reports_from)
     assert any("script-src" in v for v in violations), violations
-    # The browser also reports it to the portal's report endpoint (report-uri / report-to).
+    # The browser also reports it to the portal's report endpoint (report-uri).
     deadline = time.monotonic() + 20  # waiting for the report to arrive, not timing anything
     while len(CSP_REPORTS.messages) == reports_from and time.monotonic() < deadline:
         page.wait_for_timeout(100)
