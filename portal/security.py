@@ -117,6 +117,8 @@ def _is_not_search() -> bool:
 
 def _is_private() -> bool:
     """Say whether this response is a staff page, a staff download or shows personal data."""
+    if request.endpoint == "static":  # the same files for everyone
+        return False
     view = current_app.view_functions.get(request.endpoint or "")
     if getattr(view, "allowed_roles", None) or request.endpoint in PRIVATE_ENDPOINTS:
         return True

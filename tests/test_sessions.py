@@ -16,7 +16,8 @@ from portal.extensions import db
 from portal.models import Feedback, User
 from portal.public.service import NewFeedback, submit_feedback
 
-from .conftest import PASSWORD, csrf_for, login, make_app, submit
+from .conftest import PASSWORD, csrf_for, hidden_fields, login, make_app, submit
+from .test_surveys import survey_file, synced  # noqa: F401
 
 
 def session_cookie(client) -> str:
@@ -169,7 +170,7 @@ def test_links_come_from_the_base_url_never_the_host_header(tmp_path_factory):
     client = app.test_client()
     headers = {"Host": "evil.example"}
     page = client.get("/feedback", headers=headers).get_data(as_text=True)
-    from .conftest import hidden_fields, valid_answers
+    from .conftest import valid_answers
 
     data = hidden_fields(page) | valid_answers()
     assert client.post("/feedback", data=data, headers=headers).status_code == 303
@@ -277,3 +278,23 @@ def test_personal_pages_are_no_store_and_public_pages_may_be_cached(app, client)
 
 def test_public_pages_seen_by_signed_in_staff_are_no_store(app, admin):
     assert _no_store(admin.get("/framework"))  # the header names the signed-in person
+
+
+def test_survey_tracking_links_are_sealed_and_shown_once(app, client, synced):  # noqa: F811
+    from .test_surveys import URL, answer_all
+
+    html = answer_all(client).get_data(as_text=True)
+    fields = hidden_fields(html)
+    client.post(
+        f"{URL}/submit",
+        data={"csrf_token": fields["csrf_token"], "submission_key": fields["submission_key"]},
+    )
+    cookie = session_cookie(client)
+    done = client.get(f"{URL}/done").get_data(as_text=True)
+    tokens = re.findall(r'href="http://portal.test/track/([^"]+)"', done)
+    assert len(tokens) == 2
+    reference = re.search(r"SVS-[2-9A-HJ-NP-Z]{7}", done).group(0)
+    readable = decoded(cookie) + decoded(session_cookie(client))
+    assert reference not in readable and not any(t in readable for t in tokens)
+    again = client.get(f"{URL}/done").get_data(as_text=True)
+    assert reference in again and "app-tracking-link" not in again and "shown once" in again
