@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask_login import current_user, logout_user
 
 from ..extensions import db, limiter
@@ -67,5 +67,6 @@ def logout():
         service.end_sessions(current_user)
         db.session.commit()
     logout_user()
-    session.clear()
+    # Keep the CSRF token: a form still open in another tab then reaches the sign-in page.
+    sessions.forget()
     return redirect(url_for("auth.login"), code=303)
