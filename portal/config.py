@@ -107,9 +107,9 @@ def configure(app: Flask, overrides: dict[str, object] | None = None) -> None:
         ring()  # a malformed key stops the app here, not at the first form with an email
 
     if not app.config.get("PORTAL_BASE_URL"):
-        if production:
+        server = app.config.get("SERVER_NAME")  # configured, unlike a request's Host header
+        if production and not server:
             raise ConfigurationError("PORTAL_BASE_URL must be set in production")
-        server = app.config.get("SERVER_NAME")
         scheme = app.config.get("PREFERRED_URL_SCHEME", "http")
         app.config["PORTAL_BASE_URL"] = f"{scheme}://{server}" if server else DEVELOPMENT_BASE_URL
     app.config["PORTAL_BASE_URL"] = str(app.config["PORTAL_BASE_URL"]).rstrip("/")
