@@ -46,6 +46,9 @@ CSP = "; ".join(
 PRIVATE_ENDPOINTS = {
     "public.confirmation",
     "public.track",
+    "surveys.page",
+    "surveys.preview",
+    "surveys.check",
     "surveys.done",
     "privacy.equality",
     "auth.login",

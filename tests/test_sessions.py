@@ -283,7 +283,9 @@ def test_public_pages_seen_by_signed_in_staff_are_no_store(app, admin):
 def test_survey_tracking_links_are_sealed_and_shown_once(app, client, synced):  # noqa: F811
     from .test_surveys import URL, answer_all
 
-    html = answer_all(client).get_data(as_text=True)
+    check = answer_all(client)
+    assert _no_store(check)  # the check-answers page shows what the person typed
+    html = check.get_data(as_text=True)
     fields = hidden_fields(html)
     client.post(
         f"{URL}/submit",
@@ -296,5 +298,7 @@ def test_survey_tracking_links_are_sealed_and_shown_once(app, client, synced):  
     reference = re.search(r"SVS-[2-9A-HJ-NP-Z]{7}", done).group(0)
     readable = decoded(cookie) + decoded(session_cookie(client))
     assert reference not in readable and not any(t in readable for t in tokens)
-    again = client.get(f"{URL}/done").get_data(as_text=True)
+    again_response = client.get(f"{URL}/done")
+    assert _no_store(again_response)
+    again = again_response.get_data(as_text=True)
     assert reference in again and "app-tracking-link" not in again and "shown once" in again
