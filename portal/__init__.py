@@ -55,6 +55,8 @@ def create_app(
     csrf.init_app(app)
     # Flask-Limiter keeps "enabled" on its one shared object; register its hooks on every app
     # and let each app's own RATELIMIT_ENABLED decide per request (see extensions.py).
+    from .ratelimits import storage as _rate_limit_storage  # noqa: F401  (registers database://)
+
     limits_enabled = app.config["RATELIMIT_ENABLED"]
     app.config["RATELIMIT_ENABLED"] = True
     limiter.init_app(app)

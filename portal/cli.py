@@ -125,6 +125,26 @@ def users_set_role(email: str, role: str) -> None:
     click.echo(f"{user.email} is now {user.role.value}")
 
 
+@users_cli.command("set-password")
+@click.argument("email")
+@click.option(
+    "--password-stdin",
+    is_flag=True,
+    help="Read the password from one line of standard input instead of a hidden prompt.",
+)
+def users_set_password(email: str, password_stdin: bool) -> None:
+    """Give an account a new password; every session it had ends."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        user = accounts.set_password(email, password)
+    except accounts.AccountError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"New password set for {user.email}; its sessions have ended")
+
+
 @users_cli.command("deactivate")
 @click.argument("email")
 def users_deactivate(email: str) -> None:
@@ -229,6 +249,31 @@ def privacy_purge(months: int | None, dry_run: bool) -> None:
     click.echo(
         f"{verb} {report.contact_details} contact details and {report.survey_emails} survey "
         f"email answers; {report.anonymised} items anonymised (closed over {months} months ago)."
+    )
+
+
+@privacy_cli.command("new-key")
+def privacy_new_key() -> None:
+    """Print a fresh random data key (base64url, 32 bytes) for FLASK_DATA_KEY."""
+    from .crypto import new_key
+
+    click.echo(new_key())
+
+
+@privacy_cli.command("rotate-key")
+def privacy_rotate_key() -> None:
+    """Re-encrypt every contact name and email address and every survey email answer under the
+    first key of FLASK_DATA_KEY (decrypting with any key listed after it), and recompute their
+    blind indexes. One transaction; idempotent. Afterwards the old keys can be removed."""
+    from .crypto import ring
+    from .privacy.keys import rotate
+
+    report = rotate()
+    db.session.commit()
+    click.echo(
+        f"Re-encrypted {report.contact_details} contact details and {report.survey_responses} "
+        f"survey responses under key {ring()[0].id}. Everything is now readable with that key "
+        "alone: remove the old keys from FLASK_DATA_KEY."
     )
 
 

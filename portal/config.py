@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from flask import Flask
 
@@ -20,7 +21,7 @@ DEFAULTS: dict[str, object] = {
     "SESSION_COOKIE_SAMESITE": "Lax",
     "WTF_CSRF_TIME_LIMIT": 4 * 3600,
     "RATELIMIT_ENABLED": True,
-    "RATELIMIT_STORAGE_URI": "memory://",
+    "RATELIMIT_STORAGE_URI": "database://",  # shared by every worker (portal/ratelimits)
     "RATELIMIT_HEADERS_ENABLED": True,
     "FEEDBACK_RATE_LIMIT": "10 per minute;60 per day",
     "LOGIN_RATE_LIMIT": "20 per minute;200 per day",
@@ -29,7 +30,10 @@ DEFAULTS: dict[str, object] = {
     "SURVEY_DRAFT_STORE": "",
     "ENV_NAME": "development",
     "DEMO_SEED_DEFAULT": 300,
+    "SESSION_IDLE_MINUTES": 30,
+    "SESSION_MAX_HOURS": 12,
 }
+DEVELOPMENT_BASE_URL = "http://127.0.0.1:5000"
 
 
 def _sqlite_url(app: Flask) -> str:
@@ -45,6 +49,17 @@ def _development_secret(app: Flask) -> str:
     return path.read_text().strip()
 
 
+def _development_data_key(app: Flask) -> str:
+    """Read the development data key from instance/, generating it on first start."""
+    from .crypto import new_key
+
+    path = Path(app.instance_path) / "data_key"
+    if not path.exists():
+        path.write_text(new_key() + "\n")
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
 def configure(app: Flask, overrides: dict[str, object] | None = None) -> None:
     """Load configuration from defaults, the environment and explicit overrides (tests)."""
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
@@ -52,6 +67,13 @@ def configure(app: Flask, overrides: dict[str, object] | None = None) -> None:
     app.config["SQLALCHEMY_DATABASE_URI"] = os.environ.get("DATABASE_URL") or _sqlite_url(app)
     if os.environ.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = os.environ["SECRET_KEY"]
+    # Links in pages and emails are built from this, never from the Host header.
+    if os.environ.get("PORTAL_BASE_URL"):
+        app.config["PORTAL_BASE_URL"] = os.environ["PORTAL_BASE_URL"]
+    if os.environ.get("TRUSTED_HOSTS"):
+        app.config["TRUSTED_HOSTS"] = [
+            h.strip() for h in os.environ["TRUSTED_HOSTS"].split(",") if h.strip()
+        ]
     app.config.from_prefixed_env()  # FLASK_<NAME>, values parsed as JSON where they can be
     if overrides:
         app.config.update(overrides)
@@ -75,5 +97,24 @@ def configure(app: Flask, overrides: dict[str, object] | None = None) -> None:
         if production:
             raise ConfigurationError("SECRET_KEY must be set in production")
         app.config["SECRET_KEY"] = _development_secret(app)
+    if not app.config.get("DATA_KEY"):
+        if production:
+            raise ConfigurationError("FLASK_DATA_KEY must be set in production")
+        app.config["DATA_KEY"] = _development_data_key(app)
+    from .crypto import ring
+
+    with app.app_context():
+        ring()  # a malformed key stops the app here, not at the first form with an email
+
+    if not app.config.get("PORTAL_BASE_URL"):
+        server = app.config.get("SERVER_NAME")  # configured, unlike a request's Host header
+        if production and not server:
+            raise ConfigurationError("PORTAL_BASE_URL must be set in production")
+        scheme = app.config.get("PREFERRED_URL_SCHEME", "http")
+        app.config["PORTAL_BASE_URL"] = f"{scheme}://{server}" if server else DEVELOPMENT_BASE_URL
+    app.config["PORTAL_BASE_URL"] = str(app.config["PORTAL_BASE_URL"]).rstrip("/")
     if production:
         app.config["SESSION_COOKIE_SECURE"] = True
+        if not app.config.get("TRUSTED_HOSTS"):
+            # Refuse requests for any other host: Flask answers them 400 Bad Request.
+            app.config["TRUSTED_HOSTS"] = [urlsplit(app.config["PORTAL_BASE_URL"]).hostname]

@@ -10,11 +10,17 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.cell.cell import TYPE_STRING
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+# Spreadsheets skip leading spaces and invisible characters before reading a formula, so the
+# check looks past them: ordinary and non-breaking spaces, and zero-width characters.
+_IGNORED_LEADING = " \u00a0\u200b\u200c\u200d\u2060\ufeff\u180e\u3000"
 
 
 def safe_cell(value: Any) -> Any:
-    """Neutralise text a spreadsheet would treat as a formula, by prefixing an apostrophe."""
+    """Neutralise text a spreadsheet would treat as a formula, by prefixing an apostrophe.
+
+    Full-width ＝ ＋ － ＠ count as formula signs, and so does a formula after leading spaces or
+    zero-width characters."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -22,7 +28,7 @@ def safe_cell(value: Any) -> Any:
     if isinstance(value, int | float):
         return value
     text = str(value)
-    if text.startswith(FORMULA_STARTS):
+    if text.startswith(FORMULA_STARTS) or text.lstrip(_IGNORED_LEADING).startswith(FORMULA_STARTS):
         return "'" + text
     return text
 

@@ -27,7 +27,8 @@ class Base(DeclarativeBase):
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 csrf = CSRFProtect()
-limiter = Limiter(key_func=get_remote_address)
+# "portal://" dispatches to each app's own RATELIMIT_STORAGE_URI (portal/ratelimits/storage.py).
+limiter = Limiter(key_func=get_remote_address, storage_uri="portal://")
 
 
 @limiter.request_filter

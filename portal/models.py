@@ -25,6 +25,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from .crypto import EncryptedText
 from .extensions import db
 
 
@@ -398,6 +399,9 @@ class Feedback(db.Model):
     consent_to_quote: Mapped[bool] = mapped_column(Boolean, default=False)
     quote_consent_version: Mapped[str | None] = mapped_column(String(32))
     quote_consented_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Public pages quote an item only after a member approved it (and its author consented).
+    quote_approved: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    quote_approved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     channel: Mapped[Channel] = mapped_column(_enum(Channel, "channel"), default=Channel.WEB)
     status: Mapped[FeedbackStatus] = mapped_column(
         _enum(FeedbackStatus, "feedback_status"), default=FeedbackStatus.NEW
@@ -450,8 +454,10 @@ class ContactDetails(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     feedback_id: Mapped[int] = mapped_column(ForeignKey("feedback.id", ondelete="CASCADE"))
-    name: Mapped[str | None] = mapped_column(String(200))
-    email: Mapped[str] = mapped_column(String(320), index=True)
+    # Encrypted at rest (AES-GCM, portal/crypto.py); looked up by the keyed blind index only.
+    name: Mapped[str | None] = mapped_column(EncryptedText)
+    email: Mapped[str] = mapped_column(EncryptedText)
+    email_index: Mapped[str | None] = mapped_column(String(64), index=True)
     consent_to_contact: Mapped[bool] = mapped_column(Boolean, default=False)
     consent_version: Mapped[str] = mapped_column(String(32))
     consented_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
@@ -472,6 +478,9 @@ class User(db.Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Part of every session's identity: raising it ends every session of the account at once
+    # (signing out, a new password, deactivation, a change of role).
+    session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     commitments: Mapped[list[Commitment]] = relationship(
         secondary=officer_commitments, order_by=Commitment.position
@@ -491,7 +500,7 @@ class User(db.Model):
         return False
 
     def get_id(self) -> str:
-        return str(self.id)
+        return f"{self.id}:{self.session_generation or 0}"
 
     @property
     def display_name(self) -> str:
@@ -617,7 +626,8 @@ class SurveyResponse(db.Model):
     stakeholder_type: Mapped[StakeholderType] = mapped_column(
         _enum(StakeholderType, "stakeholder_type")
     )
-    answers: Mapped[dict] = mapped_column(JSON)
+    answers: Mapped[dict] = mapped_column(JSON)  # email answers are stored encrypted
+    email_index: Mapped[str | None] = mapped_column(String(64), index=True)
     submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     version: Mapped[SurveyVersion] = relationship()

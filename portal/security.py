@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, abort, current_app, request
+import base64
+import hashlib
+import json
+import logging
+import os
+from typing import Any
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from flask import Flask, Response, abort, current_app, request, url_for
+from flask_login import current_user
 from htmx_flask.requests import HtmxAwareRequest
 from werkzeug.datastructures import ImmutableMultiDict
+from werkzeug.exceptions import SecurityError
 
-from .extensions import limiter
+from .extensions import csrf, limiter
+
+csp_log = logging.getLogger("portal.csp")
 
 # No inline scripts or styles anywhere: GOV.UK Frontend and htmx are loaded as files, htmx is
 # configured by a meta tag with eval and inline script tags off, and charts are SVG attributes.
@@ -22,8 +35,54 @@ CSP = "; ".join(
         "base-uri 'self'",
         "object-src 'none'",
         "frame-ancestors 'none'",
+        # report-uri, not report-to: Chromium ignores report-uri when report-to is present and
+        # batches Reporting API deliveries (none arrived within 90 s in headless Chromium), so
+        # violations would reach the endpoint late or never. report-uri posts each one at once.
+        "report-uri /csp-report",
     ]
 )
+# Pages that show a person's own data (a tracking link, a reference, their sign-in form) are
+# never stored by a browser or proxy, like every staff page.
+PRIVATE_ENDPOINTS = {
+    "public.confirmation",
+    "public.track",
+    "surveys.page",
+    "surveys.preview",
+    "surveys.check",
+    "surveys.done",
+    "privacy.equality",
+    "auth.login",
+}
+NO_STORE = "no-store, private"
+
+
+def external_url(endpoint: str, **values: Any) -> str:
+    """Return an absolute link for pages and emails, built from PORTAL_BASE_URL (never from the
+    request's Host header, which anyone can set)."""
+    return current_app.config["PORTAL_BASE_URL"] + url_for(endpoint, _external=False, **values)
+
+
+def _seal_key() -> AESGCM:
+    secret = str(current_app.config["SECRET_KEY"]).encode()
+    return AESGCM(hashlib.sha256(b"portal session seal\0" + secret).digest())
+
+
+def seal(value: Any) -> str:
+    """Encrypt a value for the session cookie, which is signed but otherwise readable."""
+    nonce = os.urandom(12)
+    sealed = _seal_key().encrypt(nonce, json.dumps(value).encode(), b"session")
+    return base64.urlsafe_b64encode(nonce + sealed).decode()
+
+
+def unseal(value: Any, default: Any = None) -> Any:
+    """Decrypt a value sealed by `seal`; anything else (or nothing) gives the default."""
+    if not isinstance(value, str):
+        return default
+    try:
+        blob = base64.urlsafe_b64decode(value)
+        return json.loads(_seal_key().decrypt(blob[:12], blob[12:], b"session"))
+    except (ValueError, InvalidTag):
+        return default
 
 
 def _clean_text(value: str) -> str:
@@ -59,6 +118,16 @@ def _is_not_search() -> bool:
     return not request.args.get("q")
 
 
+def _is_private() -> bool:
+    """Say whether this response is a staff page, a staff download or shows personal data."""
+    if request.endpoint == "static":  # the same files for everyone
+        return False
+    view = current_app.view_functions.get(request.endpoint or "")
+    if getattr(view, "allowed_roles", None) or request.endpoint in PRIVATE_ENDPOINTS:
+        return True
+    return bool(current_user and current_user.is_authenticated)
+
+
 def register(app: Flask) -> None:
     """Install the request class, the headers and the search rate limit."""
     app.request_class = PortalRequest
@@ -84,7 +153,25 @@ def register(app: Flask) -> None:
             response.headers.setdefault(
                 "Strict-Transport-Security", "max-age=31536000; includeSubDomains"
             )
+        if _is_private():
+            response.headers["Cache-Control"] = NO_STORE
+            response.headers.pop("Expires", None)
         return response
+
+    @app.errorhandler(SecurityError)
+    def untrusted_host(error: SecurityError):
+        """Refuse a request for a host not in TRUSTED_HOSTS (plain text: no page can be built,
+        since links would need the host)."""
+        return Response("Bad Request: unknown host\n", 400, mimetype="text/plain")
+
+    @app.post("/csp-report")
+    @csrf.exempt
+    @limiter.limit("60 per minute")
+    def csp_report():
+        """Record a Content-Security-Policy violation reported by a browser."""
+        body = request.get_data(cache=False, as_text=True)[:4000]
+        csp_log.warning("CSP violation reported: %s", body)
+        return "", 204
 
     # Searching is the expensive request: limit it per IP, wherever a `q` is given.
     for endpoint in ("triage.inbox", "notes.library"):

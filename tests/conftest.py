@@ -19,6 +19,8 @@ from portal import create_app
 from portal.extensions import db
 from portal.framework import load_framework
 
+# A fixed AES-GCM data key (base64url of 32 bytes) for contact details encrypted at rest.
+TEST_DATA_KEY = "dGVzdC1kYXRhLWtleS0wMDAwMDAwMDAwMDAwMDAwMDA"
 DATABASES = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
 
 
@@ -53,6 +55,7 @@ def make_app(database: str, tmp_path_factory: pytest.TempPathFactory, **override
         "SQLALCHEMY_DATABASE_URI": url,
         "RATELIMIT_ENABLED": False,
         "SERVER_NAME": "portal.test",
+        "DATA_KEY": TEST_DATA_KEY,
     }
     config.update(overrides)
     # Each app keeps its files (survey drafts, secrets) in its own folder, never the checkout's.
@@ -96,6 +99,9 @@ CLEANED_TABLES = (
     "login_throttle",
     "users",
     "website_feedback",
+    "equality_tokens",
+    "equality_responses",
+    "rate_limit_counters",
 )
 
 

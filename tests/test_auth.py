@@ -230,6 +230,7 @@ PUBLIC_ENDPOINTS = {
     "privacy.equality",
     "sitefeedback.new",
     "sitefeedback.thanks",
+    "csp_report",
 }
 # Who may use each staff area. A new staff route must be added here or this test fails.
 EXPECTED = {

@@ -502,13 +502,15 @@ def test_officers_report_on_their_own_commitments(app, make_user):
 def test_you_said_we_did_shows_only_what_may_be_public(app, member):
     period = financial_quarter(2026, 2)  # July to September 2026
     slug = "foodbank-collection-points"
-    add(
+    approved = add(
         slug,
         at(period.start),
         consent_to_quote=True,
         body="Call me on 07700 900123 or write to a.person@example.com about the foodbank box",
     )
+    approved.quote_approved = True  # a member approved it for quotation (issue 11)
     add(slug, at(period.start), consent_to_quote=False, body="A private comment, never quoted")
+    add(slug, at(period.start), consent_to_quote=True, body="Consented, but nobody approved it")
     meeting = service.create_meeting(
         member,
         "Q2 meeting",
@@ -520,12 +522,13 @@ def test_you_said_we_did_shows_only_what_may_be_public(app, member):
     service.add_decision(member, item, "Double the number of collection points")
     stories = yousaid.build(period)
     story = next(s for s in stories if s.commitment.slug == slug)
-    assert story.said == 2
+    assert story.said == 3
     assert story.decisions == ["Double the number of collection points"]
     assert len(story.quotes) == 1
     assert "07700" not in story.quotes[0] and "example.com" not in story.quotes[0]
     html = app.test_client().get("/you-said-we-did?period=2026-Q2").get_data(as_text=True)
     assert "A private comment" not in html and "a.person@example.com" not in html
+    assert "nobody approved it" not in html
     assert "Double the number of collection points" in html
     assert "[removed]" in html
     assert app.test_client().get("/you-said-we-did?period=nonsense").status_code == 422

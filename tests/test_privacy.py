@@ -163,6 +163,8 @@ def test_public_quote_needs_consent_and_scrubs():
     )
     assert public_quote(item) is None
     item.consent_to_quote = True
+    assert public_quote(item) is None  # consented, but no member has approved it yet
+    item.quote_approved = True
     assert public_quote(item) == "Ring [removed] or visit [removed]"
     item.status = FeedbackStatus.SPAM
     assert public_quote(item) is None

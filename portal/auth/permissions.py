@@ -12,7 +12,6 @@ from flask_login import current_user
 from htmx_flask import make_response as htmx_response
 
 from ..extensions import login_manager
-from ..inputs import parse_id
 from ..models import StaffRole, User
 
 TRIAGE = (StaffRole.ADMIN, StaffRole.MEMBER)
@@ -40,11 +39,11 @@ def roles_required(*roles: StaffRole) -> Callable:
 
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
-    """Reload the signed-in account; a deactivated one is signed out."""
-    from ..extensions import db
+    """Reload the signed-in account; a deactivated one, an ended or expired session is signed
+    out (see sessions.py)."""
+    from .sessions import load
 
-    user = db.session.get(User, parse_id(user_id) or 0)
-    return user if user is not None and user.active else None
+    return load(user_id)
 
 
 def _return_path() -> str:

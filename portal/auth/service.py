@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
-from sqlalchemy import func, select
+from flask import current_app
+from sqlalchemy import and_, case, delete, func, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..extensions import db
@@ -68,18 +70,37 @@ def create_user(email: str, role: StaffRole | str, password: str, name: str = ""
     return user
 
 
+def end_sessions(user: User) -> None:
+    """End every session of an account at once: each session carries the account's session
+    generation, checked on every request, so raising it invalidates them all."""
+    user.session_generation = (user.session_generation or 0) + 1
+
+
 def set_role(email: str, role: StaffRole | str) -> User:
-    """Give an account a different role."""
+    """Give an account a different role, ending its sessions."""
     user = _require(email)
-    user.role = StaffRole(role)
+    if user.role is not StaffRole(role):
+        user.role = StaffRole(role)
+        end_sessions(user)
     db.session.commit()
     return user
 
 
 def deactivate(email: str) -> User:
-    """Stop an account from signing in; its history stays."""
+    """Stop an account from signing in, ending its sessions; its history stays."""
     user = _require(email)
     user.active = False
+    end_sessions(user)
+    db.session.commit()
+    return user
+
+
+def set_password(email: str, password: str) -> User:
+    """Give an account a new password, ending every session it had."""
+    user = _require(email)
+    check_password_strength(password)
+    user.password_hash = hash_password(password)
+    end_sessions(user)
     db.session.commit()
     return user
 
@@ -97,7 +118,10 @@ def _require(email: str) -> User:
 
 
 def _throttle_key(email: str) -> str:
-    return hashlib.sha256(normalise_email(email).encode()).hexdigest()
+    """Key the throttle by an HMAC of the email under a server secret, so a database copy
+    cannot confirm which addresses were tried."""
+    secret = hashlib.sha256(b"login-throttle\0" + str(current_app.config["SECRET_KEY"]).encode())
+    return hmac.new(secret.digest(), normalise_email(email).encode(), hashlib.sha256).hexdigest()
 
 
 def _aware(value: datetime | None) -> datetime | None:
@@ -106,41 +130,75 @@ def _aware(value: datetime | None) -> datetime | None:
     return value
 
 
+def _count_attempt(key: str, now: datetime) -> tuple[int, datetime | None]:
+    """Count one sign-in attempt atomically, before its password is checked, and return the
+    attempts counted since the last success and any lock. One INSERT … ON CONFLICT DO UPDATE
+    in its own transaction: concurrent attempts each get a different count, never a 500."""
+    table = LoginThrottle.__table__
+    if db.engine.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    lock_over = and_(table.c.locked_until.is_not(None), table.c.locked_until <= now)
+    locked = and_(table.c.locked_until.is_not(None), table.c.locked_until > now)
+    statement = (
+        insert(table)
+        .values(key=key, failures=1, last_failure_at=now)
+        .on_conflict_do_update(
+            index_elements=[table.c.key],
+            set_={
+                "failures": case(
+                    (lock_over, 1), (locked, table.c.failures), else_=table.c.failures + 1
+                ),
+                "locked_until": case((lock_over, None), else_=table.c.locked_until),
+                "last_failure_at": now,
+            },
+        )
+        .returning(table.c.failures, table.c.locked_until)
+    )
+    with db.engine.begin() as connection:
+        failures, locked_until = connection.execute(statement).one()
+    return int(failures), _aware(locked_until)
+
+
 def authenticate(email: str, password: str, now: datetime | None = None) -> SignInResult:
     """Check an email and password, slowing down and locking after repeated failures.
 
-    Unknown and known emails are throttled alike, so the answers reveal nothing.
+    Every attempt is counted in the database before its password is checked, so however many
+    arrive at once, at most LOCK_AFTER passwords are checked before the lock. Unknown and known
+    emails are throttled alike, so the answers reveal nothing.
     """
     now = now or datetime.now(UTC)
     key = _throttle_key(email)
-    throttle = db.session.get(LoginThrottle, key)
-    if throttle and _aware(throttle.locked_until) and _aware(throttle.locked_until) > now:
+    table = LoginThrottle.__table__
+    # The attempt is counted on its own connection: end the session's transaction first, so
+    # (on SQLite) it does not hold a snapshot older than the count.
+    db.session.commit()
+    attempts, locked_until = _count_attempt(key, now)
+    if (locked_until is not None and locked_until > now) or attempts > LOCK_AFTER:
         return SignInResult(None, locked=True)
-    if throttle and throttle.failures >= SLOW_DOWN_AFTER:
-        delay = 0.25 * 2 ** (throttle.failures - SLOW_DOWN_AFTER)
+    previous_failures = attempts - 1
+    if previous_failures >= SLOW_DOWN_AFTER:
+        delay = 0.25 * 2 ** (previous_failures - SLOW_DOWN_AFTER)
         time.sleep(min(delay, MAX_DELAY_SECONDS))
 
     user = get_user_by_email(email)
     valid = check_password_hash(user.password_hash if user else _DUMMY_HASH, password)
     if user is not None and valid and user.active:
-        if throttle is not None:
-            db.session.delete(throttle)
         user.last_login_at = now
         db.session.commit()
+        with db.engine.begin() as connection:
+            connection.execute(delete(table).where(table.c.key == key))
         return SignInResult(user)
 
-    if throttle is None:
-        throttle = LoginThrottle(key=key, failures=0)
-        db.session.add(throttle)
-    if throttle.locked_until is not None:  # an expired lock starts a fresh count
-        throttle.failures = 0
-        throttle.locked_until = None
-    throttle.failures += 1
-    throttle.last_failure_at = now
-    locked = throttle.failures >= LOCK_AFTER
+    locked = attempts >= LOCK_AFTER
     if locked:
-        throttle.locked_until = now + timedelta(minutes=LOCK_MINUTES)
-    db.session.commit()
+        with db.engine.begin() as connection:
+            connection.execute(
+                update(table)
+                .where(table.c.key == key)
+                .values(locked_until=now + timedelta(minutes=LOCK_MINUTES))
+            )
     return SignInResult(None, locked=locked)
 
 

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, logout_user
 
-from ..extensions import limiter
+from ..extensions import db, limiter
 from ..models import StaffRole
-from . import service
+from . import service, sessions
 from .forms import LoginForm
 
 bp = Blueprint("auth", __name__)
@@ -45,7 +45,7 @@ def login():
     if form.validate_on_submit():
         result = service.authenticate(form.email.data, form.password.data)
         if result.user is not None:
-            login_user(result.user)
+            sessions.begin(result.user)
             target = form.next.data
             if not service.is_safe_next(target):
                 target = home_for(result.user.role)
@@ -61,6 +61,12 @@ def login():
 
 @bp.post("/logout")
 def logout():
-    """Sign out (POST only, so a link on another site cannot sign people out)."""
+    """Sign out (POST only, so a link on another site cannot sign people out), ending every
+    session of the account, on every device."""
+    if current_user.is_authenticated:
+        service.end_sessions(current_user)
+        db.session.commit()
     logout_user()
+    # Keep the CSRF token: a form still open in another tab then reaches the sign-in page.
+    sessions.forget()
     return redirect(url_for("auth.login"), code=303)

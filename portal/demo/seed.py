@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, insert, select, text
 
+from ..crypto import blind_index
 from ..extensions import db
 from ..models import (
     Channel,
@@ -207,6 +208,7 @@ def seed_feedback(
                         "feedback_id": next_id,
                         "name": texts.contact_name(rng),
                         "email": f"demo{next_contact_id}@example.invalid",
+                        "email_index": blind_index(f"demo{next_contact_id}@example.invalid"),
                         "consent_to_contact": True,
                         "consent_version": CONSENT_VERSION,
                         "consented_at": received,

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from .. import audit
-from ..anonymise import public_quote, quotable
+from ..anonymise import quotable
 from ..extensions import db
 from ..models import (
     Action,
@@ -336,7 +336,7 @@ def quotes_for(item: AgendaItem) -> list[Quote]:
     pinned = [
         Quote(q.feedback_id, q.feedback.reference, text, True)
         for q in item.quotes
-        if (text := public_quote(q.feedback))
+        if (text := quotable(q.feedback.body, q.feedback.consent_to_quote, q.feedback.status))
     ]
     pinned_ids = {q.feedback_id for q in pinned}
     automatic = [

@@ -3,14 +3,16 @@ an email address, redact passages of feedback text, equality monitoring in aggre
 
 from __future__ import annotations
 
+import hashlib
 import re
+import secrets
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
-from .. import audit
+from .. import audit, crypto
 from ..anonymise import PATTERNS, scrub
 from ..extensions import db
 from ..models import (
@@ -22,6 +24,7 @@ from ..models import (
     utcnow,
 )
 from ..surveys import engine
+from .models import EqualityToken
 
 REDACTED = "[redacted]"
 ERASED_TEXT = "[This feedback was erased at the request of the person who sent it.]"
@@ -104,6 +107,7 @@ def _drop_survey_emails(response: SurveyResponse | None) -> int:
             removed += 1
     if removed:
         response.answers = answers
+        response.email_index = None
     return removed
 
 
@@ -118,23 +122,36 @@ def _normalise(email: str) -> str:
 
 
 def _survey_responses_with(email: str) -> list[SurveyResponse]:
-    # Survey answers are JSON; email answers are few, so filter the candidates in Python.
-    candidates = db.session.scalars(select(SurveyResponse))
+    """Find survey responses with this email answer through the keyed blind index (answers are
+    stored encrypted), confirming each candidate against its decrypted answers."""
+    candidates = db.session.scalars(
+        select(SurveyResponse).where(SurveyResponse.email_index.in_(crypto.blind_indexes(email)))
+    )
     found = []
     for response in candidates:
         for qid in _email_questions(response):
-            if str(response.answers.get(qid, "")).lower() == email:
+            value = response.answers.get(qid)
+            if value and crypto.decrypt(str(value)).strip().lower() == email:
                 found.append(response)
                 break
     return found
 
 
+def _contacts_with(email: str) -> list[ContactDetails]:
+    """Find contact details with this email address through the keyed blind index."""
+    return list(
+        db.session.scalars(
+            select(ContactDetails).where(
+                ContactDetails.email_index.in_(crypto.blind_indexes(email))
+            )
+        )
+    )
+
+
 def subject_access(email: str) -> dict[str, Any]:
     """Return everything held about an email address, as a JSON-ready dict."""
     email = _normalise(email)
-    contacts = list(
-        db.session.scalars(select(ContactDetails).where(func.lower(ContactDetails.email) == email))
-    )
+    contacts = _contacts_with(email)
     responses = _survey_responses_with(email)
     return {
         "email": email,
@@ -166,7 +183,9 @@ def subject_access(email: str) -> dict[str, Any]:
                 "survey": r.version.title,
                 "version": r.version.version,
                 "submitted_at": r.submitted_at.isoformat(timespec="seconds"),
-                "answers": r.answers,
+                "answers": {
+                    k: crypto.decrypt(v) if isinstance(v, str) else v for k, v in r.answers.items()
+                },
             }
             for r in responses
         ],
@@ -186,9 +205,7 @@ def erase(actor: User, email: str, redact_text: bool = False) -> ErasureReport:
     email = _normalise(email)
     report = ErasureReport()
     references = []
-    for contact in list(
-        db.session.scalars(select(ContactDetails).where(func.lower(ContactDetails.email) == email))
-    ):
+    for contact in list(_contacts_with(email)):
         item = contact.feedback
         references.append(item.reference)
         db.session.delete(contact)
@@ -287,8 +304,53 @@ QUESTIONS = {
 }
 
 
+EQUALITY_TOKEN_HOURS = 24
+
+
+def issue_equality_token(now: datetime | None = None) -> str:
+    """Return a fresh one-time token allowing one set of equality answers (only its hash is
+    stored, with no link to the submission it was issued with)."""
+    token = secrets.token_urlsafe(24)
+    now = now or utcnow()
+    db.session.add(
+        EqualityToken(
+            token_hash=hashlib.sha256(token.encode()).hexdigest(),
+            expires_at=now + timedelta(hours=EQUALITY_TOKEN_HOURS),
+        )
+    )
+    return token
+
+
+def equality_token_valid(token: str | None) -> bool:
+    """Say whether an equality token can still be used."""
+    if not token:
+        return False
+    row = db.session.get(EqualityToken, hashlib.sha256(token.encode()).hexdigest())
+    return row is not None and _aware(row.expires_at) > utcnow()
+
+
+def use_equality_token(token: str | None) -> bool:
+    """Spend a one-time equality token; False if it was already used, expired or unknown.
+    One DELETE, so two requests racing with the same token cannot both succeed."""
+    if not token:
+        return False
+    table = EqualityToken.__table__
+    result = db.session.execute(
+        delete(table).where(
+            table.c.token_hash == hashlib.sha256(token.encode()).hexdigest(),
+            table.c.expires_at > utcnow(),
+        )
+    )
+    return result.rowcount == 1
+
+
+def _aware(value: datetime) -> datetime:
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+
+
 def record_equality(answers: dict[str, str], on: date | None = None) -> EqualityResponse | None:
-    """Store equality answers apart from any feedback (only the month is kept). All optional."""
+    """Store equality answers apart from any feedback (only the month is kept). All optional.
+    The caller spends the one-time token first and commits."""
     cleaned = {}
     for key, (_, options) in QUESTIONS.items():
         value = (answers.get(key) or "").strip()
@@ -300,7 +362,6 @@ def record_equality(answers: dict[str, str], on: date | None = None) -> Equality
     on = on or datetime.now(UTC).date()
     response = EqualityResponse(month=on.replace(day=1), **cleaned)
     db.session.add(response)
-    db.session.commit()
     return response
 
 

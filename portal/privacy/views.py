@@ -8,6 +8,7 @@ from flask import (
     Blueprint,
     Response,
     abort,
+    current_app,
     flash,
     redirect,
     render_template,
@@ -18,10 +19,16 @@ from flask import (
 from flask_login import current_user
 
 from ..auth.permissions import ADMIN_ONLY, TRIAGE, roles_required
+from ..extensions import db, limiter
+from ..security import unseal
 from ..triage import service as triage_service
 from . import service
 
 bp = Blueprint("privacy", __name__)
+
+
+def _equality_rate_limit() -> str:
+    return str(current_app.config["FEEDBACK_RATE_LIMIT"])
 
 
 @bp.route("/admin/privacy", methods=["GET", "POST"])
@@ -99,18 +106,26 @@ def redact(reference: str):
 
 
 @bp.route("/feedback/equality", methods=["GET", "POST"])
+@limiter.limit(_equality_rate_limit, methods=["POST"])
 def equality():
-    """Ask the optional equality monitoring questions once, after a submission."""
-    if not session.get("equality_offered"):
+    """Ask the optional equality monitoring questions once per submission: the session holds
+    a sealed one-time token, spent in the database by the answer."""
+    token = unseal(session.get("equality"))
+    if not service.equality_token_valid(token):
+        session.pop("equality", None)
         return redirect(url_for("public.feedback"))
     error = None
     if request.method == "POST":
         try:
+            if not service.use_equality_token(token):
+                raise service.PrivacyError("You have already answered these questions")
             service.record_equality({k: request.form.get(k, "") for k in service.QUESTIONS})
         except service.PrivacyError as exc:
+            db.session.rollback()
             error = str(exc)
         else:
-            session.pop("equality_offered", None)
+            db.session.commit()
+            session.pop("equality", None)
             flash("Thank you. Your answers help us check we hear from everyone.", "success")
             return redirect(url_for("public.home"), code=303)
     return render_template("privacy/equality.html", questions=service.QUESTIONS, error=error), (

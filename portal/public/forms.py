@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCharacterCount,
@@ -26,6 +28,9 @@ CONSENT_NEEDS_EMAIL = "Enter your email address so we can contact you"
 DETAILS_NEED_CONSENT = (
     "Tick the box to agree to be contacted, or remove your name and email address"
 )
+
+SUBMISSION_KEY = re.compile(r"[A-Za-z0-9_-]{20,64}")
+FORM_CHANGED = "This form could not be checked. Check your answers and send it again"
 
 RATING_CHOICES = [
     ("1", "1 – very poorly"),
@@ -137,7 +142,7 @@ class FeedbackForm(FlaskForm):
         description="We will remove anything that could identify you before quoting it.",
         widget=GovCheckboxInput(),
     )
-    submission_key = HiddenField()
+    submission_key = HiddenField()  # one-time key: 32 URL-safe characters (service.py)
     # Honeypot: hidden from people by CSS and from assistive technology; bots fill it in.
     website = StringField("Leave this field empty")
 
@@ -149,6 +154,10 @@ class FeedbackForm(FlaskForm):
         allowed = {value for value, _ in field.choices}
         if field.data and field.data not in allowed:
             raise ValidationError("Choose a commitment from the list")
+
+    def validate_submission_key(self, field: HiddenField) -> None:
+        if field.data and not SUBMISSION_KEY.fullmatch(field.data):
+            raise ValidationError(FORM_CHANGED)
 
     def validate_rating(self, field: RadioField) -> None:
         if field.data not in (None, "", "None") and field.data not in {"1", "2", "3", "4", "5"}:

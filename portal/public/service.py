@@ -11,6 +11,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, OperationalError
 
+from ..crypto import blind_index
 from ..extensions import db
 from ..models import (
     Channel,
@@ -186,6 +187,7 @@ def build_feedback(data: NewFeedback) -> tuple[Feedback, str]:
         feedback.contact = ContactDetails(
             name=data.name or None,
             email=data.email,
+            email_index=blind_index(data.email),
             consent_to_contact=True,
             consent_version=CONSENT_VERSION,
         )

@@ -17,10 +17,12 @@ from htmx_flask import make_response as htmx_response
 from jinja2_fragments.flask import render_block
 
 from ..core.expired import keeps_input, set_expired_message
-from ..extensions import csrf, limiter
+from ..extensions import csrf, db, limiter
 from ..models import Commitment, Horizon
 from ..notes import service as notes_service
+from ..privacy import service as privacy_service
 from ..progress import service as progress_service
+from ..security import external_url, seal, unseal
 from . import service
 from .forms import CONSENT_NEEDS_EMAIL, FeedbackForm
 
@@ -78,28 +80,30 @@ def _handle_feedback(template: str, commitment: Commitment | None, **context):
     if request.method == "POST":
         if form.website.data:
             # Honeypot filled: a bot. Look the same as success, store nothing.
-            session["confirmation"] = {"reference": None, "token": None}
+            session["confirmation"] = seal({"reference": None, "token": None})
             return redirect(url_for("public.confirmation"), code=303)
         if commitment is not None:
             form.commitment.data = commitment.slug
         if form.validate():
             chosen = service.get_commitment(form.commitment.data) if form.commitment.data else None
             submission = service.submit_feedback(form.to_new_feedback(chosen))
-            if (
-                not submission.duplicate
-                or session.get("confirmation", {}).get("reference") != submission.feedback.reference
+            previous = unseal(session.get("confirmation"), {})
+            if not submission.duplicate or previous.get("reference") != (
+                submission.feedback.reference
             ):
-                session["confirmation"] = {
-                    "reference": submission.feedback.reference,
-                    "token": submission.token,
-                }
-                _offer_equality_questions()
+                session["confirmation"] = seal(
+                    {"reference": submission.feedback.reference, "token": submission.token}
+                )
+                if not submission.duplicate:
+                    _offer_equality_questions()
             if request.htmx:
                 body = render_block(
                     "public/confirmation.html", "content", **_confirmation_context()
                 )
                 return htmx_response(body, push_url=url_for("public.confirmation"))
             return redirect(url_for("public.confirmation"), code=303)
+        if form.submission_key.errors:  # a tampered one-time key: issue a fresh one
+            form.submission_key.data = service.new_submission_key()
         status = 422
     else:
         status = 200
@@ -156,24 +160,32 @@ def validate_field():
 
 
 def _confirmation_context() -> dict[str, object]:
-    data = session.get("confirmation") or {}
+    """Return what the confirmation shows, and forget the tracking token: the private link is
+    shown once (the session cookie holds it only sealed, and only until then)."""
+    data = unseal(session.get("confirmation"), {})
     token = data.get("token")
+    if token:
+        session["confirmation"] = seal({**data, "token": None, "shown": True})
     return {
         "reference": data.get("reference"),
-        "tracking_url": url_for("public.track", token=token, _external=True) if token else None,
+        "tracking_url": external_url("public.track", token=token) if token else None,
+        "link_already_shown": bool(data.get("shown")),
+        "equality_offered": privacy_service.equality_token_valid(unseal(session.get("equality"))),
     }
 
 
 @bp.get("/feedback/confirmation")
 def confirmation():
-    """Show the reference and private tracking link of the feedback just sent."""
-    if "confirmation" not in session:
+    """Show the reference and, once, the private tracking link of the feedback just sent."""
+    if not unseal(session.get("confirmation")):
         return redirect(url_for("public.feedback"))
     return render_template("public/confirmation.html", **_confirmation_context())
 
 
 def _offer_equality_questions() -> None:
-    session["equality_offered"] = True
+    """Issue the one-time token that lets this submission answer the equality questions."""
+    session["equality"] = seal(privacy_service.issue_equality_token())
+    db.session.commit()
 
 
 @bp.get("/track/<token>")

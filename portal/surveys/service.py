@@ -24,6 +24,7 @@ from ..models import (
     SurveyResponse,
     SurveyVersion,
 )
+from ..privacy.keys import encrypt_survey_answers
 from ..public.service import REFERENCE_ALPHABET, NewFeedback, build_feedback
 from . import engine
 from .schema import CLOSED_TYPES, check_paths, content_hash
@@ -153,13 +154,17 @@ def submit(
     who = engine.stakeholder_type(definition, answers)
     commitment_id = _first_commitment_id(definition)
     quote = answers.get("consent_to_quote") == "yes"
+    # Email answers are stored encrypted, with a blind index for subject access.
+    sealed = encrypt_survey_answers(answers, definition)
+    stored, email_index = sealed if sealed is not None else (answers, None)
     for _ in range(5):
         response = SurveyResponse(
             reference=_reference(),
             version=version,
             submission_key=submission_key,
             stakeholder_type=who,
-            answers=answers,
+            answers=stored,
+            email_index=email_index,
         )
         db.session.add(response)
         tracking = []

@@ -9,7 +9,9 @@ from ..auth.permissions import TRIAGE, roles_required
 from ..core.expired import expired_errors, keeps_input, token_expired
 from ..exports import to_csv, to_xlsx
 from ..models import StakeholderType, Survey, SurveyVersion
+from ..public.forms import SUBMISSION_KEY
 from ..public.service import new_submission_key
+from ..security import external_url, seal, unseal
 from . import drafts, engine, service
 
 bp = Blueprint("surveys", __name__, url_prefix="/surveys")
@@ -211,6 +213,8 @@ def submit(slug: str):
     """Store the response (and its free-text answers as feedback), then confirm."""
     survey = _survey_or_404(slug)
     key = request.form.get("submission_key", "")
+    if not SUBMISSION_KEY.fullmatch(key):  # never look up, or store, anything else
+        key = ""
     existing = service.find_response(key) if key else None
     if existing is not None:
         return redirect(url_for("surveys.done", slug=slug), code=303)
@@ -224,11 +228,9 @@ def submit(slug: str):
         submitted = service.submit(version, draft["answers"], draft["key"])
     except service.SurveyError:
         return redirect(url_for("surveys.check", slug=slug), code=303)
-    session["survey_done"] = {
-        "slug": slug,
-        "reference": submitted.response.reference,
-        "tracking": submitted.tracking,
-    }
+    session["survey_done"] = seal(
+        {"slug": slug, "reference": submitted.response.reference, "tracking": submitted.tracking}
+    )
     drafts.discard(slug)
     return redirect(url_for("surveys.done", slug=slug), code=303)
 
@@ -237,15 +239,21 @@ def submit(slug: str):
 def done(slug: str):
     """Confirm the response with its reference."""
     survey = _survey_or_404(slug)
-    data = session.get("survey_done") or {}
+    data = unseal(session.get("survey_done"), {})
     if data.get("slug") != slug:
         return redirect(url_for("surveys.start", slug=slug))
     tracking = [
-        (reference, url_for("public.track", token=token, _external=True))
+        (reference, external_url("public.track", token=token))
         for reference, token in data.get("tracking", [])
     ]
+    if tracking:  # the private links are shown once; the cookie holds them sealed until then
+        session["survey_done"] = seal({**data, "tracking": [], "shown": True})
     return render_template(
-        "surveys/done.html", survey=survey, reference=data["reference"], tracking=tracking
+        "surveys/done.html",
+        survey=survey,
+        reference=data["reference"],
+        tracking=tracking,
+        links_already_shown=bool(data.get("shown")),
     )
 
 

@@ -625,6 +625,20 @@ def set_public_reply(item: Feedback, actor: User | None, reply: str) -> None:
     db.session.commit()
 
 
+def set_quote_approval(item: Feedback, actor: User | None, approved: bool) -> None:
+    """Approve an item's text for quotation on public pages, or withdraw the approval (audited).
+    Only text whose author consented to be quoted can be approved. The caller commits."""
+    if approved and not item.consent_to_quote:
+        raise TriageError("This person did not agree to be quoted, so it cannot be approved")
+    if approved and item.status in (FeedbackStatus.SPAM, FeedbackStatus.DUPLICATE):
+        raise TriageError("Spam and duplicates cannot be quoted")
+    if audit.record_change(
+        actor, "feedback", item.id, "quote_approved", item.quote_approved, approved
+    ):
+        item.quote_approved = approved
+        item.quote_approved_at = utcnow() if approved else None
+
+
 # ---------------------------------------------------------------------------------------------
 # Bulk actions
 

@@ -408,6 +408,20 @@ def reply(reference: str):
     return _text_action(reference, "reply", text, action)
 
 
+@bp.post("/<reference>/quote-approval")
+@roles_required(*TRIAGE)
+def quote_approval(reference: str):
+    """Approve the item's text for quotation on public pages, or withdraw the approval."""
+
+    def action(feedback: Feedback) -> str:
+        approve = request.form.get("approve") == "yes"
+        service.set_quote_approval(feedback, current_user, approve)
+        db.session.commit()
+        return "Approved for quotation" if approve else "Approval for quotation withdrawn"
+
+    return _item_action(reference, action)
+
+
 @bp.route("/new", methods=["GET", "POST"])
 @roles_required(*TRIAGE)
 @keeps_input

@@ -92,6 +92,7 @@ def _quotes(period: Period, commitment_id: int) -> list[str]:
         .where(
             Feedback.commitment_id == commitment_id,
             Feedback.consent_to_quote.is_(True),
+            Feedback.quote_approved.is_(True),
             Feedback.received_at >= period.start_at,
             Feedback.received_at < period.end_before,
             Feedback.status.not_in([FeedbackStatus.SPAM, FeedbackStatus.DUPLICATE]),

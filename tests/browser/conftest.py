@@ -5,6 +5,7 @@ A missing browser is an error, never a skip: CI installs Chromium before the sui
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import threading
@@ -46,7 +47,9 @@ def serve(app: Flask) -> Iterator[str]:
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
+    url = f"http://127.0.0.1:{server.server_port}"
+    app.config["PORTAL_BASE_URL"] = url  # links in pages point at this server
+    yield url
     server.shutdown()
 
 
@@ -101,15 +104,70 @@ def browser() -> Iterator[Browser]:
         browser.close()
 
 
+class _CspReports(logging.Handler):
+    """Collects the violations browsers report to the portal's /csp-report endpoint."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+CSP_REPORTS = _CspReports()
+logging.getLogger("portal.csp").addHandler(CSP_REPORTS)
+# Runs before any page script (added through the DevTools protocol, so the page's CSP does not
+# apply to it): records every violation the page itself sees.
+_RECORD_VIOLATIONS = """
+window.__cspViolations = [];
+document.addEventListener('securitypolicyviolation', e => window.__cspViolations.push(
+  e.violatedDirective + ' blocked ' + (e.blockedURI || 'inline') + ' at ' + e.sourceFile +
+  ':' + e.lineNumber));
+"""
+
+
+def watch_csp(page: Page) -> list[str]:
+    """Collect Content-Security-Policy violations on this page, from the console and from the
+    page's own violation events (checked by `csp_violations`)."""
+    # Alembic's logging set-up (the migrations run by make_app) disables existing loggers.
+    logging.getLogger("portal.csp").disabled = False
+    found: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            found.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
+    page.add_init_script(_RECORD_VIOLATIONS)
+    return found
+
+
+def csp_violations(page: Page, console: list[str], reports_from: int = 0) -> list[str]:
+    """Return every CSP violation seen: in the console, in page events, reported to the server."""
+    seen = list(console) + CSP_REPORTS.messages[reports_from:]
+    if not page.is_closed():
+        try:
+            seen += page.evaluate("() => window.__cspViolations || []")
+        except Exception:  # noqa: BLE001, S110  (JavaScript off, or the page is navigating)
+            pass
+    return seen
+
+
 def _page(browser: Browser, javascript: bool) -> Iterator[Page]:
-    context = browser.new_context(java_script_enabled=javascript, bypass_csp=True)
+    # The Content-Security-Policy is enforced, as in production (no bypass_csp).
+    context = browser.new_context(java_script_enabled=javascript)
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
+    reports_from = len(CSP_REPORTS.messages)
+    console = watch_csp(page)
     page.set_default_timeout(10000)
     yield page
+    violations = csp_violations(page, console, reports_from)
     context.close()
     assert errors == [], f"JavaScript errors: {errors}"
+    assert violations == [], f"Content-Security-Policy violations: {violations}"
 
 
 @pytest.fixture
@@ -122,9 +180,25 @@ def nojs_page(browser: Browser) -> Iterator[Page]:
     yield from _page(browser, javascript=False)
 
 
+_AXE_SOURCE: list[str] = []
+
+
+def inject_axe(page: Page) -> None:
+    """Load axe-core into the current page through the DevTools protocol (Runtime.evaluate),
+    not a script tag, so the page's Content-Security-Policy stays enforced and untouched."""
+    if not _AXE_SOURCE:
+        _AXE_SOURCE.append(AXE.read_text())
+    session = page.context.new_cdp_session(page)
+    try:
+        result = session.send("Runtime.evaluate", {"expression": _AXE_SOURCE[0]})
+        assert "exceptionDetails" not in result, result.get("exceptionDetails")
+    finally:
+        session.detach()
+
+
 def axe_violations(page: Page) -> list[dict]:
     """Run axe-core on the current page against WCAG 2.2 A and AA; return the violations."""
-    page.add_script_tag(path=str(AXE))
+    inject_axe(page)
     result = page.evaluate(
         "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_TAGS
     )

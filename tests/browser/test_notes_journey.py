@@ -16,13 +16,16 @@ from sqlalchemy import select
 
 from ..conftest import PASSWORD
 from .conftest import (
+    CSP_REPORTS,
     Portal,
     axe_violations,
+    csp_violations,
     make_staff,
     serve_portal,
     sign_in,
     tab_to,
     unique_word,
+    watch_csp,
 )
 
 pytestmark = pytest.mark.browser
@@ -45,17 +48,22 @@ def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Portal]:
 
 @contextmanager
 def browser_page(browser: Browser) -> Iterator[Page]:
-    """A page in a context of its own (another person's browser), failing on JS errors."""
-    context = browser.new_context(bypass_csp=True)
+    """A page in a context of its own (another person's browser), failing on JS errors and on
+    Content-Security-Policy violations (the policy is enforced)."""
+    context = browser.new_context()
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
+    reports_from = len(CSP_REPORTS.messages)
+    console = watch_csp(page)
     page.set_default_timeout(10000)
     try:
         yield page
+        violations = csp_violations(page, console, reports_from)
     finally:
         context.close()
     assert errors == [], f"JavaScript errors: {errors}"
+    assert violations == [], f"Content-Security-Policy violations: {violations}"
 
 
 def framework_tags(portal: Portal) -> tuple[list[Tag], list[Tag], list[Tag]]:
