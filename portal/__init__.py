@@ -68,6 +68,7 @@ def create_app(overrides: dict[str, object] | None = None) -> Flask:
     from .core.views import bp as core_bp
     from .meetings.views import bp as meetings_bp
     from .notes.views import bp as notes_bp
+    from .outbox.views import bp as outbox_bp
     from .privacy.views import bp as privacy_bp
     from .progress.views import bp as progress_bp
     from .public.views import bp as public_bp
@@ -88,6 +89,7 @@ def create_app(overrides: dict[str, object] | None = None) -> Flask:
     app.register_blueprint(yousaid_bp)
     app.register_blueprint(reports_bp)
     app.register_blueprint(privacy_bp)
+    app.register_blueprint(outbox_bp)
     errors.register(app)
     register_cli(app)
 

@@ -228,6 +228,11 @@ PUBLIC_ENDPOINTS = {
     "notes.public_version",
     "yousaid.index",
     "privacy.equality",
+    "outbox.follow",
+    "outbox.check_email",
+    "outbox.confirm",
+    "outbox.confirmed",
+    "outbox.unsubscribe",
 }
 # Who may use each staff area. A new staff route must be added here or this test fails.
 EXPECTED = {
@@ -255,6 +260,9 @@ EXPECTED = {
     "admin.audit_log": {"admin"},
     "admin.users": {"admin"},
     "admin.update_user": {"admin"},
+    "outbox.account": {"admin", "member", "champion", "officer"},
+    "outbox.admin_outbox": {"admin"},
+    "outbox.retry": {"admin"},
 }
 
 
