@@ -27,7 +27,7 @@ from portal.progress import service as progress
 from portal.public.service import NewFeedback, submit_feedback
 
 from .conftest import csrf_for, hidden_fields, login, submit
-from .smtp import Mailbox, free_port, html_of, smtp_server, text_of
+from .smtp import free_port, html_of, smtp_server, text_of
 
 SLUG = "foodbank-collection-points"
 URL = re.compile(r"https?://\S+")
@@ -262,7 +262,9 @@ def test_follow_form_errors_and_bad_links(app, client, mailbox, monkeypatch):
     assert empty.status_code == 422 and "Enter your email address" in empty.get_data(as_text=True)
     no_csrf = client.post(f"/commitments/{SLUG}/follow", data={"email": "a@example.com"})
     assert no_csrf.status_code == 400
-    unknown = client.post("/commitments/no-such/follow", data={"csrf_token": token, "email": "a@example.com"})
+    unknown = client.post(
+        "/commitments/no-such/follow", data={"csrf_token": token, "email": "a@example.com"}
+    )
     assert unknown.status_code == 404
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(CommitmentFollow)) == 0
@@ -357,7 +359,8 @@ def test_temporary_and_permanent_refusals(app, mailbox, staff_client):
     assert f'action="/admin/outbox/{busy.id}/retry"' not in html  # only failed ones
     mailbox.refuse.clear()
     token = hidden_fields(html)["csrf_token"]
-    assert admin.post(f"/admin/outbox/{gone.id}/retry", data={"csrf_token": token}).status_code == 303
+    retried = admin.post(f"/admin/outbox/{gone.id}/retry", data={"csrf_token": token})
+    assert retried.status_code == 303
     send(app)
     assert len(mailbox.to("gone@example.com")) == 1
     # Retrying something that has not failed is refused with a message.

@@ -53,7 +53,7 @@ def worker(app, port: int, *args: str) -> subprocess.Popen:
         "FLASK_MAIL_URL": f"smtp://127.0.0.1:{port}",
         "FLASK_RATELIMIT_ENABLED": "false",
     }
-    return subprocess.Popen(
+    return subprocess.Popen(  # noqa: S603  (our own interpreter and arguments)
         [sys.executable, "-m", "flask", "--app", "wsgi", "outbox", "send", *args],
         cwd=ROOT,
         env=env,

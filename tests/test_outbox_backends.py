@@ -1,0 +1,148 @@
+"""Backends chosen by configuration: .eml files by default, SMTP, and GOV.UK Notify (against a
+local fake of its API, never the internet); and one worker at a time."""
+
+from __future__ import annotations
+
+import json
+import threading
+import uuid
+from email import message_from_bytes, policy
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from sqlalchemy import select
+
+from portal.extensions import db
+from portal.outbox import service
+from portal.outbox.backends import EmlBackend, NotifyBackend, SmtpBackend, backend_for
+from portal.outbox.models import MessageStatus, OutboxMessage
+from portal.public.service import NewFeedback, submit_feedback
+
+from .test_outbox import messages, send
+
+
+def consent(email: str) -> str:
+    return submit_feedback(
+        NewFeedback(
+            body="Feedback whose author consented to be contacted",
+            stakeholder_type="passenger",
+            consent_to_contact=True,
+            email=email,
+        )
+    ).feedback.reference
+
+
+def test_default_backend_writes_eml_files_and_logs_their_path(app, tmp_path, monkeypatch):
+    monkeypatch.setitem(app.config, "OUTBOX_DIR", str(tmp_path))
+    monkeypatch.delitem(app.config, "MAIL_URL", raising=False)
+    with app.app_context():
+        assert isinstance(backend_for(app), EmlBackend)
+        reference = consent("eml@example.com")
+    output = send(app)
+    (path,) = tmp_path.glob("*.eml")
+    assert f"outbox: wrote {path}" in output
+    message = message_from_bytes(path.read_bytes(), policy=policy.default)
+    (row,) = messages(app)
+    assert message["Message-ID"] == row.message_id and reference in message["Subject"]
+    assert message["To"] == "eml@example.com"
+    assert reference in message.get_body(("plain",)).get_content().splitlines()[0]
+    # Writing the same message again (a retry after a crash) replaces the file: one copy.
+    with app.app_context():
+        backend_for(app).send(db.session.get(OutboxMessage, row.id))
+    assert len(list(tmp_path.glob("*.eml*"))) == 1
+
+
+def test_smtp_url_is_checked():
+    with pytest.raises(ValueError, match="smtp://"):
+        SmtpBackend("http://example.com", "a@example.com")
+    backend = SmtpBackend("smtps://user%40x:p%2Fw@mail.example.com", "a@example.com")
+    assert (backend.host, backend.port, backend.implicit_tls) == ("mail.example.com", 465, True)
+    assert (backend.username, backend.password) == ("user@x", "p/w")
+    assert SmtpBackend("smtp://mail.example.com", "a@example.com").port == 587
+
+
+class FakeNotify(BaseHTTPRequestHandler):
+    """Answers POST /v2/notifications/email as GOV.UK Notify does; records each request."""
+
+    requests: list[dict] = []
+    answers: dict[str, int] = {}
+
+    def do_POST(self) -> None:  # noqa: N802
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        FakeNotify.requests.append(
+            {"path": self.path, "auth": self.headers["Authorization"], "body": body}
+        )
+        status = FakeNotify.answers.get(body["email_address"], 201)
+        payload = (
+            {"id": str(uuid.uuid4()), "reference": body.get("reference")}
+            if status == 201
+            else {"status_code": status, "errors": [{"error": "BadRequestError", "message": "no"}]}
+        )
+        data = json.dumps(payload).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *args) -> None:
+        return None
+
+
+@pytest.fixture
+def notify(app, monkeypatch):
+    FakeNotify.requests = []
+    FakeNotify.answers = {}
+    server = ThreadingHTTPServer(("127.0.0.1", 0), FakeNotify)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    template = str(uuid.uuid4())
+    monkeypatch.setitem(app.config, "NOTIFY_API_KEY", f"portaltest-{uuid.uuid4()}-{uuid.uuid4()}")
+    monkeypatch.setitem(app.config, "NOTIFY_TEMPLATE_IDS", {"default": template})
+    monkeypatch.setitem(app.config, "NOTIFY_BASE_URL", f"http://127.0.0.1:{server.server_port}")
+    yield template
+    server.shutdown()
+
+
+def test_notify_backend_sends_through_the_official_client(app, notify):
+    with app.app_context():
+        assert isinstance(backend_for(app), NotifyBackend)
+        reference = consent("notify@example.com")
+        consent("refused@example.com")
+        consent("busy@example.com")
+    FakeNotify.answers = {"refused@example.com": 400, "busy@example.com": 500}
+    send(app)
+    sent = [r for r in FakeNotify.requests if r["body"]["email_address"] == "notify@example.com"]
+    (request,) = sent
+    assert request["path"] == "/v2/notifications/email"
+    assert request["auth"].startswith("Bearer ")
+    body = request["body"]
+    assert body["template_id"] == notify
+    assert reference in body["personalisation"]["subject"]
+    assert reference in body["personalisation"]["body"].splitlines()[0]
+    assert "/unsubscribe/" in body["one_click_unsubscribe_url"]
+    rows = {m.to_address: m for m in messages(app)}
+    assert body["reference"] == rows["notify@example.com"].message_id
+    assert rows["notify@example.com"].status is MessageStatus.SENT
+    assert rows["refused@example.com"].status is MessageStatus.FAILED  # 400: permanent
+    assert rows["busy@example.com"].status is MessageStatus.PENDING  # 500: try again
+    assert "Notify 500" in rows["busy@example.com"].last_error
+
+
+def test_notify_needs_a_default_template(app, monkeypatch):
+    monkeypatch.setitem(app.config, "NOTIFY_API_KEY", f"k-{uuid.uuid4()}-{uuid.uuid4()}")
+    monkeypatch.setitem(app.config, "NOTIFY_TEMPLATE_IDS", {})
+    with pytest.raises(ValueError, match="default"):
+        backend_for(app)
+
+
+def test_only_one_worker_runs_at_a_time(app, tmp_path, monkeypatch):
+    monkeypatch.setitem(app.config, "OUTBOX_DIR", str(tmp_path))
+    with app.app_context():
+        consent("one-worker@example.com")
+        with service.worker_lock() as held:
+            assert held
+            output = send(app)
+        assert "Another outbox worker is running" in output
+        assert db.session.scalar(select(OutboxMessage.status)) is MessageStatus.PENDING
+    assert "sent 1," in send(app)  # the lock is released with the worker
