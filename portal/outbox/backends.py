@@ -9,6 +9,7 @@ import smtplib
 import ssl
 from dataclasses import dataclass
 from email.message import EmailMessage
+from email.policy import SMTP as SMTP_POLICY
 from email.utils import format_datetime, parseaddr
 from pathlib import Path
 from typing import Protocol
@@ -150,12 +151,11 @@ class SmtpBackend:
     def send(self, message: OutboxMessage) -> None:
         if self._connection is None:
             self._connection = self._connect()
-        email = build_email(message, self.sender)
+        # Flattened once, with CRLF line ends (send_message would build and flatten it again).
+        data = build_email(message, self.sender).as_bytes(policy=SMTP_POLICY)
         envelope_from = parseaddr(self.sender)[1]
         try:
-            self._connection.send_message(
-                email, from_addr=envelope_from, to_addrs=[message.to_address]
-            )
+            self._connection.sendmail(envelope_from, [message.to_address], data)
         except smtplib.SMTPRecipientsRefused as error:
             code, text = next(iter(error.recipients.values()))
             raise _smtp_code_failure(code, text) from error
