@@ -61,7 +61,6 @@ def main() -> None:
             "Your reference: SVF-BENCH00\nFollow what happens to your feedback: "
             "http://127.0.0.1:5000/track/" + "x" * 32 + "\n\n"
         ) + "Thank you for your feedback. " * 20
-        body = body
         now = utcnow()
         rows = [
             {
