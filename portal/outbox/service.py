@@ -38,7 +38,7 @@ from .models import (
 )
 
 CONFIRM_MAX_AGE = 7 * 24 * 3600  # a follow confirmation link works for 7 days
-MAX_ATTEMPTS = 12  # temporary failures before a message is marked failed (about 3 days)
+MAX_ATTEMPTS = 20  # temporary failures before a message is marked failed (about 3 days)
 BACKOFF_BASE = timedelta(seconds=30)
 BACKOFF_CAP = timedelta(hours=6)
 RESEND_CONFIRMATION_AFTER = timedelta(minutes=10)
