@@ -146,3 +146,15 @@ def test_only_one_worker_runs_at_a_time(app, tmp_path, monkeypatch):
         assert "Another outbox worker is running" in output
         assert db.session.scalar(select(OutboxMessage.status)) is MessageStatus.PENDING
     assert "sent 1," in send(app)  # the lock is released with the worker
+
+
+def test_notify_unreachable_defers_and_ends_the_pass(app, notify, monkeypatch):
+    from .smtp import free_port
+
+    monkeypatch.setitem(app.config, "NOTIFY_BASE_URL", f"http://127.0.0.1:{free_port()}")
+    with app.app_context():
+        consent("first@example.com")
+        consent("second@example.com")
+    assert "sent 0, deferred 1," in send(app)
+    assert [m.status for m in messages(app)] == [MessageStatus.PENDING] * 2
+    assert "Notify 503" in messages(app)[0].last_error

@@ -225,7 +225,9 @@ class NotifyBackend:
         except HTTPError as error:
             status = error.status_code
             if status == 429 or status >= 500:
-                raise TemporaryFailure(f"Notify {status}: {error.message}") from error
+                # No response at all (the client reports it as 503): Notify cannot be reached.
+                unreachable = getattr(error, "response", None) is None
+                raise TemporaryFailure(f"Notify {status}: {error.message}", unreachable) from error
             raise PermanentFailure(f"Notify {status}: {error.message}") from error
         except requests.RequestException as error:
             raise TemporaryFailure(f"cannot reach Notify: {error}", connection=True) from error
