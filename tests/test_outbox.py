@@ -509,3 +509,20 @@ def test_contact_details_purged_before_delivery_means_no_email(app, mailbox):
     with app.app_context():
         removed = privacy.purge(12, now=utcnow() + timedelta(days=400))
         assert removed.outbox_rows == 1  # the cancelled message is gone after retention
+
+
+def test_follow_requests_are_rate_limited(tmp_path_factory):
+    from .conftest import make_app
+
+    limited = make_app(
+        "sqlite", tmp_path_factory, RATELIMIT_ENABLED=True, FEEDBACK_RATE_LIMIT="2/minute"
+    )
+    client = limited.test_client()
+    token = csrf_for(client, f"/commitments/{SLUG}")
+    statuses = [
+        client.post(
+            f"/commitments/{SLUG}/follow", data={"csrf_token": token, "email": f"r{n}@example.com"}
+        ).status_code
+        for n in range(3)
+    ]
+    assert statuses == [303, 303, 429]

@@ -306,6 +306,15 @@ class Unsubscribed:
     reference: str | None = None
 
 
+def valid_unsubscribe_token(token: str) -> bool:
+    """Say whether an unsubscribe link is one the portal made (it never expires)."""
+    try:
+        data = _unsubscribe_serializer().loads(token)
+    except BadSignature:
+        return False
+    return isinstance(data, dict) and bool({"f", "r"} & set(data))
+
+
 def unsubscribe(token: str) -> Unsubscribed:
     """Stop the emails a one-click link stands for; safe to repeat. OutboxError if invalid."""
     try:
