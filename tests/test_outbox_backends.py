@@ -4,17 +4,26 @@ local fake of its API, never the internet); and one worker at a time."""
 from __future__ import annotations
 
 import json
+import ssl
+import subprocess
 import threading
 import uuid
+from datetime import UTC, datetime
 from email import message_from_bytes, policy
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import select
 
 from portal.extensions import db
 from portal.outbox import service
-from portal.outbox.backends import EmlBackend, NotifyBackend, SmtpBackend, backend_for
+from portal.outbox.backends import (
+    EmlBackend,
+    NotifyBackend,
+    SmtpBackend,
+    backend_for,
+)
 from portal.outbox.models import MessageStatus, OutboxMessage
 from portal.public.service import NewFeedback, submit_feedback
 
@@ -158,3 +167,75 @@ def test_notify_unreachable_defers_and_ends_the_pass(app, notify, monkeypatch):
     assert "sent 0, deferred 1," in send(app)
     assert [m.status for m in messages(app)] == [MessageStatus.PENDING] * 2
     assert "Notify 503" in messages(app)[0].last_error
+
+
+# --- SMTP over TLS: STARTTLS and implicit TLS, with a password ------------------------------
+
+
+@pytest.fixture(scope="module")
+def certificate(tmp_path_factory) -> tuple[str, str]:
+    """A self-signed certificate for 127.0.0.1, made with the openssl command."""
+    directory = tmp_path_factory.mktemp("tls")
+    cert, key = str(directory / "cert.pem"), str(directory / "key.pem")
+    subprocess.run(  # noqa: S603
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key]
+        + ["-out", cert, "-days", "1", "-subj", "/CN=127.0.0.1"]
+        + ["-addext", "subjectAltName=IP:127.0.0.1"],
+        check=True,
+        capture_output=True,
+    )
+    return cert, key
+
+
+def fake_message(to: str) -> SimpleNamespace:
+    return SimpleNamespace(  # what build_email reads of an outbox row
+        id=1,
+        to_address=to,
+        subject="Over TLS",
+        message_id=f"<{uuid.uuid4().hex}@portal.test>",
+        created_at=datetime.now(UTC),
+        headers={},
+        text_body="Sent over TLS",
+        html_body="<p>Sent over TLS</p>",
+    )
+
+
+@pytest.mark.parametrize("implicit", [False, True], ids=["starttls", "smtps"])
+def test_smtp_over_tls_with_a_password(certificate, monkeypatch, implicit):
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.smtp import AuthResult
+
+    from .smtp import Mailbox, free_port
+
+    cert, key = certificate
+    monkeypatch.setenv("SSL_CERT_FILE", cert)  # trust the test certificate, nothing else
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    seen: list[tuple[bytes, bytes]] = []
+
+    def authenticator(server, session, envelope, mechanism, auth_data):
+        seen.append((auth_data.login, auth_data.password))
+        return AuthResult(success=auth_data.password == b"s3cret/pw")
+
+    mailbox, port = Mailbox(), free_port()
+    tls = {"ssl_context": context} if implicit else {"tls_context": context}
+    controller = Controller(
+        mailbox,
+        hostname="127.0.0.1",
+        port=port,
+        authenticator=authenticator,
+        # With STARTTLS the server refuses AUTH until TLS is up (aiosmtpd cannot tell that an
+        # implicit-TLS connection is encrypted, so it is not asked to check that one).
+        auth_require_tls=not implicit,
+        **tls,
+    )
+    controller.start()
+    try:
+        scheme = "smtps" if implicit else "smtp"
+        backend = SmtpBackend(f"{scheme}://portal%40x:s3cret%2Fpw@127.0.0.1:{port}", "a@x.org")
+        backend.send(fake_message("tls@example.com"))
+        backend.close()
+        assert [m["To"] for m in mailbox.messages] == ["tls@example.com"]
+        assert seen == [(b"portal@x", b"s3cret/pw")]
+    finally:
+        controller.stop()
