@@ -38,9 +38,11 @@ class PermanentFailure(Exception):
 
 
 class Backend(Protocol):
-    def send(self, message: OutboxMessage) -> None: ...
+    def send(self, message: OutboxMessage) -> None:
+        """Deliver one message or raise TemporaryFailure / PermanentFailure."""
 
-    def close(self) -> None: ...
+    def close(self) -> None:
+        """Let go of any connection held between messages."""
 
 
 def build_email(message: OutboxMessage, sender: str) -> EmailMessage:
@@ -237,6 +239,7 @@ class NotifyBackend:
 
 
 def default_sender(app: Flask) -> str:
+    """Return the From address (FLASK_MAIL_FROM)."""
     return str(app.config.get("MAIL_FROM") or "Social Value Feedback Portal <no-reply@localhost>")
 
 

@@ -72,6 +72,7 @@ def _unsubscribe_serializer() -> URLSafeSerializer:
 
 
 def confirm_token(follow: CommitmentFollow) -> str:
+    """Return the signed, time-limited token of a follow's confirmation link."""
     return _confirm_serializer().dumps({"f": follow.id, "e": follow.email})
 
 
@@ -682,6 +683,7 @@ def retry(message: OutboxMessage) -> None:
 
 
 def status_counts() -> dict[MessageStatus, int]:
+    """Count the outbox's messages by status, every status present."""
     rows = db.session.execute(
         select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
     ).all()
