@@ -36,6 +36,7 @@ run: setup instance
 	$(FLASK) surveys sync
 	$(FLASK) demo seed --if-empty
 	$(FLASK) demo users
+	$(FLASK) outbox send --loop & worker=$$!; trap 'kill $$worker' EXIT INT TERM; \
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
 lint: setup

@@ -77,6 +77,7 @@ def create_app(
     from .framework_admin.views import bp as framework_admin_bp
     from .meetings.views import bp as meetings_bp
     from .notes.views import bp as notes_bp
+    from .outbox.views import bp as outbox_bp
     from .privacy.views import bp as privacy_bp
     from .progress.views import bp as progress_bp
     from .public.views import bp as public_bp
@@ -100,6 +101,7 @@ def create_app(
     app.register_blueprint(privacy_bp)
     app.register_blueprint(framework_admin_bp)
     app.register_blueprint(sitefeedback_bp)
+    app.register_blueprint(outbox_bp)
     errors.register(app)
     register_cli(app)
 

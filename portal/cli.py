@@ -262,7 +262,8 @@ def privacy_new_key() -> None:
 
 @privacy_cli.command("rotate-key")
 def privacy_rotate_key() -> None:
-    """Re-encrypt every contact name and email address and every survey email answer under the
+    """Re-encrypt every contact name and email address, every survey email answer, follow and
+    queued email under the
     first key of FLASK_DATA_KEY (decrypting with any key listed after it), and recompute their
     blind indexes. One transaction; idempotent. Afterwards the old keys can be removed."""
     from .crypto import ring
@@ -271,9 +272,10 @@ def privacy_rotate_key() -> None:
     report = rotate()
     db.session.commit()
     click.echo(
-        f"Re-encrypted {report.contact_details} contact details and {report.survey_responses} "
-        f"survey responses under key {ring()[0].id}. Everything is now readable with that key "
-        "alone: remove the old keys from FLASK_DATA_KEY."
+        f"Re-encrypted {report.contact_details} contact details, {report.survey_responses} "
+        f"survey responses and {report.email_rows} follows and emails under key "
+        f"{ring()[0].id}. Everything is now readable with that key alone: remove the old keys "
+        "from FLASK_DATA_KEY."
     )
 
 

@@ -113,8 +113,21 @@ def configure(app: Flask, overrides: dict[str, object] | None = None) -> None:
         scheme = app.config.get("PREFERRED_URL_SCHEME", "http")
         app.config["PORTAL_BASE_URL"] = f"{scheme}://{server}" if server else DEVELOPMENT_BASE_URL
     app.config["PORTAL_BASE_URL"] = str(app.config["PORTAL_BASE_URL"]).rstrip("/")
+    _check_rate_limit_storage(str(app.config.get("RATELIMIT_STORAGE_URI") or ""))
     if production:
         app.config["SESSION_COOKIE_SECURE"] = True
         if not app.config.get("TRUSTED_HOSTS"):
             # Refuse requests for any other host: Flask answers them 400 Bad Request.
             app.config["TRUSTED_HOSTS"] = [urlsplit(app.config["PORTAL_BASE_URL"]).hostname]
+
+
+def _check_rate_limit_storage(uri: str) -> None:
+    """Stop the app at start when the rate-limit store is one nothing knows (a typo would
+    otherwise show only at the first limited request)."""
+    from limits.errors import ConfigurationError as StorageConfigurationError
+    from limits.storage import SCHEMES
+
+    from .ratelimits import storage  # noqa: F401  (registers database://)
+
+    if uri.split("://", 1)[0] not in SCHEMES:
+        raise StorageConfigurationError(f"unknown rate-limit storage: {uri!r}")

@@ -11,7 +11,7 @@ from typing import Any
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from flask import Flask, Response, abort, current_app, request, url_for
+from flask import Flask, Response, abort, current_app, has_request_context, request, url_for
 from flask_login import current_user
 from htmx_flask.requests import HtmxAwareRequest
 from werkzeug.datastructures import ImmutableMultiDict
@@ -59,7 +59,12 @@ NO_STORE = "no-store, private"
 def external_url(endpoint: str, **values: Any) -> str:
     """Return an absolute link for pages and emails, built from PORTAL_BASE_URL (never from the
     request's Host header, which anyone can set)."""
-    return current_app.config["PORTAL_BASE_URL"] + url_for(endpoint, _external=False, **values)
+    if has_request_context():
+        path = url_for(endpoint, _external=False, **values)
+    else:  # a command (digests, the outbox worker) has no request to build paths in
+        with current_app.test_request_context("/"):
+            path = url_for(endpoint, _external=False, **values)
+    return current_app.config["PORTAL_BASE_URL"] + path
 
 
 def _seal_key() -> AESGCM:

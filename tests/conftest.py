@@ -73,6 +73,9 @@ def app(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 
 
 CLEANED_TABLES = (
+    "outbox",
+    "commitment_follows",
+    "staff_email_preferences",
     "meeting_notes",
     "note_endorsements",
     "note_commitments",

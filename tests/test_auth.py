@@ -231,6 +231,11 @@ PUBLIC_ENDPOINTS = {
     "sitefeedback.new",
     "sitefeedback.thanks",
     "csp_report",
+    "outbox.follow",
+    "outbox.check_email",
+    "outbox.confirm",
+    "outbox.confirmed",
+    "outbox.unsubscribe",
 }
 # Who may use each staff area. A new staff route must be added here or this test fails.
 EXPECTED = {
@@ -260,6 +265,9 @@ EXPECTED = {
     "admin.users": {"admin"},
     "admin.update_user": {"admin"},
     "framework_admin.": {"admin"},
+    "outbox.account": {"admin", "member", "champion", "officer"},
+    "outbox.admin_outbox": {"admin"},
+    "outbox.retry": {"admin"},
 }
 
 

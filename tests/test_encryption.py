@@ -9,11 +9,13 @@ from pathlib import Path
 
 import pytest
 from flask_migrate import upgrade
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 
 from portal import create_app, crypto
 from portal.extensions import db
-from portal.models import ContactDetails, SurveyResponse
+from portal.models import Commitment, ContactDetails, SurveyResponse
+from portal.outbox import service as outbox
+from portal.outbox.models import OutboxMessage
 from portal.privacy import service as privacy
 from portal.public.service import NewFeedback, submit_feedback
 
@@ -36,6 +38,11 @@ def test_the_database_file_and_its_backup_reveal_no_address(tmp_path_factory, tm
     assert response.status_code == 303
     url = app.config["SQLALCHEMY_DATABASE_URI"]
     with app.app_context():
+        # The acknowledgement and a follow keep the address too: both are encrypted at rest.
+        commitment = db.session.scalar(select(Commitment).where(Commitment.active.is_(True)))
+        outbox.request_follow(commitment, EMAIL)
+        db.session.commit()
+        assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 2
         db.session.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
     for needle in (EMAIL.encode(), b"secret-person", NAME.encode(), b"Secretname"):
         assert needle not in raw_files(url)
@@ -156,9 +163,15 @@ def test_rotate_key_re_encrypts_everything_under_the_new_key(app, synced):  # no
     try:
         result = app.test_cli_runner().invoke(args=["privacy", "rotate-key"])
         assert result.exit_code == 0, result.output
-        assert "Re-encrypted 1 contact details and 1 survey responses" in result.output
+        assert (
+            "Re-encrypted 1 contact details, 1 survey responses and 1 follows and emails"
+            in result.output
+        )
         again = app.test_cli_runner().invoke(args=["privacy", "rotate-key"])
-        assert "Re-encrypted 0 contact details and 0 survey responses" in again.output
+        assert (
+            "Re-encrypted 0 contact details, 0 survey responses and 0 follows and emails"
+            in again.output
+        )
         app.config["DATA_KEY"] = NEW_KEY  # the old key is gone: everything still reads
         with app.app_context():
             db.session.expire_all()
@@ -166,6 +179,11 @@ def test_rotate_key_re_encrypts_everything_under_the_new_key(app, synced):  # no
             assert (contact.email, contact.name) == (EMAIL, NAME)
             found = privacy.subject_access(EMAIL)
             assert len(found["feedback"]) == 1 and len(found["survey_responses"]) == 1
+            raw = db.session.execute(text("SELECT to_address, text_body FROM outbox")).one()
+            new_id = crypto.ring()[0].id
+            assert raw.to_address.startswith(f"enc1:{new_id}:")
+            assert raw.text_body.startswith(f"enc1:{new_id}:")
+            assert db.session.scalar(select(OutboxMessage)).to_address == EMAIL
         # A lost key: nothing can be read back.
         app.config["DATA_KEY"] = crypto.new_key()
         with app.app_context():

@@ -254,8 +254,9 @@ def test_rate_limit_storage_is_configurable(tmp_path_factory):
 
     from portal.extensions import limiter
 
-    make_app("sqlite", tmp_path_factory, RATELIMIT_STORAGE_URI="memory://")
-    assert isinstance(limiter.storage, MemoryStorage)
+    app = make_app("sqlite", tmp_path_factory, RATELIMIT_STORAGE_URI="memory://")
+    with app.app_context():
+        assert isinstance(limiter.storage._store(), MemoryStorage)
     # The setting reaches the limiter: a storage it does not know stops the app starting.
     with pytest.raises(ConfigurationError):
         make_app("sqlite", tmp_path_factory, RATELIMIT_STORAGE_URI="nosuchstore://nowhere")

@@ -24,6 +24,7 @@ from ..models import (
     User,
     utcnow,
 )
+from ..outbox import service as outbox
 from ..periods import Period
 from ..triage.service import OPEN_STATUSES
 from . import figures
@@ -463,6 +464,7 @@ def publish_outcome(actor: User, action: Action, outcome: str) -> int:
         if item.status in OPEN_STATUSES and item.status is not FeedbackStatus.ACTIONED:
             audit.record_change(actor, "feedback", item.id, "status", item.status, "actioned")
             item.status = FeedbackStatus.ACTIONED
+    outbox.outcome_published(action)  # consenting authors once each, and the followers
     db.session.commit()
     return len(action.feedback)
 

@@ -27,6 +27,7 @@ from ..models import (
     note_roles,
     note_themes,
 )
+from ..outbox import service as outbox
 from ..triage import search
 
 REVIEWERS = (StaffRole.ADMIN, StaffRole.MEMBER)
@@ -174,6 +175,7 @@ def submit(actor: User, note: Note) -> None:
     if note.status not in (NoteStatus.DRAFT, NoteStatus.RETURNED):
         raise NoteError(f"A note that is {note.status.label.lower()} cannot be submitted")
     _transition(actor, note, NoteStatus.SUBMITTED)
+    outbox.note_submitted(note)  # to the Implementation Group members
     db.session.commit()
 
 
@@ -222,6 +224,7 @@ def return_note(actor: User, note: Note, comment: str) -> None:
     note.review_comment = comment
     _transition(actor, note, NoteStatus.RETURNED)
     audit.record(actor, "note", note.id, "return", "review_comment", None, comment)
+    outbox.note_returned(note)  # to its author
     db.session.commit()
 
 

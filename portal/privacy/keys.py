@@ -65,6 +65,33 @@ def encrypt_survey_answers(answers: Any, definition: Any) -> tuple[dict, str | N
 class RotationReport:
     contact_details: int = 0
     survey_responses: int = 0
+    email_rows: int = 0  # commitment follows and outbox messages
+
+
+# Other tables holding an address (and text about its owner): (table, address column, its blind
+# index column, other encrypted columns).
+EMAIL_TABLES = (
+    ("commitment_follows", "email", "email_index", ()),
+    ("outbox", "to_address", "to_index", ("text_body", "html_body")),
+)
+
+
+def _rotate_email_tables(connection, report: RotationReport) -> None:
+    for table, address, index, others in EMAIL_TABLES:
+        columns = ", ".join((address, index, *others))
+        for row in connection.execute(text(f"SELECT id, {columns} FROM {table}")):  # noqa: S608
+            current = row._mapping
+            values = {address: _reseal(current[address])}
+            values[index] = crypto.blind_index(crypto.decrypt(current[address]))
+            values.update({column: _reseal(current[column]) for column in others})
+            if all(values[k] == current[k] for k in values):
+                continue
+            assignments = ", ".join(f"{k} = :{k}" for k in values)
+            connection.execute(
+                text(f"UPDATE {table} SET {assignments} WHERE id = :id"),  # noqa: S608
+                {**values, "id": row.id},
+            )
+            report.email_rows += 1
 
 
 def rotate() -> RotationReport:
@@ -107,4 +134,5 @@ def rotate() -> RotationReport:
             {"answers": answers, "ix": index, "id": response.id},
         )
         report.survey_responses += 1
+    _rotate_email_tables(connection, report)
     return report

@@ -23,6 +23,7 @@ from ..models import (
     User,
     utcnow,
 )
+from ..outbox import service as outbox
 from ..surveys import engine
 from .models import EqualityToken
 
@@ -44,6 +45,7 @@ class PurgeReport:
     survey_emails: int = 0
     anonymised: int = 0
     references: list[str] = field(default_factory=list)
+    outbox_rows: int = 0
 
 
 def _email_questions(response: SurveyResponse) -> list[str]:
@@ -81,6 +83,9 @@ def purge(months: int, now: datetime | None = None, dry_run: bool = False) -> Pu
         if item.survey_response_id and not dry_run:
             response = db.session.get(SurveyResponse, item.survey_response_id)
             report.survey_emails += _drop_survey_emails(response)
+    if not dry_run:
+        # Mail about purged items is stopped; delivered mail and stale follow requests go too.
+        report.outbox_rows = outbox.purge(now, months, [item.id for item in items])
     if not dry_run and items:
         audit.record(
             None,
@@ -189,6 +194,7 @@ def subject_access(email: str) -> dict[str, Any]:
             }
             for r in responses
         ],
+        **outbox.held_for(email),  # commitment follows and emails queued or sent
     }
 
 
@@ -197,6 +203,7 @@ class ErasureReport:
     contact_details: int = 0
     texts_redacted: int = 0
     survey_responses: int = 0
+    emails_and_follows: int = 0
 
 
 def erase(actor: User, email: str, redact_text: bool = False) -> ErasureReport:
@@ -224,7 +231,8 @@ def erase(actor: User, email: str, redact_text: bool = False) -> ErasureReport:
                 item.body = ERASED_TEXT
                 item.consent_to_quote = False
                 report.texts_redacted += 1
-    if not references:
+    report.emails_and_follows = outbox.erase_address(email)
+    if not references and not report.emails_and_follows:
         raise PrivacyError("Nothing is held about that email address")
     audit.record(
         actor,

@@ -82,7 +82,8 @@ def erase():
     else:
         flash(
             f"Erased: {report.contact_details} contact details, {report.survey_responses} survey "
-            f"email answers, {report.texts_redacted} texts redacted",
+            f"email answers, {report.texts_redacted} texts redacted, "
+            f"{report.emails_and_follows} emails and follows",
             "success",
         )
     return redirect(url_for("privacy.subject_access"), code=303)

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from .. import audit
 from ..extensions import db
 from ..models import Commitment, ProgressStatus, ProgressUpdate, StaffRole, User, utcnow
+from ..outbox import service as outbox
 from ..periods import quarter_of
 
 
@@ -87,6 +88,7 @@ def post_update(actor: User, commitment: Commitment, data: ProgressInput) -> Pro
     audit.record(
         actor, "progress", update.id, "update", f"{data.year}-Q{data.quarter}", before, data.status
     )
+    outbox.progress_posted(update)  # to the commitment's confirmed followers
     db.session.commit()
     return update
 

@@ -26,6 +26,7 @@ from ..models import (
     TransportMode,
     utcnow,
 )
+from ..outbox import service as outbox
 
 # No 0/O or 1/I: a reference read out over the phone cannot be misheard as another.
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
@@ -207,6 +208,7 @@ def submit_feedback(data: NewFeedback) -> Submission:
     for attempt in range(_MAX_REFERENCE_ATTEMPTS):
         feedback, token = build_feedback(data)
         db.session.add(feedback)
+        outbox.feedback_received(feedback, token)  # queued in the same transaction
         try:
             db.session.commit()
         except OperationalError as error:

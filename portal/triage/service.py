@@ -38,6 +38,7 @@ from ..models import (
     feedback_themes,
     utcnow,
 )
+from ..outbox import service as outbox
 from . import search
 
 PAGE_SIZE = 50
@@ -556,6 +557,7 @@ def assign(item: Feedback, actor: User, assignee: User | None) -> None:
     after = assignee.email if assignee else None
     if audit.record_change(actor, "feedback", item.id, "assignee", before, after):
         item.assignee = assignee
+        outbox.item_assigned(item, actor, assignee)
     db.session.commit()
 
 
@@ -622,6 +624,7 @@ def set_public_reply(item: Feedback, actor: User | None, reply: str) -> None:
     if audit.record_change(actor, "feedback", item.id, "public_reply", item.public_reply, new):
         item.public_reply = new
         item.public_reply_at = utcnow() if new else None
+        outbox.reply_published(item)  # only to an author who consented; nothing if withdrawn
     db.session.commit()
 
 
@@ -708,6 +711,7 @@ def bulk_assign(items: list[Feedback], actor: User, assignee: User | None) -> Bu
         after = assignee.email if assignee else None
         if audit.record_change(actor, "feedback", item.id, "assignee", before, after):
             item.assignee = assignee
+            outbox.item_assigned(item, actor, assignee)
             result.changed += 1
     db.session.commit()
     return result

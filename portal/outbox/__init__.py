@@ -1,0 +1,1 @@
+"""Email: the durable outbox, its delivery worker, follows of commitments and staff alerts."""
