@@ -18,6 +18,11 @@ from .extensions import csrf, db, limiter, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
 LONDON = ZoneInfo("Europe/London")
+# Every page's meta description unless the template sets `meta_description`.
+DEFAULT_DESCRIPTION = (
+    "Read the Liverpool City Region Combined Authority's Social Value Framework commitments, "
+    "give feedback on them and see what was done about it."
+)
 
 
 def create_app(overrides: dict[str, object] | None = None) -> Flask:
@@ -141,6 +146,10 @@ def create_app(overrides: dict[str, object] | None = None) -> Flask:
 
     @app.context_processor
     def inject_globals() -> dict[str, object]:
-        return {"service_name": "Social Value Feedback Portal", "current_path": request.path}
+        return {
+            "service_name": "Social Value Feedback Portal",
+            "current_path": request.path,
+            "default_description": DEFAULT_DESCRIPTION,
+        }
 
     return app

@@ -241,6 +241,7 @@ EXPECTED = {
     "surveys.results_csv": {"admin", "member"},
     "surveys.results_xlsx": {"admin", "member"},
     "progress.new": {"admin", "officer"},
+    "progress.mine": {"admin", "officer"},
     "meetings.": {"admin", "member"},
     "notes.new": {"admin", "champion"},
     "notes.publish": {"admin", "member"},
@@ -255,6 +256,7 @@ EXPECTED = {
     "admin.audit_log": {"admin"},
     "admin.users": {"admin"},
     "admin.update_user": {"admin"},
+    "admin.officer_commitments": {"admin"},
 }
 
 

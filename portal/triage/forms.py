@@ -11,6 +11,17 @@ from wtforms.validators import InputRequired, ValidationError
 from ..models import Channel
 from ..public.forms import FeedbackForm
 
+
+class DateInput(GovDateInput):
+    """The GOV.UK date input, without a `required` attribute on its wrapping `div` (invalid
+    HTML there; the field's validator still requires a date)."""
+
+    def map_gov_params(self, field, **kwargs):
+        params = super().map_gov_params(field, **kwargs)
+        params.get("attributes", {}).pop("required", None)
+        return params
+
+
 STAFF_CHANNELS = [
     (Channel.EMAIL.value, "Email"),
     (Channel.PHONE.value, "Phone"),
@@ -30,7 +41,7 @@ class StaffFeedbackForm(FeedbackForm):
     received_on = DateField(
         "When was it received?",
         description="For example, 27 3 2026",
-        widget=GovDateInput(),
+        widget=DateInput(),
         format="%d %m %Y",
         validators=[InputRequired(message="Enter the date the feedback was received")],
     )
