@@ -440,3 +440,87 @@ def test_inline_validation_logs_no_console_errors(site: Site, width_page):
     page.wait_for_load_state("networkidle")
     assert page.locator("#body-error").count() == 1
     assert console == []
+
+
+# --- staff pages that can be scanned (1366 px) -------------------------------------------------
+
+LEFT = "s => Math.round(document.querySelector(s).getBoundingClientRect().left)"
+
+
+def test_staff_navigation_is_one_row_and_the_inbox_lines_up_at_1366(site: Site, width_page):
+    page, console = width_page(1366)
+    base = site.portal.url
+    sign_in_as(page, base, "admin")  # the longest navigation
+    page.goto(base + "/triage")
+    tops = page.eval_on_selector_all(
+        ".govuk-service-navigation__item, .app-sign-out button",
+        "els => els.map(e => Math.round(e.getBoundingClientRect().top + e.offsetHeight / 2))",
+    )
+    assert len(tops) >= 10
+    assert max(tops) - min(tops) <= 4, f"navigation wraps: {tops}"
+    header = page.evaluate(LEFT, ".app-header .govuk-width-container")
+    navigation = page.evaluate(LEFT, ".govuk-service-navigation .govuk-width-container")
+    content = page.evaluate(LEFT, "#main-content")
+    assert header == navigation == content
+    rows = page.locator("#inbox-table tbody.app-inbox-item")
+    assert rows.count() >= 20
+    # Count the lines of text in a cell: the distinct tops of its text's boxes.
+    lines = page.evaluate(
+        """() => [...document.querySelectorAll('#inbox-table .app-inbox-row')].map(row => {
+          const count = cell => {
+            const range = document.createRange();
+            range.selectNodeContents(cell);
+            return new Set([...range.getClientRects()].map(r => Math.round(r.top))).size;
+          };
+          return {ref: count(row.cells[1]), date: count(row.cells[2])};
+        })"""
+    )
+    assert all(x["ref"] == 1 and x["date"] == 1 for x in lines), lines
+    table = page.locator("#inbox-table").bounding_box()
+    excerpts = page.eval_on_selector_all(
+        "#inbox-table .app-excerpt",
+        """cells => cells.map(c => {
+          const style = getComputedStyle(c);
+          const text = c.getBoundingClientRect().height - parseFloat(style.paddingTop)
+            - parseFloat(style.paddingBottom) - parseFloat(style.borderBottomWidth);
+          return {width: c.getBoundingClientRect().width,
+                  lines: Math.round(text / parseFloat(style.lineHeight))};
+        })""",
+    )
+    assert all(e["width"] > 0.8 * table["width"] for e in excerpts)
+    assert max(e["lines"] for e in excerpts) <= 3, excerpts
+    assert console == []
+
+
+def test_agenda_reads_as_contents_and_headings_with_figures_folded(site: Site, width_page):
+    page, console = width_page(1366)
+    base = site.portal.url
+    sign_in_as(page, base, "member")
+    page.goto(f"{base}/meetings/{site.values['meeting_id']}")
+    items = page.locator("#agenda-items > li")
+    contents = page.locator("#agenda-contents a")
+    assert contents.count() == items.count() >= 4
+    for number in range(items.count()):
+        href = contents.nth(number).get_attribute("href")
+        assert href == "#" + items.nth(number).get_attribute("id")
+    figures = page.locator("details.app-figures")
+    assert figures.count() >= 1
+    assert not page.locator("svg.app-chart").first.is_visible()
+    figures.first.locator("summary").click()
+    charts = figures.first.locator(".app-figure")
+    assert charts.count() >= 2
+    for number in range(charts.count()):
+        figure = charts.nth(number)
+        heading = figure.locator("h4").bounding_box()
+        chart = figure.locator("svg").bounding_box()
+        assert heading["y"] + heading["height"] <= chart["y"], "chart above its heading"
+        # Every label ends before the bars start, and every value inside the chart.
+        cut = figure.locator("svg").evaluate(
+            """svg => [...svg.querySelectorAll('text')].filter(t => {
+              const box = t.getBBox();
+              const limit = t.classList.contains('app-chart__label') ? 270 : 560;
+              return box.x < 0 || box.x + box.width > limit;
+            }).map(t => t.textContent)"""
+        )
+        assert cut == []
+    assert console == []
