@@ -1,5 +1,6 @@
 """Staff pages that can be scanned: officers land on "Your commitments", admins link officers to
-commitments in /admin/users, and the agenda reads as a contents list of collapsible items."""
+commitments in /admin/users. (The inbox and agenda layouts are checked in real Chromium, in
+tests/browser/test_every_page.py.)"""
 
 from __future__ import annotations
 
