@@ -128,6 +128,7 @@ def test_only_officers_have_commitments_and_only_admins_link_them(app, make_user
     member_id = make_user("member")
     assert admin.get(f"/admin/users/{member_id}/commitments").status_code == 404
     assert admin.get("/admin/users/99999999/commitments").status_code == 404
+    assert admin.get("/admin/users/99999999999999999999999/commitments").status_code == 404
     officer_id = make_user("officer")
     member = app.test_client()
     login(member, "member@example.invalid")
@@ -153,3 +154,26 @@ def test_link_commitments_command_still_works(app, make_user):
         assert [c.slug for c in officer.commitments] == [slug]
     bad = runner.invoke(args=["users", "link-commitments", "officer@example.invalid", "nope"])
     assert bad.exit_code != 0 and "Unknown commitments: nope" in bad.output
+
+
+def test_retired_commitments_are_offered_only_while_linked(app, make_user):
+    admin, _ = _signed_in(app, make_user, "admin")
+    officer_id = make_user("officer")
+    (one, _, one_title), (two, _, two_title), _ = _commitments(app)
+    with app.app_context():
+        db.session.get(Commitment, two).active = False
+        db.session.commit()
+    try:
+        html = admin.get(f"/admin/users/{officer_id}/commitments").get_data(as_text=True)
+        assert one_title in html and two_title not in html
+        with app.app_context():
+            from portal.auth.service import set_officer_commitments
+
+            set_officer_commitments(None, db.session.get(User, officer_id), [one, two])
+            db.session.commit()
+        html = admin.get(f"/admin/users/{officer_id}/commitments").get_data(as_text=True)
+        assert two_title in html and html.count("checked") == 2
+    finally:
+        with app.app_context():
+            db.session.get(Commitment, two).active = True
+            db.session.commit()

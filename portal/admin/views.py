@@ -16,6 +16,7 @@ from ..triage import service as triage_service
 from .forms import OfficerCommitmentsForm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
+MAX_ID = 2**31 - 1  # the largest value of an INTEGER primary key on PostgreSQL
 
 
 def _code_or_404(code_id: int) -> Code:
@@ -153,16 +154,20 @@ def update_user(user_id: int):
 @roles_required(*ADMIN_ONLY)
 def officer_commitments(user_id: int):
     """Choose the commitments a Responsible Officer reports progress on."""
-    user = db.session.get(User, user_id)
+    # A number no id column can hold is simply not an account (PostgreSQL would refuse it).
+    user = db.session.get(User, user_id) if user_id <= MAX_ID else None
     if user is None or user.role is not StaffRole.OFFICER:
         abort(404)
     form = OfficerCommitmentsForm()
+    # Retired commitments are offered only while linked, so they can be unlinked.
+    linked = [c.id for c in user.commitments]
+    shown = select(Commitment).where(Commitment.active | Commitment.id.in_(linked))
     form.commitments.choices = [
         (c.id, c.title)
-        for c in db.session.scalars(select(Commitment).order_by(Commitment.position, Commitment.id))
+        for c in db.session.scalars(shown.order_by(Commitment.position, Commitment.id))
     ]
     if request.method == "GET":
-        form.commitments.data = [c.id for c in user.commitments]
+        form.commitments.data = linked
     elif form.validate_on_submit():
         try:
             auth_service.set_officer_commitments(current_user, user, form.commitments.data or [])
