@@ -20,6 +20,11 @@ from .periods import uk_date
 
 ROOT = Path(__file__).resolve().parent.parent
 LONDON = ZoneInfo("Europe/London")
+# Every page's meta description unless the template sets `meta_description`.
+DEFAULT_DESCRIPTION = (
+    "Read the Liverpool City Region Combined Authority's Social Value Framework commitments, "
+    "give feedback on them and see what was done about it."
+)
 
 
 def create_app(
@@ -155,6 +160,10 @@ def create_app(
 
     @app.context_processor
     def inject_globals() -> dict[str, object]:
-        return {"service_name": "Social Value Feedback Portal", "current_path": request.path}
+        return {
+            "service_name": "Social Value Feedback Portal",
+            "current_path": request.path,
+            "default_description": DEFAULT_DESCRIPTION,
+        }
 
     return app

@@ -165,6 +165,7 @@ def users_link_commitments(email: str, slugs: tuple[str, ...]) -> None:
         user = accounts.link_commitments(email, list(slugs))
     except accounts.AccountError as error:
         raise click.ClickException(str(error)) from error
+    db.session.commit()
     click.echo(f"{user.email} reports on: {', '.join(c.slug for c in user.commitments)}")
 
 

@@ -11,6 +11,16 @@ from wtforms import DateField
 NUMBER = re.compile(r"[0-9]{1,4}")
 
 
+class DateInput(GovDateInput):
+    """The GOV.UK date input, without a `required` attribute on its wrapping `div` (invalid
+    HTML there; the field's validator still requires a date)."""
+
+    def map_gov_params(self, field, **kwargs):
+        params = super().map_gov_params(field, **kwargs)
+        params.get("attributes", {}).pop("required", None)
+        return params
+
+
 class GovDateField(DateField):
     """The GOV.UK date input (day, month and year boxes), read without ever failing.
 
@@ -19,7 +29,7 @@ class GovDateField(DateField):
     of digits is a message in GOV.UK words, and the boxes are shown again as they were typed.
     """
 
-    widget = GovDateInput()
+    widget = DateInput()
 
     def __init__(self, label=None, validators=None, *, error_name: str = "the date", **kwargs):
         kwargs.setdefault("format", "%d %m %Y")

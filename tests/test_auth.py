@@ -249,6 +249,7 @@ EXPECTED = {
     "surveys.results_csv": {"admin", "member"},
     "surveys.results_xlsx": {"admin", "member"},
     "progress.new": {"admin", "officer"},
+    "progress.mine": {"admin", "officer"},
     "meetings.": {"admin", "member"},
     "notes.new": {"admin", "champion"},
     "notes.publish": {"admin", "member"},
@@ -268,6 +269,7 @@ EXPECTED = {
     "outbox.account": {"admin", "member", "champion", "officer"},
     "outbox.admin_outbox": {"admin"},
     "outbox.retry": {"admin"},
+    "admin.officer_commitments": {"admin"},
 }
 
 

@@ -3,6 +3,7 @@ public library and its search on both databases, endorsements and agenda pins.""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from html.parser import HTMLParser
 
@@ -99,6 +100,25 @@ def test_sanitiser_removes_every_attack(attack):
                 assert value.startswith(("https://", "http://", "mailto:")), (attack, value)
 
 
+@pytest.mark.parametrize(
+    ("markdown", "levels"),
+    [
+        ("# A\n\n## B\n\n### C\n\n#### D\n\n##### E", [2, 2, 3, 4, 4]),
+        ("### Straight to three\n\n#### Then four\n\n## Back to two", [2, 3, 2]),
+        ("## Two\n\n#### Skips three", [2, 3]),
+    ],
+)
+def test_note_headings_sit_under_the_page_h1_in_order(markdown, levels):
+    html = str(render(markdown))
+    assert [int(level) for level in re.findall(r"<h(\d)", html)] == levels
+
+
+def test_markdown_tables_scroll_in_a_focusable_named_region():
+    html = str(render("| Station | Points |\n|---|---|\n| Lime Street | 2 |"))
+    assert html.startswith('<div class="app-table-wrapper" role="region" aria-label="Table"')
+    assert 'tabindex="0"' in html and html.rstrip().endswith("</table></div>")
+
+
 def test_sanitiser_keeps_allowed_markdown():
     html = str(
         render(
@@ -109,7 +129,7 @@ def test_sanitiser_keeps_allowed_markdown():
         )
     )
     for fragment in (
-        '<h3 class="govuk-heading-s">What we did</h3>',
+        '<h2 class="govuk-heading-m">What we did</h2>',
         "<strong>trained</strong>",
         "<em>staff</em>",
         "<code>Moorfields</code>",

@@ -293,7 +293,7 @@ def test_same_page_condition_with_htmx_shows_and_hides(app, client, synced):
     for number in (1, 2, 3):
         post_page(client, number, GOOD[number - 1])
     html = client.get(f"{URL}/questions/4").get_data(as_text=True)
-    assert 'hx-post="/surveys/all-types/questions/4/preview"' in html
+    assert 'data-hx-post="/surveys/all-types/questions/4/preview"' in html
     csrf = hidden_fields(html)["csrf_token"]
     shown = client.post(
         f"{URL}/questions/4/preview",

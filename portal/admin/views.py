@@ -12,10 +12,12 @@ from ..auth import service as auth_service
 from ..auth.permissions import ADMIN_ONLY, TRIAGE, roles_required
 from ..extensions import db
 from ..inputs import parse_id, parse_iso_date
-from ..models import AuditEntry, Code, StaffRole, User, feedback_codes
+from ..models import AuditEntry, Code, Commitment, StaffRole, User, feedback_codes
 from ..triage import service as triage_service
+from .forms import OfficerCommitmentsForm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
+MAX_ID = 2**31 - 1  # the largest value of an INTEGER primary key on PostgreSQL
 
 
 def _code_or_404(code_id: int) -> Code:
@@ -147,6 +149,37 @@ def update_user(user_id: int):
         message = str(error) if isinstance(error, auth_service.AccountError) else "Choose a role"
         flash(message, "error")
     return redirect(url_for("admin.users"), code=303)
+
+
+@bp.route("/users/<int:user_id>/commitments", methods=["GET", "POST"])
+@roles_required(*ADMIN_ONLY)
+def officer_commitments(user_id: int):
+    """Choose the commitments a Responsible Officer reports progress on."""
+    # A number no id column can hold is simply not an account (PostgreSQL would refuse it).
+    user = db.session.get(User, user_id) if user_id <= MAX_ID else None
+    if user is None or user.role is not StaffRole.OFFICER:
+        abort(404)
+    form = OfficerCommitmentsForm()
+    # Retired commitments are offered only while linked, so they can be unlinked.
+    linked = [c.id for c in user.commitments]
+    shown = select(Commitment).where(Commitment.active | Commitment.id.in_(linked))
+    form.commitments.choices = [
+        (c.id, c.title)
+        for c in db.session.scalars(shown.order_by(Commitment.position, Commitment.id))
+    ]
+    if request.method == "GET":
+        form.commitments.data = linked
+    elif form.validate_on_submit():
+        try:
+            auth_service.set_officer_commitments(current_user, user, form.commitments.data or [])
+        except auth_service.AccountError as error:
+            form.commitments.errors = [str(error)]
+        else:
+            db.session.commit()
+            flash(f"Commitments of {user.display_name} saved", "success")
+            return redirect(url_for("admin.users"), code=303)
+    status = 422 if form.errors else 200
+    return render_template("admin/officer_commitments.html", form=form, user=user), status
 
 
 @bp.get("/audit")

@@ -218,16 +218,43 @@ def count_users() -> int:
 
 
 def link_commitments(email: str, slugs: list[str]) -> User:
-    """Set the commitments a Responsible Officer reports on."""
+    """Set the commitments a Responsible Officer reports on, by slug (the caller commits)."""
     from ..models import Commitment
 
     user = _require(email)
-    if user.role is not StaffRole.OFFICER:
-        raise AccountError(f"{user.email} is not a Responsible Officer (role officer)")
     commitments = list(db.session.scalars(select(Commitment).where(Commitment.slug.in_(slugs))))
     unknown = sorted(set(slugs) - {c.slug for c in commitments})
     if unknown:
         raise AccountError(f"Unknown commitments: {', '.join(unknown)}")
-    user.commitments = commitments
-    db.session.commit()
+    set_officer_commitments(None, user, [c.id for c in commitments])
     return user
+
+
+def set_officer_commitments(actor: User | None, user: User, commitment_ids: list[int]) -> bool:
+    """Replace the commitments an officer reports on and audit it; return whether it changed.
+
+    The caller commits, so the change and its audit entry are one transaction.
+    """
+    from .. import audit
+    from ..models import Commitment
+
+    if user.role is not StaffRole.OFFICER:
+        raise AccountError(f"{user.email} is not a Responsible Officer (role officer)")
+    wanted = set(commitment_ids)
+    commitments = list(
+        db.session.scalars(
+            select(Commitment).where(Commitment.id.in_(wanted)).order_by(Commitment.position)
+        )
+    )
+    if len(commitments) != len(wanted):
+        raise AccountError("Choose commitments from the list")
+    before = sorted(c.slug for c in user.commitments)
+    user.commitments = commitments
+    return audit.record_change(
+        actor,
+        "user",
+        user.id,
+        "commitments",
+        ", ".join(before),
+        ", ".join(sorted(c.slug for c in commitments)),
+    )

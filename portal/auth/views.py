@@ -29,7 +29,7 @@ def home_for(role: StaffRole) -> str:
         return url_for("triage.inbox")
     if role is StaffRole.CHAMPION:
         return url_for("notes.index")
-    return url_for("reports.index")
+    return url_for("progress.mine")
 
 
 @bp.route("/login", methods=["GET", "POST"])

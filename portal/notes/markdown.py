@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import nh3
 from markdown_it import MarkdownIt
 from markupsafe import Markup
@@ -41,7 +43,10 @@ CLASSES = {
     "<h2>": '<h2 class="govuk-heading-m">',
     "<h3>": '<h3 class="govuk-heading-s">',
     "<h4>": '<h4 class="govuk-heading-s">',
-    "<table>": '<table class="govuk-table">',
+    # A table wider than a phone scrolls inside a focusable, named region, never the page.
+    "<table>": '<div class="app-table-wrapper" role="region" aria-label="Table" tabindex="0">'
+    '<table class="govuk-table">',
+    "</table>": "</table></div>",
     "<th>": '<th class="govuk-table__header">',
     "<td>": '<td class="govuk-table__cell">',
     "<tr>": '<tr class="govuk-table__row">',
@@ -49,13 +54,21 @@ CLASSES = {
 }
 
 
+_HEADING = re.compile(r"<h([1-6])>(.*?)</h\1>", re.DOTALL)
+
+
 def _shift_headings(html: str) -> str:
-    # A note's page already has its h1; its own headings start at h2.
-    for level in (5, 4, 3, 2, 1):
-        html = html.replace(f"<h{level}>", f"<h{min(level + 1, 4)}>").replace(
-            f"</h{level}>", f"</h{min(level + 1, 4)}>"
-        )
-    return html
+    """Fit a note's headings under the page's h1: `#` and `##` become h2, and no heading is
+    more than one level below the one before it (so `###` straight after the h1 is an h2)."""
+    previous = 1
+
+    def fit(match: re.Match[str]) -> str:
+        nonlocal previous
+        level = min(max(int(match.group(1)), 2), previous + 1, 4)
+        previous = level
+        return f"<h{level}>{match.group(2)}</h{level}>"
+
+    return _HEADING.sub(fit, html)
 
 
 def render(text: str) -> Markup:

@@ -118,3 +118,21 @@ def latest_by_commitment(up_to: tuple[int, int] | None = None) -> dict[int, Prog
         )
     )
     return {u.commitment_id: u for u in rows}
+
+
+@dataclass
+class CommitmentProgress:
+    commitment: Commitment
+    latest: ProgressUpdate | None
+
+
+def commitments_to_report(actor: User) -> list[CommitmentProgress]:
+    """Return the commitments a person reports on (an admin: all) with each latest update."""
+    if actor.role is StaffRole.ADMIN:
+        commitments = list(
+            db.session.scalars(select(Commitment).order_by(Commitment.position, Commitment.id))
+        )
+    else:
+        commitments = list(actor.commitments)
+    latest = latest_by_commitment()
+    return [CommitmentProgress(c, latest.get(c.id)) for c in commitments]

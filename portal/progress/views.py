@@ -15,6 +15,19 @@ from . import service
 bp = Blueprint("progress", __name__)
 
 
+@bp.get("/your-commitments")
+@roles_required(StaffRole.ADMIN, StaffRole.OFFICER)
+def mine():
+    """Where a Responsible Officer lands: their commitments, latest status, what to report."""
+    year, quarter = service.quarter_choices(1)[0]
+    return render_template(
+        "progress/mine.html",
+        rows=service.commitments_to_report(current_user),
+        quarter=(year, quarter),
+        quarter_text=quarter_label(year, quarter).split(" (")[0],
+    )
+
+
 @bp.route("/commitments/<slug>/progress/new", methods=["GET", "POST"])
 @roles_required(StaffRole.ADMIN, StaffRole.OFFICER)
 @keeps_input

@@ -852,6 +852,9 @@ def test_axe_on_agenda_page(page: Page, portal: Portal, rich_meeting: RichMeetin
     sign_in(page, portal, make_staff(portal))
     page.goto(f"{portal.url}/meetings/{rich_meeting.id}")
     main = page.locator("#agenda")
+    # The figures fold away under each item; opened, the chart sits below its heading.
+    expect(main.locator("svg.app-chart").first).not_to_be_visible()
+    main.locator("details.app-figures summary").first.click()
     expect(main.locator("svg.app-chart").first).to_be_visible()
     expect(main).to_contain_text("(pinned)")
     expect(main).to_contain_text(rich_meeting.decision)

@@ -297,7 +297,7 @@ def test_bulk_status_updates_the_table_in_place(page: Page, portal: Portal):
     expect(page).to_have_url(f"{portal.url}/triage")
     page.goto(f"{portal.url}/triage?q={word}")
     table = page.locator("#inbox-table")
-    expect(table.locator("tbody tr")).to_have_count(3)
+    expect(table.locator("tbody tr.app-inbox-row")).to_have_count(3)
 
     page.evaluate("window.__noReload = true")
     page.check(f"#select-{first.id}")
@@ -396,7 +396,7 @@ def test_axe_on_inbox_with_search_highlights(page: Page, portal: Portal):
     sign_in(page, portal, make_staff(portal))
     expect(page).to_have_url(f"{portal.url}/triage")
     page.goto(f"{portal.url}/triage?q={word}")
-    expect(page.locator("#inbox-table tbody tr")).to_have_count(4)
+    expect(page.locator("#inbox-table tbody tr.app-inbox-row")).to_have_count(4)
     expect(page.locator("#inbox-table mark").first).to_have_text(word)
     assert axe_violations(page) == []
 
