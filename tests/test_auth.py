@@ -263,6 +263,7 @@ EXPECTED = {
     "privacy.": {"admin"},
     "admin.audit_log": {"admin"},
     "sitefeedback.index": {"admin", "member"},
+    "admin.index": {"admin"},
     "admin.users": {"admin"},
     "admin.update_user": {"admin"},
     "framework_admin.": {"admin"},

@@ -20,8 +20,10 @@ from werkzeug.datastructures import ImmutableMultiDict, MultiDict
 from portal.auth import service as accounts
 from portal.extensions import db
 from portal.meetings import service as meetings
-from portal.models import Action, AgendaItem, Code
+from portal.models import Action, AgendaItem, Code, Commitment
 from portal.notes import service as notes
+from portal.outbox import service as outbox
+from portal.outbox.models import OutboxMessage
 from portal.public.service import NewFeedback, submit_feedback
 from portal.security import PortalRequest
 from portal.surveys import service as surveys
@@ -125,6 +127,11 @@ def _world(app: Flask) -> dict[str, object]:
         db.session.commit()
         surveys.sync()
         db.session.commit()
+        follow = outbox.request_follow(
+            db.session.query(Commitment).first(), "fuzz.follower@example.invalid"
+        )
+        db.session.commit()
+        message_id = db.session.query(OutboxMessage).first().id
         survey_slug = surveys.open_surveys()[0].survey.slug if surveys.open_surveys() else "none"
         values = {
             "reference": reference,
@@ -136,6 +143,8 @@ def _world(app: Flask) -> dict[str, object]:
             "number": "1",
             "code_id": str(db.session.get(Code, code.id).id),
             "user_id": str(spare.id),
+            "message_id": str(message_id),
+            "follow_token": outbox.confirm_token(follow),
             "period": "2026-Q1",
             "year": "2026",
             "slug": {
@@ -149,6 +158,8 @@ def _world(app: Flask) -> dict[str, object]:
 
 
 def _value(values: dict, rule, argument: str) -> str:
+    if argument == "token" and rule.endpoint == "outbox.confirm":
+        return values["follow_token"]
     if argument == "slug":
         for kind, slug in (("/roles/", "employer"), ("/themes/", "fairer")):
             if kind in rule.rule:

@@ -117,6 +117,13 @@ def retire_code(code_id: int):
     return _codes_action(action)
 
 
+@bp.get("")
+@roles_required(*ADMIN_ONLY)
+def index():
+    """List the administration areas (one navigation item for all of them)."""
+    return render_template("admin/index.html")
+
+
 @bp.get("/users")
 @roles_required(*ADMIN_ONLY)
 def users():
