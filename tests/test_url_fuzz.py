@@ -15,6 +15,7 @@ from urllib.parse import quote
 
 import pytest
 from flask import Flask
+from sqlalchemy import select
 from werkzeug.datastructures import ImmutableMultiDict, MultiDict
 
 from portal.auth import service as accounts
@@ -22,6 +23,7 @@ from portal.extensions import db
 from portal.meetings import service as meetings
 from portal.models import Action, AgendaItem, Code
 from portal.notes import service as notes
+from portal.outbox.models import OutboxMessage
 from portal.public.service import NewFeedback, submit_feedback
 from portal.security import PortalRequest
 from portal.surveys import service as surveys
@@ -136,6 +138,7 @@ def _world(app: Flask) -> dict[str, object]:
             "number": "1",
             "code_id": str(db.session.get(Code, code.id).id),
             "user_id": str(spare.id),
+            "message_id": str(db.session.scalar(select(OutboxMessage.id)) or 1),
             "period": "2026-Q1",
             "year": "2026",
             "slug": {
