@@ -30,7 +30,8 @@ class FollowForm(FlaskForm):
 class FrequencyForm(FlaskForm):
     frequency = RadioField(
         "When should we email you about work for you?",
-        description="Items assigned to you, notes to review and notes returned to you.",
+        description="Items assigned to you, notes to review, notes returned to you and, for "
+        "Responsible Officers, the weekly digest. “No emails” turns all of them off.",
         choices=[(f.value, f.label) for f in Frequency],
         widget=GovRadioInput(),
         validators=[InputRequired(message="Select when we should email you")],

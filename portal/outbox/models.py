@@ -20,7 +20,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from ..crypto import EncryptedText, blind_index
 from ..extensions import db
-from ..models import Commitment, Feedback, User, _enum, utcnow
+from ..models import Commitment, Feedback, SurveyResponse, User, _enum, utcnow
 
 
 class MessageStatus(enum.StrEnum):
@@ -74,12 +74,16 @@ class OutboxMessage(db.Model):
     user_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="CASCADE"), index=True
     )
+    survey_response_id: Mapped[int | None] = mapped_column(
+        ForeignKey("survey_responses.id", ondelete="CASCADE"), index=True
+    )
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     feedback: Mapped[Feedback | None] = relationship()
     subscription: Mapped[CommitmentFollow | None] = relationship()
     user: Mapped[User | None] = relationship()
+    survey_response: Mapped[SurveyResponse | None] = relationship()
 
     @validates("to_address")
     def _index_address(self, _key: str, value: str) -> str:
@@ -111,10 +115,15 @@ class CommitmentFollow(db.Model):
 class Frequency(enum.StrEnum):
     IMMEDIATE = "immediate"
     DAILY = "daily"
+    NONE = "none"  # no staff emails at all: chosen on /account or by a one-click unsubscribe
 
     @property
     def label(self) -> str:
-        return {"immediate": "Straight away", "daily": "Once a day, in a digest"}[self]
+        return {
+            "immediate": "Straight away",
+            "daily": "Once a day, in a digest",
+            "none": "No emails",
+        }[self]
 
 
 class StaffEmailPreference(db.Model):

@@ -16,6 +16,7 @@ from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeSerializer, URLSafeTimedSerializer
 from sqlalchemy import func, select, text, update
 
+from .. import crypto
 from ..crypto import blind_indexes
 from ..extensions import db
 from ..models import (
@@ -25,6 +26,7 @@ from ..models import (
     Note,
     ProgressUpdate,
     StaffRole,
+    SurveyResponse,
     User,
     utcnow,
 )
@@ -44,6 +46,7 @@ BACKOFF_BASE = timedelta(seconds=30)
 BACKOFF_CAP = timedelta(hours=6)
 RESEND_CONFIRMATION_AFTER = timedelta(minutes=10)
 PUBLIC_KINDS = ("acknowledgement", "reply")
+SURVEY_KINDS = ("survey_acknowledgement",)
 FOLLOW_KINDS = ("follow_progress", "follow_outcome")
 
 
@@ -68,8 +71,17 @@ def confirm_token(follow: CommitmentFollow) -> str:
 
 
 def unsubscribe_token(kind: str, ident: int | str) -> str:
-    """Return the token of a one-click unsubscribe link: `f` a follow id, `r` a reference."""
+    """Return the token of a one-click unsubscribe link: `f` a follow id, `r` a feedback
+    reference, `s` a survey response reference, `u` a staff member's user id."""
     return _unsubscribe_serializer().dumps({kind: ident})
+
+
+UNSUBSCRIBE_KEYS = {"f", "r", "s", "u"}
+
+
+def staff_unsubscribe_url(user: User) -> str:
+    """Return the one-click link that turns off every staff email to this person."""
+    return external_url("outbox.unsubscribe", token=unsubscribe_token("u", user.id))
 
 
 # --- queueing -------------------------------------------------------------------------------
@@ -95,6 +107,7 @@ def queue(
     feedback: Feedback | None = None,
     follow: CommitmentFollow | None = None,
     user: User | None = None,
+    survey_response: SurveyResponse | None = None,
     unsubscribe_url: str | None = None,
     held: bool = False,
 ) -> OutboxMessage:
@@ -119,6 +132,7 @@ def queue(
         feedback=feedback,
         subscription=follow,
         user=user,
+        survey_response=survey_response,
     )
     db.session.add(message)
     return message
@@ -160,6 +174,57 @@ def reply_published(item: Feedback) -> OutboxMessage | None:
         {"item": item},
         feedback=item,
         unsubscribe_url=_contact_unsubscribe(item),
+    )
+
+
+def survey_contact(definition: dict, answers: dict) -> tuple[str, str] | None:
+    """Return (email question id, address) when a survey response's author consented to be
+    contacted and gave an address: the email question is shown only when its yes/no consent
+    question has the answer its condition names, so both must be there. Answers are plain."""
+    from ..surveys import engine
+
+    for question in engine.all_questions(definition):
+        if question["type"] != "email":
+            continue
+        condition = question.get("condition") or {}
+        consent = answers.get(condition.get("question"))
+        address = answers.get(question["id"])
+        if address and consent is not None and consent == condition.get("equals"):
+            return question["id"], str(address).strip()
+    return None
+
+
+def _stored_survey_contact(response: SurveyResponse) -> str | None:
+    """The address a stored response still holds with consent (email answers are encrypted)."""
+    answers = dict(response.answers or {})
+    found = survey_contact(response.version.definition, answers)
+    if found is None:
+        return None
+    return crypto.decrypt(found[1])
+
+
+def survey_received(
+    response: SurveyResponse, answers: dict, tracking: list[tuple[str, str]]
+) -> OutboxMessage | None:
+    """Queue the acknowledgement of a survey response (its reference, and the private tracking
+    link of each written answer that became feedback), only when its author consented to be
+    contacted and gave an address. `answers` are the plain answers; `tracking` is
+    (feedback reference, token) per written answer."""
+    found = survey_contact(response.version.definition, answers)
+    if found is None:
+        return None
+    links = [
+        (reference, external_url("public.track", token=token)) for reference, token in tracking
+    ]
+    return queue(
+        "survey_acknowledgement",
+        found[1],
+        f"We have received your survey answers: {response.reference}",
+        {"response": response, "title": response.version.title, "links": links},
+        survey_response=response,
+        unsubscribe_url=external_url(
+            "outbox.unsubscribe", token=unsubscribe_token("s", response.reference)
+        ),
     )
 
 
@@ -254,6 +319,7 @@ def request_follow(commitment: Commitment, email: str) -> CommitmentFollow:
             "confirm_url": external_url("outbox.confirm", token=confirm_token(follow)),
         },
         follow=follow,
+        unsubscribe_url=external_url("outbox.unsubscribe", token=unsubscribe_token("f", follow.id)),
     )
     return follow
 
@@ -293,7 +359,7 @@ def confirm_follow(follow: CommitmentFollow) -> None:
 
 @dataclass
 class Unsubscribed:
-    what: str  # "follow" or "feedback"
+    what: str  # "follow", "feedback", "survey" or "staff"
     commitment: Commitment | None = None
     reference: str | None = None
 
@@ -304,7 +370,7 @@ def valid_unsubscribe_token(token: str) -> bool:
         data = _unsubscribe_serializer().loads(token)
     except BadSignature:
         return False
-    return isinstance(data, dict) and bool({"f", "r"} & set(data))
+    return isinstance(data, dict) and bool(UNSUBSCRIBE_KEYS & set(data))
 
 
 def unsubscribe(token: str) -> Unsubscribed:
@@ -331,7 +397,36 @@ def unsubscribe(token: str) -> Unsubscribed:
             item.contact.consent_to_contact = False
         _cancel(OutboxMessage.feedback_id == item.id)
         return Unsubscribed("feedback", reference=item.reference)
+    if "s" in data:
+        response = db.session.scalar(
+            select(SurveyResponse).where(SurveyResponse.reference == data["s"])
+        )
+        if response is None:
+            return Unsubscribed("survey")
+        drop_survey_emails(response)
+        _cancel(OutboxMessage.survey_response_id == response.id)
+        return Unsubscribed("survey", reference=response.reference)
+    if "u" in data:
+        user = db.session.get(User, data["u"])
+        if user is not None:
+            set_frequency(user, Frequency.NONE)
+        return Unsubscribed("staff")
     raise OutboxError("invalid")
+
+
+def drop_survey_emails(response: SurveyResponse) -> int:
+    """Delete a survey response's email answers (and their blind index); return how many."""
+    from ..privacy.keys import email_question_ids
+
+    answers = dict(response.answers or {})
+    removed = 0
+    for qid in email_question_ids(response.version.definition):
+        if answers.pop(qid, None):
+            removed += 1
+    if removed:
+        response.answers = answers
+        response.email_index = None
+    return removed
 
 
 def _cancel(condition) -> int:
@@ -399,14 +494,23 @@ def erase_address(email: str) -> int:
     return removed or 0
 
 
-def purge(now: datetime, months: int, feedback_ids: list[int]) -> int:
-    """Retention: cancel mail about purged items, drop delivered mail and unconfirmed follows
-    older than the retention period / the confirmation window. Returns rows removed."""
+def purge(
+    now: datetime, months: int, feedback_ids: list[int], survey_response_ids: list[int] = ()
+) -> int:
+    """Retention: delete mail about purged items and survey responses, drop delivered mail and
+    unconfirmed follows older than the retention period / the confirmation window. Returns
+    rows removed."""
     cutoff = now - timedelta(days=round(months * 30.44))
     removed = 0
     if feedback_ids:
         removed += db.session.execute(
             OutboxMessage.__table__.delete().where(OutboxMessage.feedback_id.in_(feedback_ids))
+        ).rowcount
+    if survey_response_ids:
+        removed += db.session.execute(
+            OutboxMessage.__table__.delete().where(
+                OutboxMessage.survey_response_id.in_(list(survey_response_ids))
+            )
         ).rowcount
     removed += db.session.execute(
         OutboxMessage.__table__.delete().where(
@@ -438,17 +542,37 @@ def preference(user: User) -> StaffEmailPreference:
 
 
 def set_frequency(user: User, frequency: Frequency) -> None:
-    """Choose immediate alerts or a daily digest."""
+    """Choose immediate alerts, a daily digest or no emails; "no emails" also cancels what is
+    queued or held for this person."""
     preference(user).frequency = frequency
+    if frequency is Frequency.NONE:
+        _cancel(OutboxMessage.user_id == user.id)
+
+
+def _wants_staff_email(user: User) -> bool:
+    pref = db.session.get(StaffEmailPreference, user.id)
+    return user.active and (pref is None or pref.frequency is not Frequency.NONE)
+
+
+def _staff_context(user: User, context: dict) -> dict:
+    return {"user": user, "account_url": external_url("outbox.account"), **context}
 
 
 def staff_alert(user: User, kind: str, subject: str, context: dict) -> OutboxMessage | None:
-    """Queue an alert to a staff member, held for their digest if they chose one."""
-    if not user.active:
+    """Queue an alert to a staff member, held for their digest if they chose one, nothing if
+    they chose no emails."""
+    if not _wants_staff_email(user):
         return None
     daily = preference(user).frequency is Frequency.DAILY
-    context = {"user": user, "account_url": external_url("outbox.account"), **context}
-    return queue(kind, user.email, subject, context, user=user, held=daily)
+    return queue(
+        kind,
+        user.email,
+        subject,
+        _staff_context(user, context),
+        user=user,
+        held=daily,
+        unsubscribe_url=staff_unsubscribe_url(user),
+    )
 
 
 def item_assigned(item: Feedback, actor: User, assignee: User | None) -> None:
@@ -515,16 +639,18 @@ def build_digests(now: datetime) -> DigestReport:
         by_user.setdefault(message.user_id, []).append(message)
     for user_id, alerts in by_user.items():
         user = db.session.get(User, user_id)
+        wanted = user is not None and _wants_staff_email(user)
         for alert in alerts:
-            alert.status = MessageStatus.DIGESTED
-        if user is None or not user.active:
+            alert.status = MessageStatus.DIGESTED if wanted else MessageStatus.CANCELLED
+        if not wanted:
             continue
         queue(
             "staff_digest",
             user.email,
             f"Your daily digest: {len(alerts)} {'update' if len(alerts) == 1 else 'updates'}",
-            {"user": user, "alerts": alerts, "account_url": external_url("outbox.account")},
+            _staff_context(user, {"alerts": alerts}),
             user=user,
+            unsubscribe_url=staff_unsubscribe_url(user),
         )
         preference(user).last_daily_digest_at = now
         report.daily += 1
@@ -534,7 +660,7 @@ def build_digests(now: datetime) -> DigestReport:
         select(User).where(User.role == StaffRole.OFFICER, User.active.is_(True))
     )
     for officer in officers:
-        if not officer.commitments:
+        if not officer.commitments or not _wants_staff_email(officer):
             continue
         pref = preference(officer)
         last = pref.last_weekly_digest_at
@@ -567,14 +693,9 @@ def build_digests(now: datetime) -> DigestReport:
             officer.email,
             f"This week: {total} new feedback {'item' if total == 1 else 'items'} "
             "on your commitments",
-            {
-                "user": officer,
-                "rows": rows,
-                "since": since,
-                "total": total,
-                "account_url": external_url("outbox.account"),
-            },
+            _staff_context(officer, {"rows": rows, "since": since, "total": total}),
             user=officer,
+            unsubscribe_url=staff_unsubscribe_url(officer),
         )
         report.weekly += 1
         report.recipients.append(officer.email)
@@ -617,8 +738,12 @@ def still_wanted(message: OutboxMessage) -> bool:
         return message.subscription is not None and message.subscription.confirmed_at is not None
     if message.kind == "follow_confirm":
         return message.subscription is not None
+    if message.kind in SURVEY_KINDS:
+        response = message.survey_response
+        address = _stored_survey_contact(response) if response is not None else None
+        return bool(address and address.lower() == message.to_address.lower())
     if message.user_id is not None:
-        return message.user is not None and message.user.active
+        return message.user is not None and _wants_staff_email(message.user)
     return True
 
 

@@ -103,7 +103,7 @@ def unsubscribe(token: str):
 @bp.route("/account", methods=["GET", "POST"])
 @roles_required(*ANY_STAFF)
 def account():
-    """Let a staff member choose immediate alerts or a daily digest."""
+    """Let a staff member choose immediate alerts, a daily digest or no emails."""
     pref = service.preference(current_user)
     form = FrequencyForm()
     if request.method == "POST":

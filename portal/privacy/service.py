@@ -61,6 +61,7 @@ def purge(months: int, now: datetime | None = None, dry_run: bool = False) -> Pu
     now = now or utcnow()
     cutoff = now - timedelta(days=round(months * 30.44))
     report = PurgeReport()
+    response_ids: list[int] = []
     items = list(
         db.session.scalars(
             select(Feedback).where(
@@ -83,9 +84,12 @@ def purge(months: int, now: datetime | None = None, dry_run: bool = False) -> Pu
         if item.survey_response_id and not dry_run:
             response = db.session.get(SurveyResponse, item.survey_response_id)
             report.survey_emails += _drop_survey_emails(response)
+            response_ids.append(item.survey_response_id)
     if not dry_run:
         # Mail about purged items is stopped; delivered mail and stale follow requests go too.
-        report.outbox_rows = outbox.purge(now, months, [item.id for item in items])
+        report.outbox_rows = outbox.purge(
+            now, months, [item.id for item in items], survey_response_ids=response_ids
+        )
     if not dry_run and items:
         audit.record(
             None,

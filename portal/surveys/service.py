@@ -24,6 +24,7 @@ from ..models import (
     SurveyResponse,
     SurveyVersion,
 )
+from ..outbox import service as outbox
 from ..privacy.keys import encrypt_survey_answers
 from ..public.service import REFERENCE_ALPHABET, NewFeedback, build_feedback
 from . import engine
@@ -184,6 +185,8 @@ def submit(
             feedback.survey_question_id = question["id"]
             response.feedback.append(feedback)
             tracking.append((feedback.reference, token))
+        # The acknowledgement (only with consent and an address) commits with the response.
+        outbox.survey_received(response, answers, tracking)
         try:
             db.session.commit()
         except IntegrityError:
