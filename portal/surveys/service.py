@@ -150,7 +150,7 @@ def submit(
     definition = version.definition
     answers = engine.prune(definition, answers)
     if engine.first_incomplete(definition, answers) is not None:
-        raise SurveyError("Some questions still need an answer")
+        raise SurveyError("Answer every question that needs an answer, then send your answers")
     who = engine.stakeholder_type(definition, answers)
     commitment_id = _first_commitment_id(definition)
     quote = answers.get("consent_to_quote") == "yes"
