@@ -230,7 +230,7 @@ def test_submit_stores_response_and_long_answers_reach_triage(app, client, synce
     ("number", "answers", "message"),
     [
         (1, {}, "Select an answer to ‘Who are you answering as’"),
-        (1, {"respondent_type": "wizard"}, "Select an answer to ‘Who are you answering as’ from"),
+        (1, {"respondent_type": "wizard"}, "Choose an answer to ‘Who are you answering as’ from"),
         (2, {"name_of_station": ""}, "Enter your answer to ‘Which station’"),
         (
             2,
@@ -250,17 +250,17 @@ def test_submit_stores_response_and_long_answers_reach_triage(app, client, synce
         (
             3,
             {"colour": "x", "extras": ["wifi"], "stars": "4", "agree": "agree"},
-            "Select an answer to ‘Pick a line’ from the list",
+            "Choose an answer to ‘Pick a line’ from the list",
         ),
         (
             3,
             {"colour": "city_line", "extras": ["cake"], "stars": "4", "agree": "agree"},
-            "Select answers to ‘Which extras’ from the list",
+            "Choose answers to ‘Which extras’ from the list",
         ),
         (
             3,
             {"colour": "city_line", "extras": ["wifi"], "stars": "9", "agree": "agree"},
-            "Select an answer to ‘Rate the station’ from the list",
+            "Choose an answer to ‘Rate the station’ from the list",
         ),
         (4, {"visits": "lots", "follow_up": "no"}, "Enter a number for ‘Visits a week’, like 12"),
         (

@@ -183,11 +183,11 @@ def _check_value(question: dict[str, Any], raw: Any, about: str) -> tuple[Any, s
     if kind == "multiple_choice":
         allowed = {v for v, _ in options(question)}
         if any(v not in allowed for v in raw):
-            return None, f"Select answers to {about} from the list"
+            return None, f"Choose answers to {about} from the list"
         return [v for v, _ in options(question) if v in set(raw)], None
     if kind in ("single_choice", "rating", "likert", "yes_no"):
         if raw not in {v for v, _ in options(question)}:
-            return None, f"Select an answer to {about} from the list"
+            return None, f"Choose an answer to {about} from the list"
         return raw, None
     if kind == "number":
         return _check_number(question, raw, about)
