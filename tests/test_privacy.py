@@ -280,7 +280,7 @@ def test_audit_page_filters(app, make_user):
     html = client.get("/admin/audit?entity=code").get_data(as_text=True)
     assert "Audited code" in html and "in_review" not in html
     assert "in_review" in client.get("/admin/audit?field=status").get_data(as_text=True)
-    assert "Enter a real date" in client.get("/admin/audit?from=nope").get_data(as_text=True)
+    assert "From must be a real date" in client.get("/admin/audit?from=nope").get_data(as_text=True)
 
 
 # --- resilience ---------------------------------------------------------------------------
