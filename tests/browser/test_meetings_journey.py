@@ -900,3 +900,45 @@ def test_axe_on_you_said_we_did(page: Page, portal: Portal, rich_meeting: RichMe
     expect(main).to_contain_text(rich_meeting.outcome)
     expect(main.locator("blockquote").first).to_be_visible()
     assert axe_violations(page) == []
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js-on", "js-off"])
+def test_expired_token_on_the_agenda_keeps_the_decision(
+    browser, portal: Portal, rich_meeting: RichMeeting, javascript: bool
+):
+    """A meeting page left open for hours: its form token has expired when the decision is
+    recorded. The page comes back with the decision still in its box, and records it."""
+    context = browser.new_context(java_script_enabled=javascript)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    sign_in(page, portal, make_staff(portal))
+    page.goto(f"{portal.url}/meetings/{rich_meeting.id}")
+    item = page.locator("#agenda-items > li").first
+    item_id = item.get_attribute("id").removeprefix("item-")
+    box = f"#decision-{item_id}"
+    text = f"Ask the stations team for step-free routes & signs <{unique_word()}>"
+    item.locator(f"details:has({box}) > summary").click()
+    page.fill(box, text)
+    # The token the page holds has expired (signed long ago, or by an old key).
+    page.locator("input[name=csrf_token]").evaluate_all(
+        "inputs => inputs.forEach(i => i.value = 'IjAxMjM0NTY3ODkwMTIzNDU2Nzg5Ig.ZZZZZZ.bad')"
+    )
+    page.click(f"#add-decision-{item_id}")
+    summary = page.locator(".govuk-error-summary")
+    expect(summary).to_contain_text("Your session timed out. Check your answers")
+    expect(page.locator(box)).to_have_value(text)
+    expect(page.locator(f"{box}-error")).to_contain_text("Your session timed out")
+    if javascript:
+        expect(summary).to_be_focused()
+        assert axe_violations(page) == []
+    summary.locator("a").click()
+    expect(page.locator(box)).to_be_focused()
+    # Sent again as it is: the fresh token is accepted and the decision recorded, once.
+    page.click(f"#add-decision-{item_id}")
+    expect(page.locator("#flash-success")).to_contain_text("Decision recorded")
+    expect(page.locator(f"#item-{item_id}")).to_contain_text(text)
+    decisions = [d for i in agenda(portal, rich_meeting.id) for d in i["decisions"]]
+    assert decisions.count(text) == 1
+    context.close()
+    assert errors == []
