@@ -56,6 +56,7 @@ def test_progress_update_form(app, make_user, client):
     make_user("officer")
     with app.app_context():
         link_commitments("officer@example.invalid", ["foodbank-collection-points"])
+        db.session.commit()  # link_commitments leaves the commit to its caller
     assert login(client, "officer@example.invalid").status_code == 303
     url = "/commitments/foodbank-collection-points/progress/new"
     page = client.get(url).get_data(as_text=True)
