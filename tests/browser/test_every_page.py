@@ -69,7 +69,7 @@ def _seed(portal: Portal) -> dict[str, object]:
     from portal.demo.seed import seed_feedback
     from portal.extensions import db
     from portal.meetings import service as meetings
-    from portal.models import Commitment, ProgressStatus, StakeholderType
+    from portal.models import Commitment, ProgressStatus, Role, StakeholderType, Theme
     from portal.notes import service as notes
     from portal.periods import quarter_of
     from portal.progress.service import ProgressInput, post_update
@@ -147,6 +147,8 @@ def _seed(portal: Portal) -> dict[str, object]:
             "year": str(year),
             "survey_slug": "all-types",
             "user_id": officer.id,
+            "role_slug": db.session.scalar(select(Role.slug).order_by(Role.id)),
+            "theme_slug": db.session.scalar(select(Theme.slug).order_by(Theme.id)),
         }
 
 
@@ -213,10 +215,15 @@ SETUPS: dict[str, Callable[[Page, str], None]] = {
 }
 
 
-def _arguments(endpoint: str, values: dict[str, object]) -> dict[str, dict[str, object]]:
+def _arguments(rule, values: dict[str, object]) -> dict[str, dict[str, object]]:
     """The values of each URL argument, by argument name and then by endpoint."""
+    endpoint = rule.endpoint
     slug = values["commitment_slug"]
-    if endpoint.startswith("surveys."):
+    if endpoint.startswith("framework_admin.") and "/roles/" in rule.rule:
+        slug = values["role_slug"]
+    elif endpoint.startswith("framework_admin.") and "/themes/" in rule.rule:
+        slug = values["theme_slug"]
+    elif endpoint.startswith("surveys."):
         slug = values["survey_slug"]
     elif endpoint.startswith("notes."):
         slug = values["note_slug"]
@@ -253,7 +260,7 @@ def visits(site: Site) -> list[Visit]:
             continue
         if rule.rule.endswith(DOCUMENT_SUFFIXES):
             continue
-        known = _arguments(rule.endpoint, site.values)
+        known = _arguments(rule, site.values) | (rule.defaults or {})
         missing = [a for a in rule.arguments if a not in known]
         assert not missing, f"{rule.rule}: give the sweep a value for {missing}"
         url = rule.build({a: known[a] for a in rule.arguments})[1]
