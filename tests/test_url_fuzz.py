@@ -143,6 +143,7 @@ def _world(app: Flask) -> dict[str, object]:
                 "notes": note.slug,
             },
             "commitment_slug": "foodbank-collection-points",
+            "message_id": "1",  # an outbox message (none need exist: a 404 is no 5xx)
         }
         db.session.commit()
     return values
