@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -119,13 +119,17 @@ def create_app(
     security.register(app)
 
     @app.template_filter("ukdate")
-    def ukdate(value: datetime | None) -> str:
-        """Format a date the GOV.UK way: 25 November 2026."""
+    def ukdate(value: date | datetime | str | None) -> str:
+        """Format a date (or an ISO 8601 string) the GOV.UK way: 25 November 2026."""
+        if isinstance(value, str):
+            value = date.fromisoformat(value[:10]) if value else None
         return uk_date(value)
 
     @app.template_filter("ukdatetime")
-    def ukdatetime(value: datetime | None) -> str:
-        """Format a date and time in UK time: 25 November 2026, 2:05pm."""
+    def ukdatetime(value: datetime | str | None) -> str:
+        """Format a date and time (or an ISO 8601 string) in UK time: 25 November 2026, 2:05pm."""
+        if isinstance(value, str):
+            value = datetime.fromisoformat(value) if value else None
         if value is None:
             return ""
         if value.tzinfo is None:  # SQLite hands back naive UTC

@@ -80,6 +80,22 @@ def parse_date_parts(values, name: str, label: str) -> tuple[date | None, str | 
         return None, real, typed
 
 
+def parse_date_field(values, name: str, label: str) -> tuple[date | None, str | None, dict]:
+    """Read a GOV.UK date input, or NAME=YYYY-MM-DD from a link made before it existed.
+
+    The day, month and year boxes win when any of them was typed; otherwise an ISO value under
+    NAME is read and put into the boxes, so an old bookmark shows its date in them.
+    """
+    day, error, typed = parse_date_parts(values, name, label)
+    value = values.get(name) or ""
+    if value and not any(typed.values()):
+        day = parse_iso_date(value)
+        error = None if day else f"{label} must be a real date, like 27 3 2026"
+        if day:
+            typed = {"day": str(day.day), "month": str(day.month), "year": str(day.year)}
+    return day, error, typed
+
+
 class IdConverter(IntegerConverter):
     """The `int` URL converter, limited to ASCII digits and to what an identifier can be.
 

@@ -405,10 +405,12 @@ def test_meeting_routes_plain_and_htmx(app, staff_client):
     )
     html = fragment.get_data(as_text=True)
     assert html.lstrip().startswith('<div id="agenda"') and "Via htmx" in html and "Plain" in html
-    empty = client.post(f"/meetings/{meeting_id}/items", data={"csrf_token": token, "title": ""})
-    assert "Enter a title for the agenda item" in client.get(empty.headers["Location"]).get_data(
-        as_text=True
-    )
+    # Refused: the page again (422), the message at the box, not a flash after a redirect.
+    empty = client.post(f"/meetings/{meeting_id}/items", data={"csrf_token": token, "title": " "})
+    assert empty.status_code == 422
+    html = empty.get_data(as_text=True)
+    assert 'href="#new-item-title"' in html and 'id="new-item-title-error"' in html
+    assert "Enter a title for the agenda item" in html
 
 
 def test_exports_open(app, staff_client):

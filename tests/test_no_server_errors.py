@@ -105,9 +105,9 @@ def test_impossible_numbers_in_addresses_are_not_found(staff_client, url):
     [
         (f"/triage?assignee={HUGE}", "Choose an assignee from the list"),
         (f"/triage?code={HUGE}", "Choose a code from the list"),
-        ("/triage?from=9999-12-31", "Enter a real date"),
+        ("/triage?from=9999-12-31", "Received from must be a real date"),
         (f"/admin/audit?actor={HUGE}", "Choose a person from the list"),
-        ("/admin/audit?to=9999-12-31", "Enter a real date"),
+        ("/admin/audit?to=9999-12-31", "To must be a real date"),
     ],
 )
 def test_impossible_filter_values_get_a_message(staff_client, url, message):

@@ -74,6 +74,9 @@ def test_purge_removes_old_contact_details_and_is_idempotent(admin):
     again = service.purge(12, now=now)
     assert again.contact_details == 0 and again.anonymised == 0
     assert db.session.scalar(select(func.count()).select_from(ContactDetails)) == 2
+    # The audit trail, read by a person, gives the cut-off date in words.
+    entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "purge")).one()
+    assert "closed before 25 November 2025" in entry.after
 
 
 def test_closing_and_reopening_moves_the_retention_clock(admin):
@@ -277,7 +280,7 @@ def test_audit_page_filters(app, make_user):
     html = client.get("/admin/audit?entity=code").get_data(as_text=True)
     assert "Audited code" in html and "in_review" not in html
     assert "in_review" in client.get("/admin/audit?field=status").get_data(as_text=True)
-    assert "Enter a real date" in client.get("/admin/audit?from=nope").get_data(as_text=True)
+    assert "From must be a real date" in client.get("/admin/audit?from=nope").get_data(as_text=True)
 
 
 # --- resilience ---------------------------------------------------------------------------
@@ -314,3 +317,25 @@ def test_backup_and_restore(app, tmp_path):
         == 1
     )
     connection.close()
+
+
+def test_subject_access_page_gives_dates_in_words(app, make_user):
+    from .conftest import login
+
+    make_user("admin")
+    client = app.test_client()
+    login(client, "admin@example.invalid")
+    with app.app_context():
+        item = with_contact(email="person@example.com")
+        item.received_at = datetime(2026, 12, 9, 14, 5, tzinfo=UTC)
+        db.session.commit()
+    page = client.post("/admin/privacy", data={"csrf_token": csrf_for(client), "email": EMAIL})
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "9 December 2026, 2:05pm" in html
+    assert "2026-12-09" not in html
+    # The JSON download keeps the machine format.
+    exported = client.post(
+        "/admin/privacy/export", data={"csrf_token": csrf_for(client), "email": EMAIL}
+    )
+    assert json.loads(exported.data)["feedback"][0]["received_at"].startswith("2026-12-09T14:05")

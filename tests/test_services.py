@@ -34,12 +34,26 @@ from .conftest import hidden_fields, make_app, valid_answers
 
 
 def test_references_are_unambiguous_random_and_unique():
-    references = [service.generate_reference() for _ in range(20000)]
-    assert len(set(references)) == len(references)
-    for reference in references[:500]:
-        assert re.fullmatch(r"SVF-[23456789ABCDEFGHJKLMNPQRSTUVWXYZ]{6,8}", reference)
-        assert not set(reference[4:]) & set("01OI")
-    # Not sequential: consecutive references share no common ordering.
+    """A broken generator fails this; a working one cannot fail it by chance.
+
+    2,000 references from 32**7 (about 3.4e10) values: the expected number of colliding pairs is
+    2000**2 / 2 / 32**7, about 6e-5, so three or more collisions (the bound below) happen by chance
+    with a probability of about 4e-14. A generator with too little randomness (a shorter code, a
+    smaller alphabet, a clock or a counter) collides far more, or breaks the checks on the shape,
+    the alphabet and the order.
+    """
+    samples = 2000
+    references = [service.generate_reference() for _ in range(samples)]
+    assert len(set(references)) >= samples - 2
+    length = service.REFERENCE_LENGTH
+    assert length >= 7
+    for reference in references:
+        assert re.fullmatch(rf"SVF-[23456789ABCDEFGHJKLMNPQRSTUVWXYZ]{{{length}}}", reference)
+    # Every character of the alphabet is used (14,000 draws of 32 symbols: a symbol never drawn
+    # has a probability of about 32 * (31/32)**14000, which is 0 to any precision that matters).
+    assert set("".join(r[4:] for r in references)) == set(service.REFERENCE_ALPHABET)
+    # Not sequential: about half of consecutive pairs go up (the spread is about 0.006 here,
+    # so 0.1 is over 15 standard deviations).
     ordered = sum(a < b for a, b in zip(references, references[1:], strict=False))
     assert 0.4 < ordered / len(references) < 0.6
 

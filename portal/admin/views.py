@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from ..auth import service as auth_service
 from ..auth.permissions import ADMIN_ONLY, TRIAGE, roles_required
 from ..extensions import db
-from ..inputs import parse_id, parse_iso_date
+from ..inputs import parse_date_field, parse_id
 from ..models import AuditEntry, Code, Commitment, StaffRole, User, feedback_codes
 from ..triage import service as triage_service
 from .forms import OfficerCommitmentsForm
@@ -208,13 +208,13 @@ def audit_log():
     field_name = request.args.get("field", "").strip()
     if field_name:
         query = query.where(AuditEntry.field == field_name)
-    for key, op in (("from", ">="), ("to", "<")):
-        value = request.args.get(key, "")
-        if not value:
-            continue
-        day = parse_iso_date(value)
+    typed = {}
+    for key, op, label in (("from", ">=", "From"), ("to", "<", "To")):
+        # The GOV.UK date input; links made before it carry from=YYYY-MM-DD.
+        day, error, typed[key] = parse_date_field(request.args, key, label)
+        if error:
+            errors[key] = error
         if day is None:
-            errors[key] = "Enter a real date, like 2026-03-31"
             continue
         bound = datetime.combine(day + timedelta(days=1 if op == "<" else 0), time.min, tzinfo=UTC)
         query = query.where(AuditEntry.at >= bound if op == ">=" else AuditEntry.at < bound)
@@ -236,6 +236,7 @@ def audit_log():
         entries=entries,
         next_url=next_url,
         errors=errors,
+        typed=typed,
         entity_types=entity_types,
         users=auth_service.list_users(),
         args=request.args,

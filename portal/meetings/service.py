@@ -34,7 +34,12 @@ STANDING = ("Welcome and apologies", "Minutes and actions of the previous meetin
 
 
 class MeetingError(ValueError):
-    """A meeting action was refused; the message is shown to the person."""
+    """A meeting action was refused; the message is shown to the person, at `field` (the name
+    of the form field it is about) when there is one."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 def list_meetings() -> list[Meeting]:
@@ -265,9 +270,9 @@ def add_item(actor: User, meeting: Meeting, title: str) -> AgendaItem:
     """Add an item before any other business."""
     title = " ".join((title or "").split())
     if not title:
-        raise MeetingError("Enter a title for the agenda item")
+        raise MeetingError("Enter a title for the agenda item", "title")
     if len(title) > 200:
-        raise MeetingError("An agenda item title must be 200 characters or fewer")
+        raise MeetingError("An agenda item title must be 200 characters or fewer", "title")
     item = AgendaItem(kind=AgendaItemKind.OTHER, title=title, snapshot={})
     _insert_before_aob(meeting, item)
     db.session.flush()
@@ -291,9 +296,11 @@ def edit_item(actor: User, item: AgendaItem, title: str, summary: str) -> None:
     """Rename an item and edit its summary text."""
     title = " ".join((title or "").split())
     if not title:
-        raise MeetingError("Enter a title for the agenda item")
-    if len(title) > 200 or len(summary or "") > 5000:
-        raise MeetingError("The title must be 200 characters or fewer and the summary 5,000")
+        raise MeetingError("Enter a title for the agenda item", "title")
+    if len(title) > 200:
+        raise MeetingError("An agenda item title must be 200 characters or fewer", "title")
+    if len(summary or "") > 5000:
+        raise MeetingError("A summary must be 5,000 characters or fewer", "summary")
     audit.record_change(actor, "agenda_item", item.id, "title", item.title, title)
     audit.record_change(actor, "agenda_item", item.id, "summary", item.summary, summary.strip())
     item.title = title
@@ -304,11 +311,13 @@ def edit_item(actor: User, item: AgendaItem, title: str, summary: str) -> None:
 def pin_quote(actor: User, item: AgendaItem, feedback: Feedback) -> None:
     """Pin a quote to an item: only feedback on its commitment whose author consented."""
     if item.commitment_id is None or feedback.commitment_id != item.commitment_id:
-        raise MeetingError("Only feedback about this item's commitment can be pinned")
+        raise MeetingError("Only feedback about this item's commitment can be pinned", "reference")
     if not feedback.consent_to_quote:
-        raise MeetingError(f"{feedback.reference} cannot be quoted: no consent was given")
+        raise MeetingError(
+            f"{feedback.reference} cannot be quoted: no consent was given", "reference"
+        )
     if any(q.feedback_id == feedback.id for q in item.quotes):
-        raise MeetingError(f"{feedback.reference} is already pinned")
+        raise MeetingError(f"{feedback.reference} is already pinned", "reference")
     item.quotes.append(AgendaQuote(feedback=feedback))
     audit.record(actor, "agenda_item", item.id, "pin", "quote", None, feedback.reference)
     db.session.commit()
@@ -373,9 +382,9 @@ def add_decision(actor: User, item: AgendaItem, text: str) -> Decision:
     """Record a decision on an item."""
     text = (text or "").strip()
     if not text:
-        raise MeetingError("Enter the decision")
+        raise MeetingError("Enter the decision", "text")
     if len(text) > 5000:
-        raise MeetingError("A decision must be 5,000 characters or fewer")
+        raise MeetingError("A decision must be 5,000 characters or fewer", "text")
     decision = Decision(text=text, created_by_id=actor.id)
     item.decisions.append(decision)
     db.session.flush()
@@ -391,7 +400,7 @@ def _references(text: str) -> list[Feedback]:
     found = list(db.session.scalars(select(Feedback).where(Feedback.reference.in_(references))))
     missing = sorted(set(references) - {f.reference for f in found})
     if missing:
-        raise MeetingError(f"No feedback with reference {', '.join(missing)}")
+        raise MeetingError(f"No feedback with reference {', '.join(missing)}", "references")
     return found
 
 
@@ -407,9 +416,9 @@ def add_action(
     description = (description or "").strip()
     owner = " ".join((owner or "").split())
     if not description:
-        raise MeetingError("Enter what the action is")
+        raise MeetingError("Enter what the action is", "description")
     if not owner:
-        raise MeetingError("Enter who owns the action")
+        raise MeetingError("Enter who owns the action", "owner")
     linked = _references(references)
     action = Action(description=description, owner=owner[:200], due_date=due, feedback=linked)
     item.actions.append(action)
@@ -448,11 +457,13 @@ def publish_outcome(actor: User, action: Action, outcome: str) -> int:
     open items move to "actioned". Returns how many items were updated."""
     outcome = (outcome or "").strip()
     if not outcome:
-        raise MeetingError("Enter the outcome to publish")
+        raise MeetingError("Enter the outcome to publish", "outcome")
     if len(outcome) > 5000:
-        raise MeetingError("An outcome must be 5,000 characters or fewer")
+        raise MeetingError("An outcome must be 5,000 characters or fewer", "outcome")
     if not action.feedback:
-        raise MeetingError("Link feedback items to the action before publishing its outcome")
+        raise MeetingError(
+            "Link feedback items to the action before publishing its outcome", "outcome"
+        )
     audit.record_change(actor, "action", action.id, "outcome", action.outcome, outcome)
     action.outcome = outcome
     action.outcome_published_at = utcnow()

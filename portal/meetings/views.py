@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from jinja2_fragments.flask import render_block
 
 from ..auth.permissions import TRIAGE, roles_required
-from ..core.expired import expired_errors, keeps_input
+from ..core.expired import expired_errors, expired_message, keeps_input, token_expired
 from ..documents import to_docx, to_pdf
 from ..exports import to_csv
 from ..extensions import db
-from ..inputs import parse_date_parts, parse_id, parse_iso_date
+from ..inputs import parse_date_field, parse_date_parts, parse_id
 from ..models import Action, ActionStatus, AgendaItemKind, Feedback, Meeting
 from ..notes import service as notes_service
 from . import exports, service
@@ -33,10 +31,6 @@ DATE_FIELDS = (
     ("period_start", "Start of the period"),
     ("period_end", "End of the period"),
 )
-
-
-def _date(value: str | None) -> date | None:
-    return parse_iso_date(value)
 
 
 @bp.get("")
@@ -83,8 +77,13 @@ def new():
     )
 
 
-def _context(meeting: Meeting) -> dict[str, object]:
+def _context(
+    meeting: Meeting, typed: dict[str, object] | None = None, errors: dict[str, str] | None = None
+) -> dict[str, object]:
     return {
+        # A refused or expired form: what was typed (by element id) and the messages at it.
+        "typed": typed or {},
+        "errors": errors or {},
         "meeting": meeting,
         "quotes_for": service.quotes_for,
         "pinnable": lambda item: service.pinnable(meeting, item),
@@ -111,6 +110,42 @@ def _done(meeting_id: int, anchor: str = ""):
     return redirect(url_for("meetings.show", meeting_id=meeting_id) + anchor, code=303)
 
 
+def _form_act(meeting_id: int, boxes: dict[str, str], action, anchor: str = ""):
+    """Run a form with free text on the meeting page; never lose what was typed.
+
+    `boxes` maps each posted field to the id of its box on the page, the main box first. A
+    refusal (422) or an expired token (400) shows the page again with every value in its box,
+    the message in the error summary and at the box, and nothing saved.
+    """
+    meeting = _meeting_or_404(meeting_id)
+    typed: dict[str, object] = {
+        # A date input comes back as its day, month and year boxes.
+        box: parse_date_field(request.form, name, "")[2]
+        if f"{name}-day" in request.form or name == "due_date"
+        else request.form.get(name, "")
+        for name, box in boxes.items()
+    }
+    main = next(iter(boxes.values()))
+    errors: dict[str, str] = {}
+    if token_expired():
+        errors[main] = expired_message()
+    else:
+        try:
+            message = action(meeting)
+        except service.MeetingError as error:
+            db.session.rollback()
+            errors[boxes.get(error.field or "", main)] = str(error)
+        else:
+            db.session.commit()
+            flash(message, "success")
+            return _done(meeting_id, anchor)
+    meeting = _meeting_or_404(meeting_id)
+    context = _context(meeting, typed, errors)
+    if request.htmx:
+        return render_block("meetings/meeting.html", "agenda", **context), 422
+    return render_template("meetings/meeting.html", **context), 422
+
+
 def _act(meeting_id: int, action, anchor: str = ""):
     meeting = _meeting_or_404(meeting_id)
     try:
@@ -135,6 +170,7 @@ def refresh(meeting_id: int):
 
 @bp.post("/<int:meeting_id>/items")
 @roles_required(*TRIAGE)
+@keeps_input
 def add_item(meeting_id: int):
     """Add an agenda item."""
 
@@ -142,13 +178,15 @@ def add_item(meeting_id: int):
         item = service.add_item(current_user, meeting, request.form.get("title", ""))
         return f"Added ‘{item.title}’"
 
-    return _act(meeting_id, action)
+    return _form_act(meeting_id, {"title": "new-item-title"}, action)
 
 
-def _item_action(meeting_id: int, item_id: int, fn):
+def _item_action(meeting_id: int, item_id: int, fn, boxes: dict[str, str] | None = None):
     def action(meeting: Meeting) -> str:
         return fn(meeting, service.item_in(meeting, item_id))
 
+    if boxes:
+        return _form_act(meeting_id, boxes, action, f"#item-{item_id}")
     return _act(meeting_id, action, f"#item-{item_id}")
 
 
@@ -166,6 +204,7 @@ def move_item(meeting_id: int, item_id: int):
 
 @bp.post("/<int:meeting_id>/items/<int:item_id>/edit")
 @roles_required(*TRIAGE)
+@keeps_input
 def edit_item(meeting_id: int, item_id: int):
     """Rename an item and edit its summary."""
 
@@ -175,7 +214,8 @@ def edit_item(meeting_id: int, item_id: int):
         )
         return f"Saved ‘{item.title}’"
 
-    return _item_action(meeting_id, item_id, fn)
+    boxes = {"summary": f"summary-{item_id}", "title": f"title-{item_id}"}
+    return _item_action(meeting_id, item_id, fn, boxes)
 
 
 @bp.post("/<int:meeting_id>/items/<int:item_id>/delete")
@@ -193,6 +233,7 @@ def delete_item(meeting_id: int, item_id: int):
 
 @bp.post("/<int:meeting_id>/items/<int:item_id>/pin")
 @roles_required(*TRIAGE)
+@keeps_input
 def pin(meeting_id: int, item_id: int):
     """Pin a quote (a feedback item) to an agenda item."""
 
@@ -200,11 +241,13 @@ def pin(meeting_id: int, item_id: int):
         reference = request.form.get("reference", "").strip().upper()
         feedback = db.session.query(Feedback).filter_by(reference=reference).one_or_none()
         if feedback is None:
-            raise service.MeetingError("Enter the reference of an existing feedback item")
+            raise service.MeetingError(
+                "Enter the reference of an existing feedback item", "reference"
+            )
         service.pin_quote(current_user, item, feedback)
         return f"Pinned {feedback.reference}"
 
-    return _item_action(meeting_id, item_id, fn)
+    return _item_action(meeting_id, item_id, fn, {"reference": f"pin-{item_id}"})
 
 
 @bp.post("/<int:meeting_id>/items/<int:item_id>/unpin")
@@ -222,6 +265,7 @@ def unpin(meeting_id: int, item_id: int):
 
 @bp.post("/<int:meeting_id>/items/<int:item_id>/decisions")
 @roles_required(*TRIAGE)
+@keeps_input
 def add_decision(meeting_id: int, item_id: int):
     """Record a decision."""
 
@@ -229,19 +273,20 @@ def add_decision(meeting_id: int, item_id: int):
         service.add_decision(current_user, item, request.form.get("text", ""))
         return "Decision recorded"
 
-    return _item_action(meeting_id, item_id, fn)
+    return _item_action(meeting_id, item_id, fn, {"text": f"decision-{item_id}"})
 
 
 @bp.post("/<int:meeting_id>/items/<int:item_id>/actions")
 @roles_required(*TRIAGE)
+@keeps_input
 def add_action(meeting_id: int, item_id: int):
     """Record an action with its owner and due date."""
 
     def fn(meeting, item):
-        due_text = request.form.get("due_date", "")
-        due = _date(due_text)
-        if due_text and due is None:
-            raise service.MeetingError("Enter the due date as a real date, like 2027-01-31")
+        # The GOV.UK date input (due_date-day, -month, -year); due_date=YYYY-MM-DD still works.
+        due, error, _ = parse_date_field(request.form, "due_date", "Due date")
+        if error:
+            raise service.MeetingError(error, "due_date")
         service.add_action(
             current_user,
             item,
@@ -252,7 +297,13 @@ def add_action(meeting_id: int, item_id: int):
         )
         return "Action recorded"
 
-    return _item_action(meeting_id, item_id, fn)
+    boxes = {
+        "description": f"action-desc-{item_id}",
+        "owner": f"action-owner-{item_id}",
+        "references": f"action-links-{item_id}",
+        "due_date": f"action-due-{item_id}",
+    }
+    return _item_action(meeting_id, item_id, fn, boxes)
 
 
 def _action_in(meeting: Meeting, action_id: int) -> Action:
@@ -265,6 +316,7 @@ def _action_in(meeting: Meeting, action_id: int) -> Action:
 
 @bp.post("/<int:meeting_id>/actions/<int:action_id>")
 @roles_required(*TRIAGE)
+@keeps_input
 def update_action(meeting_id: int, action_id: int):
     """Change an action's status and linked feedback."""
 
@@ -273,16 +325,18 @@ def update_action(meeting_id: int, action_id: int):
         try:
             status = ActionStatus(request.form.get("status", ""))
         except ValueError as error:
-            raise service.MeetingError("Choose a status for the action") from error
+            raise service.MeetingError("Choose a status for the action", "status") from error
         references = request.form.get("references")
         service.update_action(current_user, action, status, references)
         return "Action updated"
 
-    return _act(meeting_id, fn, f"#action-{action_id}")
+    boxes = {"references": f"action-refs-{action_id}", "status": f"action-status-{action_id}"}
+    return _form_act(meeting_id, boxes, fn, f"#action-{action_id}")
 
 
 @bp.post("/<int:meeting_id>/actions/<int:action_id>/outcome")
 @roles_required(*TRIAGE)
+@keeps_input
 def publish_outcome(meeting_id: int, action_id: int):
     """Publish an action's outcome as the reply to its linked feedback."""
 
@@ -291,7 +345,7 @@ def publish_outcome(meeting_id: int, action_id: int):
         count = service.publish_outcome(current_user, action, request.form.get("outcome", ""))
         return f"Outcome published to {count} feedback {'item' if count == 1 else 'items'}"
 
-    return _act(meeting_id, fn, f"#action-{action_id}")
+    return _form_act(meeting_id, {"outcome": f"outcome-{action_id}"}, fn, f"#action-{action_id}")
 
 
 @bp.get("/<int:meeting_id>/print")

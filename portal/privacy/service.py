@@ -24,6 +24,7 @@ from ..models import (
     utcnow,
 )
 from ..outbox import service as outbox
+from ..periods import uk_date
 from ..surveys import engine
 from .models import EqualityToken
 
@@ -99,7 +100,7 @@ def purge(months: int, now: datetime | None = None, dry_run: bool = False) -> Pu
             "retention",
             None,
             f"{report.anonymised} items anonymised, {report.contact_details} contact details "
-            f"deleted (closed before {cutoff:%Y-%m-%d})",
+            f"deleted (closed before {uk_date(cutoff)})",
         )
     if not dry_run:
         db.session.commit()

@@ -142,7 +142,7 @@ def read_page(page: dict[str, Any], form, answers: Answers) -> tuple[Answers, di
                     kind, question["label"]
                 )
             continue
-        value, error = _check_value(question, raw)
+        value, error = _check_value(question, raw, _about(question["label"]))
         if error:
             errors[qid] = error
         else:
@@ -151,8 +151,13 @@ def read_page(page: dict[str, Any], form, answers: Answers) -> tuple[Answers, di
     return values, errors
 
 
+def _about(label: str) -> str:
+    """A question's label as it reads inside a message: ‘Which station’."""
+    return f"‘{label.rstrip('?.')}’"
+
+
 def _required_message(kind: str, label: str) -> str:
-    about = f"‘{label.rstrip('?.')}’"
+    about = _about(label)
     if kind in ("short_text", "long_text"):
         return f"Enter your answer to {about}"
     if kind == "multiple_choice":
@@ -164,50 +169,51 @@ def _required_message(kind: str, label: str) -> str:
     return f"Select an answer to {about}"
 
 
-def _check_value(question: dict[str, Any], raw: Any) -> tuple[Any, str | None]:
+def _check_value(question: dict[str, Any], raw: Any, about: str) -> tuple[Any, str | None]:
+    """Check one answer; an error message names the question and says what to do."""
     kind = question["type"]
     if kind == "short_text":
         if len(raw) > SHORT_MAX:
-            return None, f"Your answer must be {SHORT_MAX} characters or fewer"
+            return None, f"Your answer to {about} must be {SHORT_MAX} characters or fewer"
         return raw, None
     if kind == "long_text":
         if len(raw) > LONG_MAX:
-            return None, f"Your answer must be {LONG_MAX:,} characters or fewer"
+            return None, f"Your answer to {about} must be {LONG_MAX:,} characters or fewer"
         return raw, None
     if kind == "multiple_choice":
         allowed = {v for v, _ in options(question)}
         if any(v not in allowed for v in raw):
-            return None, "Select answers from the list"
+            return None, f"Choose answers to {about} from the list"
         return [v for v, _ in options(question) if v in set(raw)], None
     if kind in ("single_choice", "rating", "likert", "yes_no"):
         if raw not in {v for v, _ in options(question)}:
-            return None, "Select an answer from the list"
+            return None, f"Choose an answer to {about} from the list"
         return raw, None
     if kind == "number":
-        return _check_number(question, raw)
+        return _check_number(question, raw, about)
     if kind == "email":
         try:
             checked = validate_email(raw, check_deliverability=False)
         except EmailNotValidError:
             return None, "Enter an email address in the correct format, like name@example.com"
         return checked.normalized, None
-    return None, "This question cannot be answered"
+    return None, f"Leave {about} blank: it cannot be answered here"
 
 
-def _check_number(question: dict[str, Any], raw: str) -> tuple[Any, str | None]:
+def _check_number(question: dict[str, Any], raw: str, about: str) -> tuple[Any, str | None]:
     low, high = question.get("min"), question.get("max")
     try:
         number = float(raw.replace(",", ""))
     except ValueError:
         number = None
     if number is None or number != number or number in (float("inf"), float("-inf")):
-        return None, "Enter a number, like 12"
+        return None, f"Enter a number for {about}, like 12"
     if (low is not None and number < low) or (high is not None and number > high):
         if low is not None and high is not None:
-            return None, f"Enter a number between {low} and {high}"
+            return None, f"Enter a number between {low} and {high} for {about}"
         if low is not None:
-            return None, f"Enter a number of {low} or more"
-        return None, f"Enter a number of {high} or less"
+            return None, f"Enter a number of {low} or more for {about}"
+        return None, f"Enter a number of {high} or less for {about}"
     return (int(number) if number.is_integer() else number), None
 
 

@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
-from ..inputs import parse_date_parts, parse_iso_date
+from ..inputs import parse_date_field
 from ..models import (
     Channel,
     Commitment,
@@ -151,7 +151,7 @@ def submit(
     definition = version.definition
     answers = engine.prune(definition, answers)
     if engine.first_incomplete(definition, answers) is not None:
-        raise SurveyError("Some questions still need an answer")
+        raise SurveyError("Answer every question that needs an answer, then send your answers")
     who = engine.stakeholder_type(definition, answers)
     commitment_id = _first_commitment_id(definition)
     quote = answers.get("consent_to_quote") == "yes"
@@ -231,13 +231,7 @@ class ResultFilters:
         for key, attr, label in (("from", "date_from", "Sent from"), ("to", "date_to", "Sent to")):
             # The GOV.UK date input (from-day, from-month, from-year); links made before it
             # may still carry from=YYYY-MM-DD.
-            day, error, typed = parse_date_parts(args, key, label)
-            value = args.get(key, "")
-            if value and not any(typed.values()):
-                day = parse_iso_date(value)
-                error = None if day else f"{label} must be a real date, like 27 3 2026"
-                if day:
-                    typed = {"day": str(day.day), "month": str(day.month), "year": str(day.year)}
+            day, error, typed = parse_date_field(args, key, label)
             if error:
                 filters.errors[key] = error
             setattr(filters, attr, day)

@@ -14,7 +14,7 @@ from sqlalchemy.orm import selectinload
 
 from .. import audit
 from ..extensions import db
-from ..inputs import parse_id, parse_iso_date
+from ..inputs import parse_date_field, parse_id
 from ..models import (
     Channel,
     Code,
@@ -92,6 +92,8 @@ class InboxFilters:
     date_from: date | None = None
     date_to: date | None = None
     has_contact: bool | None = None
+    # The date boxes as typed (day, month, year), to show them again.
+    typed: dict[str, dict[str, str]] = field(default_factory=dict)
     q: search.SearchQuery = field(default_factory=lambda: search.parse(""))
     errors: dict[str, str] = field(default_factory=dict)
 
@@ -148,13 +150,16 @@ class InboxFilters:
             filters.assignee = assignee
         elif assignee:
             filters.errors["assignee"] = "Choose an assignee from the list"
-        for key, attr in (("from", "date_from"), ("to", "date_to")):
-            value = args.get(key, "")
-            if value:
-                day = parse_iso_date(value)
-                if day is None:
-                    filters.errors[key] = "Enter a real date, like 2026-03-31"
-                setattr(filters, attr, day)
+        for key, attr, label in (
+            ("from", "date_from", "Received from"),
+            ("to", "date_to", "Received to"),
+        ):
+            # The GOV.UK date input (from-day, from-month, from-year); links made before it
+            # (and the inbox's own paging links) carry from=YYYY-MM-DD.
+            day, error, filters.typed[key] = parse_date_field(args, key, label)
+            if error:
+                filters.errors[key] = error
+            setattr(filters, attr, day)
         if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
             filters.errors["to"] = "The end date must be the same as or after the start date"
         contact = args.get("contact", "")

@@ -69,7 +69,7 @@ def _seed(portal: Portal) -> dict[str, object]:
     from portal.demo.seed import seed_feedback
     from portal.extensions import db
     from portal.meetings import service as meetings
-    from portal.models import Commitment, ProgressStatus, StakeholderType
+    from portal.models import Commitment, ProgressStatus, Role, StakeholderType, Theme
     from portal.notes import service as notes
     from portal.outbox import service as outbox
     from portal.periods import quarter_of
@@ -152,6 +152,8 @@ def _seed(portal: Portal) -> dict[str, object]:
             "year": str(year),
             "survey_slug": "all-types",
             "user_id": officer.id,
+            "role_slug": db.session.scalar(select(Role.slug).order_by(Role.id)),
+            "theme_slug": db.session.scalar(select(Theme.slug).order_by(Theme.id)),
         }
 
 
@@ -218,17 +220,20 @@ SETUPS: dict[str, Callable[[Page, str], None]] = {
 }
 
 
-def _arguments(endpoint: str, values: dict[str, object]) -> dict[str, dict[str, object]]:
+def _arguments(rule, values: dict[str, object]) -> dict[str, dict[str, object]]:
     """The values of each URL argument, by argument name and then by endpoint."""
+    endpoint = rule.endpoint
     slug = values["commitment_slug"]
-    if endpoint.startswith("surveys."):
+    if endpoint.startswith("framework_admin.") and "/roles/" in rule.rule:
+        slug = values["role_slug"]
+    elif endpoint.startswith("framework_admin.") and "/themes/" in rule.rule:
+        slug = values["theme_slug"]
+    elif endpoint.startswith("surveys."):
         slug = values["survey_slug"]
     elif endpoint.startswith("notes."):
         slug = values["note_slug"]
     elif endpoint == "progress.new":
         slug = values["officer_slug"]
-    elif endpoint in ("framework_admin.edit_facet", "framework_admin.facet_history"):
-        slug = "employer"  # a role; the themes' rules share the endpoint (by its address)
     token = {
         "outbox.confirm": values["follow_token"],
         "outbox.unsubscribe": values["unsubscribe_token"],
@@ -264,13 +269,10 @@ def visits(site: Site) -> list[Visit]:
             continue
         if rule.rule.endswith(DOCUMENT_SUFFIXES):
             continue
-        known = _arguments(rule.endpoint, site.values)
-        if "/themes/" in rule.rule:
-            known["slug"] = "fairer"
-        taken = sorted(set(rule.arguments) - set(rule.defaults or {}))
-        missing = [a for a in taken if a not in known]
+        known = _arguments(rule, site.values) | (rule.defaults or {})
+        missing = [a for a in rule.arguments if a not in known]
         assert not missing, f"{rule.rule}: give the sweep a value for {missing}"
-        url = rule.build({a: known[a] for a in taken})[1]
+        url = rule.build({a: known[a] for a in rule.arguments})[1]
         if rule.endpoint == "auth.login":
             result.append(Visit(url, None))
             continue

@@ -109,21 +109,6 @@ def fill_date(page: Page, name: str, iso: str) -> None:
     page.fill(f"#{name}-year", year)
 
 
-def type_date(page: Page, selector: str, iso: str) -> None:
-    """Type a date into the focused <input type=date>, in the order the browser's locale shows
-    its fields (month/day/year in Playwright's default en-US), as a keyboard user would."""
-    year, month, day = iso.split("-")
-    order = page.evaluate(
-        """() => new Intl.DateTimeFormat(navigator.language,
-                {year: 'numeric', month: '2-digit', day: '2-digit'})
-            .formatToParts(new Date(2000, 10, 22))
-            .filter(part => part.type !== 'literal').map(part => part.type)"""
-    )
-    parts = {"year": year, "month": month, "day": day}
-    page.keyboard.type("".join(parts[name] for name in order))
-    expect(page.locator(selector)).to_have_value(iso)
-
-
 def open_details(page: Page, inner: str) -> None:
     """Tab to the summary of the <details> holding `inner` and open it with Enter."""
     summary = f"details:has({inner}) > summary"
@@ -353,15 +338,17 @@ def test_meeting_journey_by_keyboard_only(page: Page, portal: Portal):
     page.keyboard.type(unquotable.reference)
     tab(page, f"#pin-button-{a}")
     page.keyboard.press("Enter")
-    refused = page.locator("#agenda #flash-error")
-    expect(refused).to_contain_text(
-        f"{unquotable.reference} cannot be quoted: no consent was given"
-    )
+    # Refused: the error summary (focused) and the message at the box, the reference still
+    # in it, the "Pin a quote" section still open.
+    refused = page.locator("#agenda .govuk-error-summary")
+    message = f"{unquotable.reference} cannot be quoted: no consent was given"
+    expect(refused).to_contain_text(message)
     expect(refused).to_be_focused()
+    expect(page.locator(f"#pin-{a}-error")).to_contain_text(message)
+    expect(page.locator(f"#pin-{a}")).to_have_value(unquotable.reference)
     assert item_for(portal, meeting_id, first)["quotes"] == []
-    open_details(page, f"#pin-{a}")
     tab(page, f"#pin-{a}")
-    page.keyboard.type(quoted.reference.lower())  # references are matched in any case
+    replace_text(page, quoted.reference.lower())  # references are matched in any case
     tab(page, f"#pin-button-{a}")
     page.keyboard.press("Enter")
     swapped_in(page, f"Pinned {quoted.reference}")
@@ -385,8 +372,12 @@ def test_meeting_journey_by_keyboard_only(page: Page, portal: Portal):
     page.keyboard.type(action_text)
     tab(page, f"#action-owner-{a}")
     page.keyboard.type(owner)
-    tab(page, f"#action-due-{a}")
-    type_date(page, f"#action-due-{a}", "2026-07-31")
+    tab(page, f"#action-due-{a}-day")
+    page.keyboard.type("31")
+    tab(page, f"#action-due-{a}-month")
+    page.keyboard.type("7")
+    tab(page, f"#action-due-{a}-year")
+    page.keyboard.type("2026")
     tab(page, f"#action-links-{a}")
     page.keyboard.type(linked.reference)
     tab(page, f"#add-action-{a}")
@@ -513,9 +504,10 @@ def test_agenda_edits_with_javascript_off(nojs_page: Page, portal: Portal):
     page.click(f"details:has(#pin-{a}) > summary")
     page.fill(f"#pin-{a}", "SVF-NOTREAL")
     page.click(f"#pin-button-{a}")
-    expect(page.locator("#flash-error")).to_contain_text(
+    expect(page.locator(f"#pin-{a}-error")).to_contain_text(
         "Enter the reference of an existing feedback item"
     )
+    expect(page.locator(f"#pin-{a}")).to_have_value("SVF-NOTREAL")
 
     # A decision and an action.
     page.click(f"details:has(#decision-{a}) > summary")
@@ -525,7 +517,7 @@ def test_agenda_edits_with_javascript_off(nojs_page: Page, portal: Portal):
     page.click(f"details:has(#action-desc-{a}) > summary")
     page.fill(f"#action-desc-{a}", f"Order seats for the ferry terminal {word}.")
     page.fill(f"#action-owner-{a}", "Mersey Ferries")
-    page.fill(f"#action-due-{a}", "2026-08-31")
+    fill_date(page, f"action-due-{a}", "2026-08-31")
     page.fill(f"#action-links-{a}", linked.reference)
     page.click(f"#add-action-{a}")
     expect(page.locator("#flash-success")).to_contain_text("Action recorded")
@@ -908,3 +900,45 @@ def test_axe_on_you_said_we_did(page: Page, portal: Portal, rich_meeting: RichMe
     expect(main).to_contain_text(rich_meeting.outcome)
     expect(main.locator("blockquote").first).to_be_visible()
     assert axe_violations(page) == []
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js-on", "js-off"])
+def test_expired_token_on_the_agenda_keeps_the_decision(
+    browser, portal: Portal, rich_meeting: RichMeeting, javascript: bool
+):
+    """A meeting page left open for hours: its form token has expired when the decision is
+    recorded. The page comes back with the decision still in its box, and records it."""
+    context = browser.new_context(java_script_enabled=javascript)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    sign_in(page, portal, make_staff(portal))
+    page.goto(f"{portal.url}/meetings/{rich_meeting.id}")
+    item = page.locator("#agenda-items > li").first
+    item_id = item.get_attribute("id").removeprefix("item-")
+    box = f"#decision-{item_id}"
+    text = f"Ask the stations team for step-free routes & signs <{unique_word()}>"
+    item.locator(f"details:has({box}) > summary").click()
+    page.fill(box, text)
+    # The token the page holds has expired (signed long ago, or by an old key).
+    page.locator("input[name=csrf_token]").evaluate_all(
+        "inputs => inputs.forEach(i => i.value = 'IjAxMjM0NTY3ODkwMTIzNDU2Nzg5Ig.ZZZZZZ.bad')"
+    )
+    page.click(f"#add-decision-{item_id}")
+    summary = page.locator(".govuk-error-summary")
+    expect(summary).to_contain_text("Your session timed out. Check your answers")
+    expect(page.locator(box)).to_have_value(text)
+    expect(page.locator(f"{box}-error")).to_contain_text("Your session timed out")
+    if javascript:
+        expect(summary).to_be_focused()
+        assert axe_violations(page) == []
+    summary.locator("a").click()
+    expect(page.locator(box)).to_be_focused()
+    # Sent again as it is: the fresh token is accepted and the decision recorded, once.
+    page.click(f"#add-decision-{item_id}")
+    expect(page.locator("#flash-success")).to_contain_text("Decision recorded")
+    expect(page.locator(f"#item-{item_id}")).to_contain_text(text)
+    decisions = [d for i in agenda(portal, rich_meeting.id) for d in i["decisions"]]
+    assert decisions.count(text) == 1
+    context.close()
+    assert errors == []
