@@ -9,7 +9,8 @@ server error.
 from __future__ import annotations
 
 import re
-from datetime import date
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
 
 from werkzeug.routing import IntegerConverter
 
@@ -106,3 +107,47 @@ class IdConverter(IntegerConverter):
 
     def __init__(self, map, fixed_digits=0, min=None, max=None, signed=False):  # noqa: A002
         super().__init__(map, fixed_digits, min, MAX_ID if max is None else max, signed=False)
+
+
+# The longest free text the portal accepts in any one box (feedback, notes, replies, summaries,
+# outcomes, narratives, long survey answers): about two pages, long enough for anything typed by
+# hand and short enough to show and print.
+TEXT_MAX = 5000
+
+
+@dataclass
+class DateRange:
+    """A from/to pair of GOV.UK date inputs read from a query string or a form."""
+
+    start: date | None = None
+    end: date | None = None
+    errors: dict[str, str] = field(default_factory=dict)
+    typed: dict[str, dict] = field(default_factory=dict)
+
+    def bounds(self) -> tuple[datetime | None, datetime | None]:
+        """The range as UTC datetimes: from the start of `start` up to (not including) the
+        start of the day after `end`, so that `end` is counted in full."""
+        low = datetime.combine(self.start, time.min, tzinfo=UTC) if self.start else None
+        high = (
+            datetime.combine(self.end + timedelta(days=1), time.min, tzinfo=UTC)
+            if self.end
+            else None
+        )
+        return low, high
+
+
+def parse_date_range(
+    values, labels: tuple[str, str] = ("From", "To"), names: tuple[str, str] = ("from", "to")
+) -> DateRange:
+    """Read the from and to GOV.UK date inputs (or NAME=YYYY-MM-DD from older links).
+
+    Each box's message is keyed by its name; an end before the start is an error on the end."""
+    result = DateRange()
+    for name, label, attr in zip(names, labels, ("start", "end"), strict=True):
+        day, error, result.typed[name] = parse_date_field(values, name, label)
+        if error:
+            result.errors[name] = error
+        setattr(result, attr, day)
+    if result.start and result.end and result.start > result.end:
+        result.errors[names[1]] = "The end date must be the same as or after the start date"
+    return result

@@ -13,6 +13,7 @@ from flask import current_app
 from sqlalchemy import and_, case, delete, func, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from ..core.unitofwork import RuleError
 from ..extensions import db
 from ..models import LoginThrottle, StaffRole, User
 
@@ -25,7 +26,7 @@ MAX_DELAY_SECONDS = 2.0
 _DUMMY_HASH = generate_password_hash("not-a-real-password-0000")
 
 
-class AccountError(ValueError):
+class AccountError(RuleError):
     """A staff account could not be created or changed; the message says why."""
 
 

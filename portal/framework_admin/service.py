@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from .. import audit
+from ..core.unitofwork import RuleError
 from ..extensions import db
 from ..models import Commitment, Horizon, Role, Theme, User
 from .models import FrameworkVersion
@@ -47,7 +48,7 @@ FIELD_LABELS = {
 }
 
 
-class FrameworkError(ValueError):
+class FrameworkError(RuleError):
     """A framework change was refused; the message is shown to the person."""
 
 

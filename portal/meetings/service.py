@@ -10,6 +10,7 @@ from sqlalchemy.orm import selectinload
 
 from .. import audit
 from ..anonymise import quotable
+from ..core.unitofwork import RuleError
 from ..extensions import db
 from ..models import (
     Action,
@@ -33,7 +34,7 @@ DEFAULT_PERIOD_DAYS = 90
 STANDING = ("Welcome and apologies", "Minutes and actions of the previous meeting")
 
 
-class MeetingError(ValueError):
+class MeetingError(RuleError):
     """A meeting action was refused; the message is shown to the person, at `field` (the name
     of the form field it is about) when there is one."""
 

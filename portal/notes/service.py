@@ -10,6 +10,7 @@ from sqlalchemy import Select, and_, exists, func, literal_column, select, text
 from sqlalchemy.orm import selectinload
 
 from .. import audit
+from ..core.unitofwork import RuleError
 from ..extensions import db
 from ..models import (
     Commitment,
@@ -36,7 +37,7 @@ EDITABLE = (NoteStatus.DRAFT, NoteStatus.RETURNED, NoteStatus.PUBLISHED)
 LIMITS = {"title": 200, "summary": 1000, "body": 20000, "cost": 2000, "achieved": 2000}
 
 
-class NoteError(ValueError):
+class NoteError(RuleError):
     """A note action was refused; the message is shown to the person."""
 
 

@@ -17,6 +17,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeSerializer, URLS
 from sqlalchemy import func, select, text, update
 
 from .. import crypto
+from ..core.unitofwork import RuleError
 from ..crypto import blind_indexes
 from ..extensions import db
 from ..models import (
@@ -50,7 +51,7 @@ SURVEY_KINDS = ("survey_acknowledgement",)
 FOLLOW_KINDS = ("follow_progress", "follow_outcome")
 
 
-class OutboxError(ValueError):
+class OutboxError(RuleError):
     """A request was refused; the message is shown to the person."""
 
 

@@ -14,6 +14,7 @@ from sqlalchemy import delete, func, select
 
 from .. import audit, crypto
 from ..anonymise import PATTERNS, scrub
+from ..core.unitofwork import RuleError
 from ..extensions import db
 from ..models import (
     ContactDetails,
@@ -33,7 +34,7 @@ ERASED_TEXT = "[This feedback was erased at the request of the person who sent i
 SUPPRESS_BELOW = 5
 
 
-class PrivacyError(ValueError):
+class PrivacyError(RuleError):
     """A privacy action was refused; the message says why."""
 
 

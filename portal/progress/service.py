@@ -8,13 +8,14 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 
 from .. import audit
+from ..core.unitofwork import RuleError
 from ..extensions import db
 from ..models import Commitment, ProgressStatus, ProgressUpdate, StaffRole, User, utcnow
 from ..outbox import service as outbox
 from ..periods import quarter_of
 
 
-class ProgressError(ValueError):
+class ProgressError(RuleError):
     """An update was refused; the message is shown to the person."""
 
 

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from ..core.unitofwork import RuleError
 from ..extensions import db
 from ..inputs import parse_date_field
 from ..models import (
@@ -33,7 +34,7 @@ from .schema import CLOSED_TYPES, check_paths, content_hash
 RESPONSE_PREFIX = "SVS-"
 
 
-class SurveyError(ValueError):
+class SurveyError(RuleError):
     """A survey action was refused; the message says why."""
 
 

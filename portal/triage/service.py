@@ -13,6 +13,7 @@ from sqlalchemy import Select, and_, delete, exists, func, insert, literal, or_,
 from sqlalchemy.orm import selectinload
 
 from .. import audit
+from ..core.unitofwork import RuleError
 from ..extensions import db
 from ..inputs import parse_date_field, parse_id
 from ..models import (
@@ -66,7 +67,7 @@ for _open in OPEN_STATUSES:
     TRANSITIONS[_open] = TRANSITIONS[_open] | {FeedbackStatus.SPAM, FeedbackStatus.DUPLICATE}
 
 
-class TriageError(ValueError):
+class TriageError(RuleError):
     """An action was refused; the message is shown to the person."""
 
 
