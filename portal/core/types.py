@@ -15,13 +15,15 @@ def utcnow() -> datetime:
 
 
 def enum_column(enum_cls: type[enum.Enum], name: str) -> Enum:
-    """The column type of an enum: its values stored as short strings."""
-    # Stored as short strings (the enum values), not native database enums: adding a value later
-    # is then a code change, not an ALTER TYPE.
+    """The column type of an enum: its values stored as short strings, and a CHECK constraint
+    (named `ck_<table>_<name>`) so that the database refuses any other value."""
+    # Short strings, not native database enums: adding a value later is a migration that
+    # replaces the CHECK constraint (the same on SQLite and PostgreSQL), not an ALTER TYPE.
     return Enum(
         enum_cls,
         name=name,
         native_enum=False,
+        create_constraint=True,
         length=32,
         validate_strings=True,
         values_callable=lambda members: [m.value for m in members],

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     JSON,
+    CheckConstraint,
     Column,
     Date,
     DateTime,
@@ -53,6 +54,7 @@ class Meeting(db.Model):
     """A meeting of the Social Value Implementation Group and the feedback period it covers."""
 
     __tablename__ = "meetings"
+    __table_args__ = (CheckConstraint("period_end >= period_start", name="period_in_order"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(200))

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     JSON,
+    CheckConstraint,
     DateTime,
     ForeignKey,
     Index,
@@ -45,6 +46,7 @@ class ProgressUpdate(db.Model):
     __table_args__ = (
         UniqueConstraint("commitment_id", "year", "quarter"),
         Index("ix_progress_commitment_period", "commitment_id", "year", "quarter"),
+        CheckConstraint("quarter BETWEEN 1 AND 4", name="quarter"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

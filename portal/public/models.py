@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     Boolean,
+    CheckConstraint,
     Column,
     DateTime,
     ForeignKey,
@@ -168,6 +169,7 @@ class Feedback(db.Model):
         Index("ix_feedback_channel_received", "channel", "received_at"),
         Index("ix_feedback_transport_mode_received", "transport_mode", "received_at"),
         Index("ix_feedback_duplicate_of", "duplicate_of_id"),
+        CheckConstraint("rating BETWEEN 1 AND 5", name="rating"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     JSON,
+    CheckConstraint,
     Date,
     DateTime,
     ForeignKey,
@@ -46,7 +47,10 @@ class SurveyVersion(db.Model):
     """One version of a survey file, kept so old responses stay readable."""
 
     __tablename__ = "survey_versions"
-    __table_args__ = (UniqueConstraint("survey_id", "version"),)
+    __table_args__ = (
+        UniqueConstraint("survey_id", "version"),
+        CheckConstraint("opens_on <= closes_on", name="opens_before_closes"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"))
