@@ -13,7 +13,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from flask import Flask
-from flask_migrate import downgrade, upgrade
+from flask_migrate import upgrade
 from sqlalchemy import CheckConstraint, Enum, create_engine, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
@@ -103,8 +103,7 @@ def test_every_enum_column_is_limited_to_its_values_in_the_database(app_ctx: Fla
                 enum_columns += 1
                 values = [f"'{value}'" for value in column.type.enums]
                 assert any(
-                    column.name in rule and all(value in rule for value in values)
-                    for rule in rules
+                    column.name in rule and all(value in rule for value in values) for rule in rules
                 ), f"{table.name}.{column.name}"
     assert enum_columns >= 15
 
@@ -229,9 +228,11 @@ def empty_app(request: pytest.FixtureRequest, tmp_path_factory) -> Iterator[Flas
         with admin.begin() as connection:
             connection.execute(text(f"DROP SCHEMA IF EXISTS {ROUND_TRIP_SCHEMA} CASCADE"))
             connection.execute(text(f"CREATE SCHEMA {ROUND_TRIP_SCHEMA}"))
-        url = make_url(base).update_query_dict(
-            {"options": f"-csearch_path={ROUND_TRIP_SCHEMA}"}
-        ).render_as_string(hide_password=False)
+        url = (
+            make_url(base)
+            .update_query_dict({"options": f"-csearch_path={ROUND_TRIP_SCHEMA}"})
+            .render_as_string(hide_password=False)
+        )
     app = create_app(
         {
             "TESTING": True,
