@@ -13,7 +13,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from flask import Flask
-from flask_migrate import upgrade
+from flask_migrate import downgrade, upgrade
 from sqlalchemy import CheckConstraint, Enum, create_engine, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
@@ -50,6 +50,19 @@ SQLITE_TRIGGERS = {
     "note_versions_fts_ad",
 }
 POSTGRES_SEARCH = {"ix_feedback_search_vector", "ix_note_versions_search_vector"}
+# The revision that makes each trigger (SQLite) or search index (PostgreSQL).
+MADE_BY = {
+    "feedback_fts_ai": "0002",
+    "feedback_fts_ad": "0002",
+    "feedback_fts_au": "0002",
+    "ix_feedback_search_vector": "0002",
+    "note_versions_fts_ai": "0005",
+    "note_versions_fts_ad": "0005",
+    "ix_note_versions_search_vector": "0005",
+    "feedback_status_counts_ai": "0008",
+    "feedback_status_counts_ad": "0008",
+    "feedback_status_counts_au": "0008",
+}
 
 
 # --- `flask db check` ------------------------------------------------------------------------
@@ -354,3 +367,22 @@ def test_downgrade_to_base_and_upgrade_again_keeps_search(empty_app: Flask) -> N
     page = _inbox(empty_app, "lifts")
     assert found in page
     assert other not in page
+
+
+def test_each_downgrade_keeps_the_triggers_of_the_revisions_still_applied(
+    empty_app: Flask,
+) -> None:
+    """One revision at a time from the head down: a downgrade that rebuilds `feedback` on
+    SQLite puts back the search and count triggers of the revisions below it."""
+    with empty_app.app_context():
+        upgrade()
+        script = ScriptDirectory.from_config(empty_app.extensions["migrate"].migrate.get_config())
+        chain = [revision.revision for revision in script.walk_revisions()]  # head first
+        expected_here = _expected_search_objects()
+        for position, revision in enumerate(chain):
+            applied = set(chain[position:])
+            expected = {name for name in expected_here if MADE_BY[name] in applied}
+            assert _search_objects() & expected_here == expected, f"at {revision}"
+            db.session.remove()
+            downgrade(revision=script.get_revision(revision).down_revision or "base")
+        assert not _search_objects() & expected_here
