@@ -378,7 +378,8 @@ def test_survey_closing_mid_way_refuses_the_submit(app, client, synced):
     html = answer_all(client).get_data(as_text=True)
     with app.app_context():
         version = service.get_survey("all-types").current
-        version.closes_on = date(2020, 1, 1)
+        # Both dates move: the database refuses a survey that closes before it opens.
+        version.opens_on, version.closes_on = date(2019, 12, 1), date(2020, 1, 1)
         db.session.commit()
     data = {k: hidden_fields(html)[k] for k in ("csrf_token", "submission_key")}
     assert client.post(f"{URL}/submit", data=data).status_code == 410
