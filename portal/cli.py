@@ -13,59 +13,12 @@ from sqlalchemy import func, select
 
 from .auth import service as accounts
 from .extensions import db
-from .framework import DEFAULT_PATH, FrameworkFileError, export_framework, load_framework
 from .models import Feedback, StaffRole
 
-framework_cli = AppGroup("framework", help="Manage the Social Value Framework data.")
 users_cli = AppGroup("users", help="Manage staff accounts.")
 surveys_cli = AppGroup("surveys", help="Check and load the survey files in surveys/.")
 ROLE_CHOICE = click.Choice([role.value for role in StaffRole])
 demo_cli = AppGroup("demo", help="Development data.")
-
-
-@framework_cli.command("load")
-@click.argument(
-    "path", required=False, type=click.Path(dir_okay=False, path_type=Path), default=None
-)
-@click.option(
-    "--path",
-    "path_option",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    hidden=True,
-    help="The framework YAML file (same as PATH; kept for older scripts).",
-)
-@click.option("--dry-run", is_flag=True, help="Report what would change; change nothing.")
-def framework_load(path: Path | None, path_option: Path | None, dry_run: bool) -> None:
-    """Load a framework file (default data/framework.yaml): list what it adds, changes and
-    retires, ending with a count. Running it twice changes nothing."""
-    path = path or path_option or DEFAULT_PATH
-    try:
-        report = load_framework(path)
-    except FrameworkFileError as error:
-        db.session.rollback()
-        raise click.ClickException(str(error)) from error
-    if dry_run:
-        db.session.rollback()
-        click.echo(f"Dry run of {path}: nothing was changed.")
-    else:
-        db.session.commit()
-    for line in report.lines():
-        click.echo(line)
-
-
-@framework_cli.command("export")
-@click.argument("path", type=click.Path(dir_okay=False, writable=True, path_type=Path))
-def framework_export(path: Path) -> None:
-    """Write the current framework to PATH in the format `flask framework load` reads."""
-    try:
-        counts = export_framework(path)
-    except OSError as error:
-        raise click.ClickException(f"{path}: cannot be written: {error.strerror}") from error
-    click.echo(
-        f"Wrote {counts['commitments']} commitments, {counts['roles']} roles, "
-        f"{counts['themes']} themes and {counts['codes']} starter codes to {path}"
-    )
 
 
 @demo_cli.command("seed")
@@ -314,7 +267,6 @@ def db_backup(path: Path) -> None:
 
 def register_cli(app: Flask) -> None:
     """Attach the portal's command groups to the app."""
-    app.cli.add_command(framework_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(surveys_cli)
