@@ -39,6 +39,7 @@ FEATURES = (
     "framework_admin",
     "sitefeedback",
     "outbox",
+    "demo",
 )
 
 

@@ -2,46 +2,20 @@
 
 from __future__ import annotations
 
-import secrets
 import sys
 from pathlib import Path
 
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
-from sqlalchemy import func, select
 
 from .auth import service as accounts
 from .extensions import db
-from .models import Feedback, StaffRole
+from .models import StaffRole
 
 users_cli = AppGroup("users", help="Manage staff accounts.")
 surveys_cli = AppGroup("surveys", help="Check and load the survey files in surveys/.")
 ROLE_CHOICE = click.Choice([role.value for role in StaffRole])
-demo_cli = AppGroup("demo", help="Development data.")
-
-
-@demo_cli.command("seed")
-@click.option("--feedback", "count", type=click.IntRange(min=1), default=None, help="How many.")
-@click.option("--seed", type=int, default=None, help="Random seed for repeatable data.")
-@click.option("--if-empty", is_flag=True, help="Only seed a database with no feedback yet.")
-@click.option(
-    "--days", type=click.IntRange(min=1), default=548, show_default=True, help="Spread over."
-)
-def demo_seed(count: int | None, seed: int | None, if_empty: bool, days: int) -> None:
-    """Fill the database with synthetic feedback across commitments and the last 18 months."""
-    from .demo.seed import seed_feedback
-
-    if if_empty and db.session.scalar(select(func.count()).select_from(Feedback)):
-        click.echo("Feedback already present; not seeding.")
-        return
-    count = count or int(current_app.config["DEMO_SEED_DEFAULT"])
-    try:
-        with click.progressbar(length=count, label="Seeding feedback") as bar:
-            done = seed_feedback(count, seed=seed, progress=bar.update, span_days=days)
-    except RuntimeError as error:
-        raise click.ClickException(str(error)) from error
-    click.echo(f"Created {done:,} feedback items.")
 
 
 @users_cli.command("create")
@@ -129,21 +103,6 @@ def users_list() -> None:
         state = "active" if user.active else "deactivated"
         linked = ",".join(c.slug for c in user.commitments)
         click.echo(f"{user.email}\t{user.role.value}\t{state}\t{user.name}\t{linked}")
-
-
-@demo_cli.command("users")
-def demo_users() -> None:
-    """On a database with no accounts, create a demo admin and member and print passwords."""
-    if accounts.count_users():
-        click.echo("Staff accounts already exist; no demo accounts created.")
-        return
-    for email, role, name in (
-        ("admin@example.invalid", StaffRole.ADMIN, "Demo Administrator"),
-        ("member@example.invalid", StaffRole.MEMBER, "Demo Member"),
-    ):
-        password = secrets.token_urlsafe(12)
-        accounts.create_user(email, role, password, name)
-        click.echo(f"Demo {role.value}: {email}  password: {password}")
 
 
 @surveys_cli.command("check", with_appcontext=False)
@@ -267,7 +226,6 @@ def db_backup(path: Path) -> None:
 
 def register_cli(app: Flask) -> None:
     """Attach the portal's command groups to the app."""
-    app.cli.add_command(demo_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(surveys_cli)
     app.cli.add_command(privacy_cli)
