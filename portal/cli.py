@@ -2,107 +2,15 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
-from .auth import service as accounts
 from .extensions import db
-from .models import StaffRole
 
-users_cli = AppGroup("users", help="Manage staff accounts.")
 surveys_cli = AppGroup("surveys", help="Check and load the survey files in surveys/.")
-ROLE_CHOICE = click.Choice([role.value for role in StaffRole])
-
-
-@users_cli.command("create")
-@click.argument("email")
-@click.option("--role", type=ROLE_CHOICE, required=True, help="The account's one role.")
-@click.option("--name", default="", help="The person's name, as shown to colleagues.")
-@click.option(
-    "--password-stdin",
-    is_flag=True,
-    help="Read the password from one line of standard input instead of a hidden prompt.",
-)
-def users_create(email: str, role: str, name: str, password_stdin: bool) -> None:
-    """Create a staff account (the password is never taken from the command line)."""
-    if password_stdin:
-        password = sys.stdin.readline().rstrip("\r\n")
-    else:
-        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    try:
-        user = accounts.create_user(email, role, password, name)
-    except accounts.AccountError as error:
-        raise click.ClickException(str(error)) from error
-    click.echo(f"Created {user.email} ({user.role.value})")
-
-
-@users_cli.command("set-role")
-@click.argument("email")
-@click.argument("role", type=ROLE_CHOICE)
-def users_set_role(email: str, role: str) -> None:
-    """Give an account a different role."""
-    try:
-        user = accounts.set_role(email, role)
-    except accounts.AccountError as error:
-        raise click.ClickException(str(error)) from error
-    click.echo(f"{user.email} is now {user.role.value}")
-
-
-@users_cli.command("set-password")
-@click.argument("email")
-@click.option(
-    "--password-stdin",
-    is_flag=True,
-    help="Read the password from one line of standard input instead of a hidden prompt.",
-)
-def users_set_password(email: str, password_stdin: bool) -> None:
-    """Give an account a new password; every session it had ends."""
-    if password_stdin:
-        password = sys.stdin.readline().rstrip("\r\n")
-    else:
-        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    try:
-        user = accounts.set_password(email, password)
-    except accounts.AccountError as error:
-        raise click.ClickException(str(error)) from error
-    click.echo(f"New password set for {user.email}; its sessions have ended")
-
-
-@users_cli.command("deactivate")
-@click.argument("email")
-def users_deactivate(email: str) -> None:
-    """Stop an account from signing in; its history is kept."""
-    try:
-        user = accounts.deactivate(email)
-    except accounts.AccountError as error:
-        raise click.ClickException(str(error)) from error
-    click.echo(f"{user.email} deactivated")
-
-
-@users_cli.command("link-commitments")
-@click.argument("email")
-@click.argument("slugs", nargs=-1, required=True)
-def users_link_commitments(email: str, slugs: tuple[str, ...]) -> None:
-    """Set the commitments a Responsible Officer reports on (replaces the previous list)."""
-    try:
-        user = accounts.link_commitments(email, list(slugs))
-    except accounts.AccountError as error:
-        raise click.ClickException(str(error)) from error
-    db.session.commit()
-    click.echo(f"{user.email} reports on: {', '.join(c.slug for c in user.commitments)}")
-
-
-@users_cli.command("list")
-def users_list() -> None:
-    """List staff accounts."""
-    for user in accounts.list_users():
-        state = "active" if user.active else "deactivated"
-        linked = ",".join(c.slug for c in user.commitments)
-        click.echo(f"{user.email}\t{user.role.value}\t{state}\t{user.name}\t{linked}")
 
 
 @surveys_cli.command("check", with_appcontext=False)
@@ -226,7 +134,6 @@ def db_backup(path: Path) -> None:
 
 def register_cli(app: Flask) -> None:
     """Attach the portal's command groups to the app."""
-    app.cli.add_command(users_cli)
     app.cli.add_command(surveys_cli)
     app.cli.add_command(privacy_cli)
     # Flask-Migrate's `flask db` group gains `flask db backup PATH`.
