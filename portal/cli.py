@@ -10,49 +10,6 @@ from flask.cli import AppGroup
 
 from .extensions import db
 
-surveys_cli = AppGroup("surveys", help="Check and load the survey files in surveys/.")
-
-
-@surveys_cli.command("check", with_appcontext=False)
-@click.argument("paths", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
-def surveys_check(paths: tuple[Path, ...]) -> None:
-    """Check every survey file in surveys/ (or the files given); exit 1 on any problem."""
-    from .surveys.schema import check_paths
-
-    missing = [p for p in paths if not p.exists()]
-    for path in missing:
-        click.echo(f"{path}: no such file", err=True)
-    results = check_paths([p for p in paths if p.exists()] or None) if not missing else []
-    problems = 0
-    for result in results:
-        for problem in result.problems:
-            click.echo(str(problem), err=True)
-            problems += 1
-        if result.ok:
-            click.echo(f"{result.path.name}: ok")
-    if problems or missing or (paths and not results):
-        raise SystemExit(1)
-
-
-@surveys_cli.command("sync")
-@click.argument("paths", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
-def surveys_sync(paths: tuple[Path, ...]) -> None:
-    """Load valid survey files; a changed file becomes a new version."""
-    from .surveys.service import sync
-
-    report = sync(list(paths) or None)
-    for slug in report.created:
-        click.echo(f"created {slug}")
-    for entry in report.new_versions:
-        click.echo(f"new version {entry}")
-    for slug in report.unchanged:
-        click.echo(f"unchanged {slug}")
-    for problem in report.problems:
-        click.echo(problem, err=True)
-    if report.problems:
-        raise SystemExit(1)
-
-
 privacy_cli = AppGroup("privacy", help="Retention and other data-protection duties.")
 
 
@@ -134,7 +91,6 @@ def db_backup(path: Path) -> None:
 
 def register_cli(app: Flask) -> None:
     """Attach the portal's command groups to the app."""
-    app.cli.add_command(surveys_cli)
     app.cli.add_command(privacy_cli)
     # Flask-Migrate's `flask db` group gains `flask db backup PATH`.
     from flask_migrate.cli import db as db_group
