@@ -39,6 +39,7 @@ GROUP_BLUEPRINTS = {
     "demo": "demo",
     "framework": "framework_admin",
     "outbox": "outbox",
+    "privacy": "privacy",
     "surveys": "surveys",
     "users": "auth",
 }
