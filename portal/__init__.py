@@ -60,11 +60,10 @@ def create_app(
     init_extensions(app)
     register_features(app)
 
-    from .cli import register_cli
-    from .core import errors
+    from .core import commands, errors
 
     errors.register(app)
-    register_cli(app)
+    commands.register(app)  # `flask db backup`
     security.register(app)
     filters.register(app)
 

@@ -1,21 +1,22 @@
-"""Flask commands: `flask framework load|export`, `flask demo seed`, users, surveys, privacy."""
+"""`flask db backup PATH`. `flask db` is Flask-Migrate's group (created by `migrate.init_app`),
+not a blueprint's, so this command joins that group instead of a blueprint's own (a blueprint
+group named "db" would replace Flask-Migrate's)."""
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import click
 from flask import Flask
 
-from .extensions import db
+from ..extensions import db
 
 
 @click.command("backup")
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 def db_backup(path: Path) -> None:
     """Write an online backup of the SQLite database to PATH (PostgreSQL: use pg_dump)."""
-    import sqlite3
-
     if db.engine.dialect.name != "sqlite":
         raise click.ClickException(
             "PostgreSQL: use pg_dump --format=custom --file=PATH (see the README)"
@@ -42,10 +43,6 @@ def db_backup(path: Path) -> None:
     click.echo(f"Backed up {count:,} feedback items to {path}")
 
 
-def register_cli(app: Flask) -> None:
-    """Attach the portal's command groups to the app."""
-    # Flask-Migrate's `flask db` group gains `flask db backup PATH`.
-    from flask_migrate.cli import db as db_group
-
-    if "backup" not in db_group.commands:
-        db_group.add_command(db_backup)
+def register(app: Flask) -> None:
+    """Add `backup` to the app's `flask db` group."""
+    app.cli.commands["db"].add_command(db_backup)
