@@ -78,21 +78,21 @@ def end_sessions(user: User) -> None:
 
 
 def set_role(email: str, role: StaffRole | str) -> User:
-    """Give an account a different role, ending its sessions."""
+    """Give an account a different role, ending its sessions (the caller commits, with the
+    change's audit entry)."""
     user = _require(email)
     if user.role is not StaffRole(role):
         user.role = StaffRole(role)
         end_sessions(user)
-    db.session.commit()
     return user
 
 
 def deactivate(email: str) -> User:
-    """Stop an account from signing in, ending its sessions; its history stays."""
+    """Stop an account from signing in, ending its sessions; its history stays (the caller
+    commits, with the change's audit entry)."""
     user = _require(email)
     user.active = False
     end_sessions(user)
-    db.session.commit()
     return user
 
 

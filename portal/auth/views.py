@@ -10,7 +10,7 @@ from ..models import StaffRole
 from . import service, sessions
 from .forms import LoginForm
 
-bp = Blueprint("auth", __name__)
+bp = Blueprint("auth", __name__, cli_group="users")
 
 GENERIC_ERROR = "Enter a correct email address and password"
 LOCKED_ERROR = (

@@ -12,7 +12,7 @@ from ..models import Commitment, Horizon, Role, Theme
 from . import service
 from .forms import CommitmentForm, FacetForm
 
-bp = Blueprint("framework_admin", __name__, url_prefix="/admin/framework")
+bp = Blueprint("framework_admin", __name__, url_prefix="/admin/framework", cli_group="framework")
 
 FACETS = {"roles": Role, "themes": Theme}
 

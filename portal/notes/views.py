@@ -7,11 +7,12 @@ from flask_login import current_user
 
 from ..auth.permissions import roles_required
 from ..core.expired import expired_errors, keeps_input
-from ..extensions import db
+from ..extensions import db, limiter
 from ..inputs import parse_id, parse_ids
 from ..meetings import service as meetings_service
 from ..models import Meeting, NoteStatus, StaffRole
 from ..public import service as public_service
+from ..ratelimits import not_searching, search_limit
 from ..triage import search
 from . import service
 from .markdown import render
@@ -213,6 +214,7 @@ def pin(note_id: int):
 
 
 @bp.get("/best-practice")
+@limiter.limit(search_limit, exempt_when=not_searching)
 def library():
     """The public library of published notes: search and filters."""
     filters = service.LibraryFilters(

@@ -20,7 +20,7 @@ from jinja2_fragments.flask import render_block
 from ..auth.permissions import TRIAGE, roles_required
 from ..auth.service import is_safe_next
 from ..core.expired import expired_message, keeps_input, token_expired
-from ..extensions import db
+from ..extensions import db, limiter
 from ..framework_admin import service as framework_service
 from ..inputs import parse_id, parse_ids
 from ..models import (
@@ -37,6 +37,7 @@ from ..models import (
 )
 from ..privacy import service as privacy_service
 from ..public import service as public_service
+from ..ratelimits import not_searching, search_limit
 from . import search, service
 from .forms import StaffFeedbackForm
 
@@ -119,6 +120,7 @@ def _choices() -> dict[str, object]:
 
 
 @bp.get("")
+@limiter.limit(search_limit, exempt_when=not_searching)
 @roles_required(*TRIAGE)
 def inbox():
     """List feedback newest first (or best match first), filtered, 50 a page."""
