@@ -91,6 +91,8 @@ def create_app(
     from .surveys.views import bp as surveys_bp
     from .triage.views import bp as triage_bp
     from .yousaid.views import bp as yousaid_bp
+    from .opendata.views import bp as opendata_bp
+    from .api.views import bp as api_bp
 
     app.register_blueprint(core_bp)
     app.register_blueprint(public_bp)
@@ -107,6 +109,8 @@ def create_app(
     app.register_blueprint(framework_admin_bp)
     app.register_blueprint(sitefeedback_bp)
     app.register_blueprint(outbox_bp)
+    app.register_blueprint(opendata_bp)
+    app.register_blueprint(api_bp)
     errors.register(app)
     register_cli(app)
 
