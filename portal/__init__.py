@@ -74,6 +74,7 @@ def create_app(
 
     from . import models  # noqa: F401  (register the models with the metadata)
     from .admin.views import bp as admin_bp
+    from .api.views import bp as api_bp
     from .auth import permissions  # noqa: F401  (registers the user loader)
     from .auth.views import bp as auth_bp
     from .cli import register_cli
@@ -82,6 +83,7 @@ def create_app(
     from .framework_admin.views import bp as framework_admin_bp
     from .meetings.views import bp as meetings_bp
     from .notes.views import bp as notes_bp
+    from .opendata.views import bp as opendata_bp
     from .outbox.views import bp as outbox_bp
     from .privacy.views import bp as privacy_bp
     from .progress.views import bp as progress_bp
@@ -91,8 +93,6 @@ def create_app(
     from .surveys.views import bp as surveys_bp
     from .triage.views import bp as triage_bp
     from .yousaid.views import bp as yousaid_bp
-    from .opendata.views import bp as opendata_bp
-    from .api.views import bp as api_bp
 
     app.register_blueprint(core_bp)
     app.register_blueprint(public_bp)

@@ -83,7 +83,7 @@ def _operation(view: Callable, info: dict[str, Any]) -> dict[str, Any]:
     }
     if info["paginated"]:
         headers["Link"] = {
-            "description": 'Links to the first page and, when there is one, the next page '
+            "description": "Links to the first page and, when there is one, the next page "
             '(rel="next", with its cursor)',
             "schema": {"type": "string"},
         }
@@ -126,8 +126,7 @@ def build_document() -> dict[str, Any]:
             "make a limited number of requests a minute.",
             "license": {
                 "name": "Open Government Licence v3.0",
-                "url": "https://www.nationalarchives.gov.uk/doc/open-government-licence/"
-                "version/3/",
+                "url": "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/",
             },
         },
     )

@@ -23,13 +23,15 @@ from ..progress import service as progress_service
 from ..yousaid import service as yousaid_service
 from . import schemas
 from .problems import ApiProblem, from_exception, problem
-from .spec import operation, openapi_document
+from .spec import openapi_document, operation
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # nothing here changes anything: other methods get a 405 problem, not a 400
 DEFAULT_RATE_LIMIT = "120 per minute"
 MAX_ID = 2**31 - 1
-CORS_EXPOSED = "ETag, Link, Retry-After, X-RateLimit-Limit, X-RateLimit-Remaining, X-RateLimit-Reset"
+CORS_EXPOSED = (
+    "ETag, Link, Retry-After, X-RateLimit-Limit, X-RateLimit-Remaining, X-RateLimit-Reset"
+)
 
 
 def rate_limit() -> str:
@@ -345,9 +347,7 @@ def docs():
     return render_template("api/docs.html")
 
 
-@bp.route(
-    "/<path:anything>", methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
-)
+@bp.route("/<path:anything>", methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"])
 @per_ip
 def unknown(anything: str):
     """Answer addresses and methods the API does not have with a problem, not a page."""

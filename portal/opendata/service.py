@@ -283,7 +283,7 @@ def published_notes() -> Iterator[tuple[Note, NoteVersion]]:
         .where(Note.status != NoteStatus.ARCHIVED)
         .order_by(Note.id)
     )
-    yield from db.session.execute(query).tuples()
+    yield from db.session.execute(query)
 
 
 def note_row(note: Note, version: NoteVersion) -> dict:
