@@ -7,9 +7,10 @@ from marshmallow import EXCLUDE, Schema, fields, validate
 
 from ..models import Horizon, Locality, ProgressStatus, StakeholderType, TransportMode
 
-PERIOD = r"^[0-9]{4}-Q[1-4]$"
+PERIOD = r"^(?:20[0-9]{2}|2100)-Q[1-4]$"  # the years the reports cover (periods.py)
 SLUG = r"^[a-z0-9][a-z0-9-]{0,119}$"
 MAX_LIMIT = 100
+CURSOR = r"^[0-9]{1,10}$"
 
 
 class Query(Schema):
@@ -26,8 +27,10 @@ class PageQuery(Query):
         metadata={"description": f"Items per page, 1 to {MAX_LIMIT}"},
     )
     cursor = fields.String(
-        validate=validate.Length(max=64),
-        metadata={"description": "Where the page starts: the `cursor` of a `next` Link"},
+        validate=validate.Regexp(CURSOR, error="Use the cursor of a next link as given"),
+        metadata={
+            "description": "Where the page starts: pass the `cursor` of a `next` Link as given"
+        },
     )
 
 
