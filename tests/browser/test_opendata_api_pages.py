@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page
 
-from .conftest import Portal, axe_violations, make_staff, sign_in
 from . import test_every_page as sweep
+from .conftest import Portal, axe_violations, make_staff, sign_in
 from .test_every_page import WIDTHS, Visit, look_at
 
 pytestmark = pytest.mark.browser
