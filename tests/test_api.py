@@ -238,6 +238,7 @@ def test_rate_limited_per_ip(tmp_path_factory):
     assert limited.status_code == 429
     assert limited.mimetype == "application/problem+json"
     assert limited.get_json()["status"] == 429
+    assert int(limited.headers["Retry-After"]) > 0
     # Another address has its own allowance.
     other = client.get("/api/v1/notes", environ_base={"REMOTE_ADDR": "192.0.2.7"})
     assert other.status_code == 200

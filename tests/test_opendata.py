@@ -203,9 +203,11 @@ def test_build_command_default_path_and_publish(app, tmp_path):
             assert db.session.scalar(
                 select(AuditEntry).where(AuditEntry.entity_type == "opendata_release")
             )
-        # The same day again: rebuilt, but it is already published.
+        # The same day again: the published file is left as it is.
+        checksum = builder.sha256(tmp_path / "opendata" / f"{stem}.db")
         again = runner.invoke(args=["opendata", "build", "--publish"])
         assert again.exit_code == 1 and "already published" in again.output
+        assert builder.sha256(tmp_path / "opendata" / f"{stem}.db") == checksum == release.sha256
         elsewhere = runner.invoke(args=["opendata", "build", str(tmp_path / "x" / "od.db")])
         assert elsewhere.exit_code == 0, elsewhere.output
         assert (tmp_path / "x" / "od.db").exists() and (tmp_path / "x" / "metadata.json").exists()

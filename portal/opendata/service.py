@@ -412,6 +412,14 @@ def published_file(name: str) -> Path | None:
     return None
 
 
+def is_published(path: Path) -> bool:
+    """Say whether this file is a published build in the open-data folder."""
+    if path.parent.resolve() != directory().resolve():
+        return False
+    query = select(OpenDataRelease.id).where(OpenDataRelease.filename == path.name)
+    return db.session.scalar(query) is not None
+
+
 def publish(actor: User | None, filename: str) -> OpenDataRelease:
     """Publish a build: list it on /open-data and record who did it in the audit trail."""
     from .build import sha256

@@ -67,6 +67,9 @@ def publish():
 def build_command(path: Path | None, publish: bool) -> None:
     """Write the anonymised open-data SQLite file, its metadata.json and a zip of CSVs."""
     target = path or service.directory() / builder.default_path(".").name
+    if service.is_published(target):
+        # The public downloads this very file: a rebuild would change it under its checksum.
+        raise click.ClickException(f"{target.name} is already published; it is not rebuilt")
     result = builder.build(target, current_app.config["PORTAL_BASE_URL"] + "/open-data")
     for table, count in result.rows.items():
         click.echo(f"{table}: {count} rows")
