@@ -4,6 +4,8 @@ and no Content-Security-Policy violations (checked by the page fixtures)."""
 
 from __future__ import annotations
 
+import json
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -103,3 +105,22 @@ def test_pages_pass_the_every_page_checks(live_server, live_app, published, widt
         if problems:
             failures[url] = problems
     assert not failures, failures
+
+
+def test_pages_are_valid_html(live_server, live_app, published, page: Page, tmp_path: Path):
+    """The Nu HTML Checker on the three pages, as the sweep runs it on every page."""
+    portal = Portal(live_app, live_server)
+    sign_in(page, portal, make_staff(portal, "admin"))
+    for number, url in enumerate(("/open-data", "/admin/open-data", "/api/v1/docs")):
+        response = page.request.get(live_server + url, max_redirects=0)
+        assert response.status == 200, url
+        (tmp_path / f"page-{number}.html").write_bytes(response.body())
+    result = subprocess.run(  # noqa: S603 - our own jar on files this test wrote
+        ["java", "-jar", str(sweep.VNU), "--errors-only", "--format", "json"]  # noqa: S607
+        + [str(p) for p in sorted(tmp_path.glob("page-*.html"))],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    messages = json.loads(result.stderr or result.stdout)["messages"]
+    assert [m["message"] for m in messages if m["type"] == "error"] == []
