@@ -38,6 +38,8 @@ FEATURES = (
     "privacy",
     "framework_admin",
     "sitefeedback",
+    "opendata",
+    "api",
     "outbox",
     "demo",
 )

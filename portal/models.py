@@ -41,6 +41,7 @@ from .notes.models import (
     note_roles,
     note_themes,
 )
+from .opendata.models import OpenDataRelease
 from .outbox.models import (
     CommitmentFollow,
     Frequency,
@@ -103,6 +104,7 @@ __all__ = [
     "MeetingNote",
     "MessageStatus",
     "Note",
+    "OpenDataRelease",
     "NoteEndorsement",
     "NoteStatus",
     "NoteVersion",

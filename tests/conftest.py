@@ -100,6 +100,7 @@ CLEANED_TABLES = (
     "codes",
     "officer_commitments",
     "login_throttle",
+    "opendata_releases",
     "users",
     "website_feedback",
     "equality_tokens",

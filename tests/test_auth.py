@@ -237,6 +237,18 @@ PUBLIC_ENDPOINTS = {
     "outbox.confirm",
     "outbox.confirmed",
     "outbox.unsubscribe",
+    "opendata.index",
+    "opendata.download",
+    "api.index",
+    "api.commitments",
+    "api.commitment",
+    "api.progress",
+    "api.you_said",
+    "api.notes",
+    "api.feedback_counts",
+    "api.openapi",
+    "api.docs",
+    "api.unknown",
 }
 # Who may use each staff area. A new staff route must be added here or this test fails.
 EXPECTED = {
@@ -272,6 +284,8 @@ EXPECTED = {
     "outbox.admin_outbox": {"admin"},
     "outbox.retry": {"admin"},
     "admin.officer_commitments": {"admin"},
+    "opendata.admin": {"admin"},
+    "opendata.publish": {"admin"},
 }
 
 
