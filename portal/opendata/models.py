@@ -7,8 +7,8 @@ from datetime import datetime
 from sqlalchemy import BigInteger, DateTime, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import db
 from ..core.types import utcnow
+from ..extensions import db
 
 
 class OpenDataRelease(db.Model):
