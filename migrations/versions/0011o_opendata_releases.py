@@ -3,7 +3,7 @@
 Self-contained: one new table. The files themselves stay in instance/opendata/.
 
 Revision ID: 0011o
-Revises: 0010g
+Revises: 0011a
 Create Date: 2026-11-29 21:50:00
 
 """
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0011o'
-down_revision = '0010g'
+down_revision = '0011a'
 branch_labels = None
 depends_on = None
 
