@@ -20,6 +20,7 @@ CONTRACT = {
     "demo users": [],
     "framework export": ["path"],
     "framework load": ["path", "--path", "--dry-run"],
+    "opendata build": ["path", "--publish"],
     "outbox digests": [],
     "outbox send": ["--loop", "--interval", "--batch"],
     "privacy new-key": [],
@@ -38,6 +39,7 @@ CONTRACT = {
 GROUP_BLUEPRINTS = {
     "demo": "demo",
     "framework": "framework_admin",
+    "opendata": "opendata",
     "outbox": "outbox",
     "privacy": "privacy",
     "surveys": "surveys",
