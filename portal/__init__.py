@@ -89,6 +89,7 @@ def create_app(
     from .reports.views import bp as reports_bp
     from .sitefeedback.views import bp as sitefeedback_bp
     from .surveys.views import bp as surveys_bp
+    from .tagging.views import bp as tagging_bp
     from .triage.views import bp as triage_bp
     from .yousaid.views import bp as yousaid_bp
 
@@ -107,6 +108,7 @@ def create_app(
     app.register_blueprint(framework_admin_bp)
     app.register_blueprint(sitefeedback_bp)
     app.register_blueprint(outbox_bp)
+    app.register_blueprint(tagging_bp)
     errors.register(app)
     register_cli(app)
 

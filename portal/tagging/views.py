@@ -1,0 +1,244 @@
+"""Suggested tags: apply or dismiss on the item page, bulk apply from the inbox, the admin page,
+and the `flask tagging train|suggest|evaluate` commands."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from ..auth.permissions import ADMIN_ONLY, TRIAGE, roles_required
+from ..auth.service import is_safe_next
+from ..core.unitofwork import commit_or_flash
+from ..extensions import db
+from ..inputs import parse_ids
+from ..triage import service as triage_service
+from . import service
+from .forms import AutoTaggingForm, SuggestionForm
+
+bp = Blueprint("tagging", __name__, cli_group="tagging")
+
+
+def _item_or_404(reference: str):
+    item = triage_service.get_item(reference)
+    if item is None:
+        abort(404)
+    return item
+
+
+def _back(form: SuggestionForm, reference: str) -> str:
+    target = form.return_to.data or ""
+    return target if is_safe_next(target) else url_for("triage.item", reference=reference)
+
+
+@bp.post("/triage/<reference>/suggestions/apply")
+@roles_required(*TRIAGE)
+def apply(reference: str):
+    """Apply one suggested tag to an item."""
+    item = _item_or_404(reference)
+    form = SuggestionForm()
+    if not form.validate():
+        flash("Choose a suggestion to apply", "error")
+        return redirect(_back(form, reference), code=303)
+    return commit_or_flash(
+        lambda: service.apply(item, current_user, form.family.data, form.label.data),
+        _back(form, reference),
+    )
+
+
+@bp.post("/triage/<reference>/suggestions/dismiss")
+@roles_required(*TRIAGE)
+def dismiss(reference: str):
+    """Dismiss one suggested tag for an item."""
+    item = _item_or_404(reference)
+    form = SuggestionForm()
+    if not form.validate():
+        flash("Choose a suggestion to dismiss", "error")
+        return redirect(_back(form, reference), code=303)
+    return commit_or_flash(
+        lambda: service.dismiss(item, current_user, form.family.data, form.label.data),
+        _back(form, reference),
+    )
+
+
+def _return_to() -> str:
+    target = request.form.get("return_to", "")
+    return target if is_safe_next(target) else url_for("triage.inbox")
+
+
+@bp.post("/triage/suggestions/bulk")
+@roles_required(*TRIAGE)
+def bulk_preview():
+    """Show what "Apply the top suggestion" would apply to the selected items, before it does."""
+    items = triage_service.items_by_ids(parse_ids(request.form.getlist("ids")))
+    if not items:
+        flash("Select at least one item", "error")
+        return redirect(_return_to(), code=303)
+    rows = service.bulk_preview(items)
+    return render_template(
+        "tagging/bulk_preview.html",
+        rows=rows,
+        applicable=[r for r in rows if r.suggestion],
+        return_to=_return_to(),
+    )
+
+
+@bp.post("/triage/suggestions/bulk/apply")
+@roles_required(*TRIAGE)
+def bulk_apply():
+    """Apply the top commitment suggestion to the confirmed items."""
+    items = triage_service.items_by_ids(parse_ids(request.form.getlist("ids")))
+
+    def change() -> str:
+        if not items:
+            raise service.TaggingError("Select at least one item")
+        changed = service.bulk_apply(items, current_user)
+        return f"Applied the top suggestion to {changed} {'item' if changed == 1 else 'items'}"
+
+    return commit_or_flash(change, _return_to())
+
+
+@bp.route("/admin/tagging", methods=["GET", "POST"])
+@roles_required(*TRIAGE)
+def admin():
+    """Show how far to trust the suggestions, and (admins) switch auto-tagging on or off."""
+    settings = service.current_settings()
+    form = AutoTaggingForm()
+    if request.method == "POST":
+        if current_user.role not in ADMIN_ONLY:
+            abort(403)
+        if form.validate():
+            return commit_or_flash(
+                lambda: service.update_settings(
+                    current_user, form.enabled.data == "yes", form.threshold.value
+                ),
+                url_for("tagging.admin"),
+            )
+        status = 400
+    else:
+        form.enabled.data = "yes" if settings.auto_enabled else "no"
+        form.threshold.data = f"{settings.threshold:g}"
+        status = 200
+    record = service.latest_record()
+    return render_template(
+        "tagging/admin.html",
+        form=form,
+        settings=settings,
+        record=record,
+        counts=service.decision_counts(),
+        is_admin=current_user.role in ADMIN_ONLY,
+    ), status
+
+
+# ---------------------------------------------------------------------------------------------
+# What the triage templates include (so triage's own views need no change)
+
+
+@bp.app_template_global()
+def tag_suggestions(item) -> dict[str, list[service.Suggestion]]:
+    """Return the suggestions to show on an item's page."""
+    return service.suggestions(item)
+
+
+@bp.app_template_global()
+def suggested_commitment(item) -> service.Suggestion | None:
+    """Return the inbox's "Suggested" marker for an untagged item."""
+    return service.top_commitment(item)
+
+
+@bp.app_template_global()
+def auto_applied_tags(item) -> list:
+    """Return the tags auto-tagging applied to an item."""
+    return service.auto_applied(item)
+
+
+# ---------------------------------------------------------------------------------------------
+# Commands
+
+
+@bp.cli.command("train")
+def train_command() -> None:
+    """Retrain the suggestion model from the tagged items in the database."""
+    record = service.train()
+    db.session.commit()
+    click.echo(
+        f"Trained model version {record.version} on {record.training_size:,} tagged items; "
+        f"stored in instance/tagging/{record.file_name}"
+    )
+
+
+@bp.cli.command("suggest")
+def suggest_command() -> None:
+    """Read JSON lines {"id", "text"} on standard input; write one JSON line of scores for each."""
+    model = service.current_model()
+    for number, line in enumerate(sys.stdin, start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+            text = row["text"]
+            if not isinstance(text, str):
+                raise TypeError
+        except (ValueError, KeyError, TypeError) as error:
+            raise click.ClickException(
+                f'line {number}: expected a JSON object like {{"id": 1, "text": "..."}}'
+            ) from error
+        scores = model.score([text])[0]
+        out = {"id": row.get("id")}
+        for family in service.FAMILIES:
+            key = "slug" if family != "codes" else "name"
+            out[family] = [{key: k, "score": s} for k, s in getattr(scores, family)]
+        out["possible"] = model.possible
+        click.echo(json.dumps(out))
+
+
+@bp.cli.command("evaluate")
+@click.option("--folds", default=5, show_default=True, help="Cross-validation folds")
+@click.option("--limit", type=int, default=None, help="Evaluate on at most this many items")
+@click.option(
+    "--heldout",
+    type=click.File("r"),
+    default=None,
+    help='Also score the current model on a JSON-lines file of {"text", "commitment"}',
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON")
+def evaluate_command(folds: int, limit: int | None, heldout, as_json: bool) -> None:
+    """Cross-validated accuracy on the staff-tagged items, stored for /admin/tagging."""
+    if folds < 2:
+        raise click.BadParameter("use at least 2 folds", param_hint="--folds")
+    try:
+        figures = service.evaluate(folds=folds, limit=limit)
+    except service.TaggingError as error:
+        raise click.ClickException(str(error)) from error
+    if heldout is not None:
+        figures["heldout"] = service.evaluate_file(
+            [json.loads(line) for line in heldout if line.strip()]
+        )
+    service.store_evaluation(figures)
+    db.session.commit()
+    if as_json:
+        click.echo(json.dumps(figures, indent=2))
+        return
+    click.echo(
+        f"Commitments ({figures['commitment_items']} items, {folds}-fold): "
+        f"top-1 {figures['top1']}, top-3 {figures['top3']}"
+    )
+    click.echo(
+        f"No commitment ({figures['no_commitment_items']} items): top score below 'possible' "
+        f"{figures['no_commitment_below_possible']}"
+    )
+    for family in ("themes", "codes"):
+        for key, f in figures[family].items():
+            click.echo(
+                f"{family[:-1]} {key}: precision {f['precision']}, recall {f['recall']} "
+                f"({f['support']} items)"
+            )
+    if "heldout" in figures:
+        h = figures["heldout"]
+        click.echo(
+            f"Held-out file ({h['items']} texts): top-1 {h['top1']}, top-3 {h['top3']}, "
+            f"no commitment below 'possible' {h['no_commitment_below_possible']}"
+        )
