@@ -121,11 +121,7 @@ class Model:
         known = set(slugs) | {NONE}
         labelled = [e for e in examples if e.commitment in known]
         self.training_size = len(
-            [
-                e
-                for e in examples
-                if e.commitment in known or e.themes or e.roles or e.codes is not None
-            ]
+            [e for e in examples if e.commitment in known or e.themes or e.roles or e.codes]
         )
         framework_docs = [clean(f"{c.text}") for c in self.commitments]
         corpus = [clean(e.text) for e in examples] + framework_docs

@@ -34,9 +34,8 @@ class AutoTaggingForm(FlaskForm):
         try:
             value = float((field.data or "").strip())
         except ValueError as error:
-            raise ValidationError("Enter the threshold as a number between 0 and 1, like 0.9") from (
-                error
-            )
+            message = "Enter the threshold as a number between 0 and 1, like 0.9"
+            raise ValidationError(message) from error
         if not 0 <= value <= 1 or value != value:
             raise ValidationError("Enter a threshold between 0 and 1, like 0.9")
         field.value = value

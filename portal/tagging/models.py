@@ -43,9 +43,7 @@ class TaggingSettings(db.Model):
     """The one row of auto-tagging settings: off until an admin switches it on."""
 
     __tablename__ = "tagging_settings"
-    __table_args__ = (
-        CheckConstraint("threshold >= 0 AND threshold <= 1", name="threshold_range"),
-    )
+    __table_args__ = (CheckConstraint("threshold >= 0 AND threshold <= 1", name="threshold_range"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     auto_enabled: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
@@ -60,9 +58,7 @@ class SuggestionDecision(db.Model):
     __tablename__ = "tagging_decisions"
     __table_args__ = (
         Index("ix_tagging_decisions_feedback", "feedback_id", "family", "label"),
-        CheckConstraint(
-            "action IN ('applied', 'dismissed', 'auto')", name="action_values"
-        ),
+        CheckConstraint("action IN ('applied', 'dismissed', 'auto')", name="action_values"),
         CheckConstraint(
             "family IN ('commitments', 'themes', 'roles', 'codes')",
             name="family_values",

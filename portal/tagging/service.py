@@ -295,9 +295,7 @@ def suggestions(item: Feedback, scores: engine.Scores | None = None) -> dict[str
                 break
             if key in have[family] or (family, key) in refused or key not in names[family]:
                 continue
-            chosen.append(
-                Suggestion(family, key, names[family][key], score, score >= model.likely)
-            )
+            chosen.append(Suggestion(family, key, names[family][key], score, score >= model.likely))
         result[family] = chosen
     return result
 
@@ -359,7 +357,7 @@ def apply(item: Feedback, actor: User, family: str, key: str) -> str:
         )
     score = _score_of(item, family, key)
     name = _apply_label(item, actor, family, key)
-    audit.record(actor, "feedback", item.id, "suggestion applied", family, None, key)
+    audit.record(actor, "feedback", item.id, "suggestion applied", None, None, f"{family}: {key}")
     db.session.add(
         SuggestionDecision(
             feedback_id=item.id,
@@ -378,7 +376,7 @@ def dismiss(item: Feedback, actor: User, family: str, key: str) -> str:
     """Dismiss one suggestion for an item, so it is not suggested there again."""
     _check(family, key)
     score = _score_of(item, family, key)
-    audit.record(actor, "feedback", item.id, "suggestion dismissed", family, None, key)
+    audit.record(actor, "feedback", item.id, "suggestion dismissed", None, None, f"{family}: {key}")
     db.session.add(
         SuggestionDecision(
             feedback_id=item.id,
@@ -463,8 +461,11 @@ def update_settings(actor: User, enabled: bool, threshold: float) -> str:
     if not 0 <= threshold <= 1:
         raise TaggingError("Enter a threshold between 0 and 1, like 0.9")
     row = settings()
-    audit.record_change(actor, "tagging_settings", row.id, "auto_enabled", row.auto_enabled, enabled)
-    audit.record_change(actor, "tagging_settings", row.id, "threshold", row.threshold, threshold)
+    for name, before, after in (
+        ("auto_enabled", row.auto_enabled, enabled),
+        ("threshold", row.threshold, threshold),
+    ):
+        audit.record_change(actor, "tagging_settings", row.id, name, before, after)
     row.auto_enabled = enabled
     row.threshold = threshold
     row.updated_by_id = actor.id
@@ -495,7 +496,9 @@ def auto_tag(items: list[Feedback]) -> int:
                     _apply_label(item, None, family, key)
                 except TaggingError:
                     continue
-                audit.record(None, "feedback", item.id, "auto-tagged", family, None, key)
+                audit.record(
+                    None, "feedback", item.id, "auto-tagged", None, None, f"{family}: {key}"
+                )
                 db.session.add(
                     SuggestionDecision(
                         feedback_id=item.id,
@@ -524,11 +527,12 @@ def _remember_new_feedback(session: Session, _context) -> None:
 def _auto_tag_new_feedback(session: Session) -> None:
     # New items (from any form, import or staff record) are auto-tagged in their own
     # transaction, so an item and its automatic tags are written together.
-    pending = session.info.pop(_PENDING, None)
+    pending = session.info.pop(_PENDING, []) + [o for o in session.new if isinstance(o, Feedback)]
     if not pending or session is not db.session() or not _has_tables(session):
         return
     session.flush()
-    auto_tag([i for i in pending if i.id is not None])
+    session.info.pop(_PENDING, None)
+    auto_tag(list({id(i): i for i in pending if i.id is not None}.values()))
 
 
 _ready: set[str] = set()
@@ -587,8 +591,9 @@ def evaluate(folds: int = 5, seed: int = 0, limit: int | None = None) -> dict:
         raise TaggingError(f"Too few tagged items to evaluate ({len(labelled)})")
     labels = framework_labels()
     top1 = top3 = n = none_n = none_below = 0
-    counts: dict[str, dict[str, list[int]]] = {f: defaultdict(lambda: [0, 0, 0]) for f in
-                                               ("themes", "codes")}
+    counts: dict[str, dict[str, list[int]]] = {
+        f: defaultdict(lambda: [0, 0, 0]) for f in ("themes", "codes")
+    }
     possible = engine.POSSIBLE
     for k in range(folds):
         test = labelled[k::folds]
