@@ -271,6 +271,8 @@ EXPECTED = {
     "outbox.admin_outbox": {"admin"},
     "outbox.retry": {"admin"},
     "admin.officer_commitments": {"admin"},
+    "tagging.save_settings": {"admin"},
+    "tagging.": {"admin", "member"},
 }
 
 

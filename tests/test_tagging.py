@@ -442,7 +442,7 @@ def test_auto_tagging_is_off_by_default(app_ctx, trained):
 def _switch(client, enabled: str, threshold: str):
     token = csrf_for(client, "/admin/tagging")
     return client.post(
-        "/admin/tagging",
+        "/admin/tagging/settings",
         data={"csrf_token": token, "enabled": enabled, "threshold": threshold},
     )
 

@@ -101,36 +101,44 @@ def bulk_apply():
     return commit_or_flash(change, _return_to())
 
 
-@bp.route("/admin/tagging", methods=["GET", "POST"])
-@roles_required(*TRIAGE)
-def admin():
-    """Show how far to trust the suggestions, and (admins) switch auto-tagging on or off."""
-    settings = service.current_settings()
-    form = AutoTaggingForm()
-    if request.method == "POST":
-        if current_user.role not in ADMIN_ONLY:
-            abort(403)
-        if form.validate():
-            return commit_or_flash(
-                lambda: service.update_settings(
-                    current_user, form.enabled.data == "yes", form.threshold.value
-                ),
-                url_for("tagging.admin"),
-            )
-        status = 400
-    else:
-        form.enabled.data = "yes" if settings.auto_enabled else "no"
-        form.threshold.data = f"{settings.threshold:g}"
-        status = 200
-    record = service.latest_record()
+def _render_admin(form: AutoTaggingForm, status: int = 200):
     return render_template(
         "tagging/admin.html",
         form=form,
-        settings=settings,
-        record=record,
+        settings=service.current_settings(),
+        record=service.latest_record(),
         counts=service.decision_counts(),
         is_admin=current_user.role in ADMIN_ONLY,
     ), status
+
+
+@bp.get("/admin/tagging")
+@roles_required(*TRIAGE)
+def admin():
+    """Show how far to trust the suggestions, and (to admins) the auto-tagging switch."""
+    settings = service.current_settings()
+    form = AutoTaggingForm(
+        data={
+            "enabled": "yes" if settings.auto_enabled else "no",
+            "threshold": f"{settings.threshold:g}",
+        }
+    )
+    return _render_admin(form)
+
+
+@bp.post("/admin/tagging/settings")
+@roles_required(*ADMIN_ONLY)
+def save_settings():
+    """Switch auto-tagging on or off and set its threshold."""
+    form = AutoTaggingForm()
+    if not form.validate():
+        return _render_admin(form, 400)
+    return commit_or_flash(
+        lambda: service.update_settings(
+            current_user, form.enabled.data == "yes", form.threshold.value
+        ),
+        url_for("tagging.admin"),
+    )
 
 
 # ---------------------------------------------------------------------------------------------
