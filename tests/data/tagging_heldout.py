@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (the texts are data, one per line)
 """Write tests/data/tagging_heldout.jsonl from the lists below (run once; the .jsonl is the data).
 
 Written independently of portal/demo/texts.py: different wording, misspellings, local place names,
