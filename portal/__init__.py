@@ -40,6 +40,7 @@ FEATURES = (
     "sitefeedback",
     "opendata",
     "api",
+    "tagging",
     "outbox",
     "demo",
 )

@@ -68,6 +68,7 @@ from .public.models import (
 from .ratelimits.models import RateLimitCounter
 from .sitefeedback.models import BODY_MAX, WebsiteFeedback
 from .surveys.models import Survey, SurveyResponse, SurveyVersion
+from .tagging.models import SuggestionDecision, TaggingModel, TaggingSettings
 from .triage.models import Code, FeedbackStatusCount, InternalNote, feedback_codes
 
 __all__ = [
@@ -120,7 +121,10 @@ __all__ = [
     "StakeholderType",
     "Survey",
     "SurveyResponse",
+    "SuggestionDecision",
     "SurveyVersion",
+    "TaggingModel",
+    "TaggingSettings",
     "Theme",
     "TransportMode",
     "User",

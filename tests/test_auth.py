@@ -286,6 +286,8 @@ EXPECTED = {
     "admin.officer_commitments": {"admin"},
     "opendata.admin": {"admin"},
     "opendata.publish": {"admin"},
+    "tagging.save_settings": {"admin"},
+    "tagging.": {"admin", "member"},
 }
 
 

@@ -28,6 +28,9 @@ CONTRACT = {
     "privacy rotate-key": [],
     "surveys check": ["paths"],
     "surveys sync": ["paths"],
+    "tagging evaluate": ["--folds", "--limit", "--heldout", "--json"],
+    "tagging suggest": [],
+    "tagging train": [],
     "users create": ["email", "--role", "--name", "--password-stdin"],
     "users deactivate": ["email"],
     "users link-commitments": ["email", "slugs"],
@@ -43,6 +46,7 @@ GROUP_BLUEPRINTS = {
     "outbox": "outbox",
     "privacy": "privacy",
     "surveys": "surveys",
+    "tagging": "tagging",
     "users": "auth",
 }
 
