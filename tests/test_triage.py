@@ -23,7 +23,8 @@ from portal.models import (
     User,
 )
 from portal.public.service import NewFeedback, submit_feedback
-from portal.triage import search, service
+from portal.search import fulltext as search
+from portal.triage import inbox, service
 
 from .conftest import csrf_for, hidden_fields
 
@@ -87,10 +88,12 @@ def test_duplicate_needs_an_original_other_than_itself(member):
         service.change_status(item, member, S.DUPLICATE, duplicate_of=item)
     original = add("Two")
     service.change_status(item, member, S.DUPLICATE, duplicate_of=original)
+    db.session.commit()  # services never commit: the caller (a view) does
     assert item.duplicate_of_id == original.id
     with pytest.raises(service.TriageError, match="already a duplicate"):
         service.change_status(original, member, S.DUPLICATE, duplicate_of=item)
     service.change_status(item, member, S.NEW)  # restoring unlinks it
+    db.session.commit()
     assert item.duplicate_of_id is None
 
 
@@ -210,6 +213,7 @@ def test_bulk_actions_service(member):
     assert service.bulk_assign(items, member, member).changed == 3
     original = add("Original")
     assert service.bulk_status(items, member, S.DUPLICATE, original).changed == 3
+    db.session.commit()
     assert all(i.duplicate_of_id == original.id for i in items)
 
 
@@ -624,7 +628,7 @@ def test_status_counts_kept_by_the_database_and_capped_when_filtered(member, mon
     # Filtered counts are exact below the cap and say "N+" above it.
     wirral = service.status_counts(service.InboxFilters.from_args({"locality": "wirral"}), member)
     assert wirral.label(S.NEW) == "2" and wirral.label(S.IN_REVIEW) == "0"
-    monkeypatch.setattr(service, "COUNT_CAP", 1)
+    monkeypatch.setattr(inbox, "COUNT_CAP", 1)
     wirral = service.status_counts(service.InboxFilters.from_args({"locality": "wirral"}), member)
     assert wirral[S.NEW] == 1 and wirral.label(S.NEW) == "1+" and wirral.label() == "1+"
     searched = service.status_counts(service.InboxFilters(q=search.parse("counted")), member)
