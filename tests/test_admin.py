@@ -36,6 +36,9 @@ def test_a_role_change_and_its_audit_entry_are_saved_together(app, make_user):
     client = _admin(app, make_user)
     member_id = make_user("member")
     before = _user(app, member_id).session_generation or 0
+    page = client.get("/admin/users").get_data(as_text=True)  # the UserForm, one per row
+    row = page[page.index(f'id="role-{member_id}"') :]
+    assert '<option value="member" selected>' in row[: row.index("</select>")]
     response = client.post(
         f"/admin/users/{member_id}",
         data={"csrf_token": csrf_for(client), "action": "role", "role": "champion"},

@@ -14,7 +14,14 @@ from ..models import Code, StaffRole, User
 from ..triage import codeframe as codes_service
 from ..triage.workflow import TriageError
 from . import service
-from .forms import OfficerCommitmentsForm
+from .forms import (
+    CodeForm,
+    MergeCodesForm,
+    OfficerCommitmentsForm,
+    RenameCodeForm,
+    RetireCodeForm,
+    UserForm,
+)
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -24,8 +31,18 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 def codes():
     """List the codeframe with how many items carry each code."""
     overview = service.codeframe()
+    form = CodeForm(formdata=None)
+    form.parent_id.choices = [("", "No parent")] + [
+        (str(c.id), c.name) for c in overview.active if not c.parent_id
+    ]
+    merge = MergeCodesForm(formdata=None)
+    merge.source_id.choices = merge.target_id.choices = [
+        (str(c.id), c.label) for c in overview.active
+    ]
     return render_template(
         "admin/codes.html",
+        form=form,
+        merge=merge,
         tree=overview.tree,
         orphans=overview.orphans,
         active=overview.active,
@@ -44,10 +61,11 @@ def _codes_action(action) -> object:
 def create_code():
     """Add a code, optionally under a parent."""
 
+    form = CodeForm()
+
     def action() -> str:
-        parent_id = request.form.get("parent_id", "")
-        parent = db.session.get(Code, parse_id(parent_id) or 0)
-        code = codes_service.create_code(current_user, request.form.get("name", ""), parent)
+        parent = db.session.get(Code, parse_id(form.parent_id.data) or 0)
+        code = codes_service.create_code(current_user, form.name.data or "", parent)
         return f"Code ‘{code.name}’ created"
 
     return _codes_action(action)
@@ -58,9 +76,10 @@ def create_code():
 def rename_code(code_id: int):
     """Rename a code."""
     code = db.get_or_404(Code, code_id)
+    form = RenameCodeForm()
 
     def action() -> str:
-        codes_service.rename_code(current_user, code, request.form.get("name", ""))
+        codes_service.rename_code(current_user, code, form.name.data or "")
         return f"Code renamed to ‘{code.name}’"
 
     return _codes_action(action)
@@ -71,11 +90,11 @@ def rename_code(code_id: int):
 def merge_codes():
     """Merge one code into another, moving its tags."""
 
+    form = MergeCodesForm()
+
     def action() -> str:
-        source_id = request.form.get("source_id", "")
-        target_id = request.form.get("target_id", "")
-        source = db.session.get(Code, parse_id(source_id) or 0)
-        target = db.session.get(Code, parse_id(target_id) or 0)
+        source = db.session.get(Code, parse_id(form.source_id.data) or 0)
+        target = db.session.get(Code, parse_id(form.target_id.data) or 0)
         if source is None or target is None:
             raise TriageError("Choose the code to merge and the code to keep")
         moved = codes_service.merge_codes(current_user, source, target)
@@ -89,9 +108,10 @@ def merge_codes():
 def retire_code(code_id: int):
     """Retire a code or bring it back into use."""
     code = db.get_or_404(Code, code_id)
+    form = RetireCodeForm()
 
     def action() -> str:
-        retire = request.form.get("retired", "yes") == "yes"
+        retire = form.retired.data == "yes"
         codes_service.set_code_retired(current_user, code, retire)
         return f"Code ‘{code.name}’ {'retired' if retire else 'back in use'}"
 
@@ -109,7 +129,9 @@ def index():
 @roles_required(*ADMIN_ONLY)
 def users():
     """List staff accounts."""
-    return render_template("admin/users.html", users=auth_service.list_users(), roles=StaffRole)
+    accounts = auth_service.list_users()
+    forms = {user.id: UserForm(formdata=None, role=user.role.value) for user in accounts}
+    return render_template("admin/users.html", users=accounts, forms=forms)
 
 
 @bp.post("/users/<int:user_id>")
@@ -118,12 +140,15 @@ def update_user(user_id: int):
     """Change an account's role or deactivate it; the change and its audit entry are one
     transaction."""
     user = db.get_or_404(User, user_id)
+    form = UserForm()
 
     def action() -> str:
-        if request.form.get("action") == "deactivate":
+        if form.action.data == "deactivate":
             service.deactivate(current_user, user)
             return f"{user.email} deactivated"
-        role = service.change_role(current_user, user, request.form.get("role", ""))
+        if not form.validate():
+            raise service.AdminError("Choose a role")
+        role = service.change_role(current_user, user, form.role.data)
         return f"{user.email} is now {role.label}"
 
     return commit_or_flash(action, url_for("admin.users"))
