@@ -43,7 +43,19 @@ from ..public import service as public_service
 from ..search import fulltext, similar_items
 from . import bulk as bulk_rules
 from . import codeframe, items
-from .forms import StaffFeedbackForm
+from .forms import (
+    AssessmentForm,
+    AssignForm,
+    BulkForm,
+    ItemActionForm,
+    NewCodeForm,
+    NoteForm,
+    QuoteApprovalForm,
+    ReplyForm,
+    StaffFeedbackForm,
+    StatusForm,
+    TagsForm,
+)
 from .inbox import InboxFilters, inbox_page, neighbours, status_counts
 from .workflow import TRANSITIONS, TriageError
 
@@ -138,8 +150,8 @@ def inbox():
     return render_template("triage/inbox.html", **context), status
 
 
-def _return_to() -> str:
-    target = request.form.get("return_to", "")
+def _return_to(form: BulkForm) -> str:
+    target = form.return_to.data or ""
     return target if is_safe_next(target) else url_for("triage.inbox")
 
 
@@ -147,20 +159,19 @@ def _return_to() -> str:
 @roles_required(*TRIAGE)
 def bulk():
     """Apply one action to the selected rows, then show the inbox again."""
-    ids = parse_ids(request.form.getlist("ids"))
-    selected = bulk_rules.items_by_ids(ids)
-    action = request.form.get("action", "")
+    form = BulkForm()
+    selected = bulk_rules.items_by_ids(parse_ids(form.ids.data or []))
     try:
         if not selected:
             raise TriageError("Select at least one item")
-        result = _bulk_action(action, selected)
+        result = _bulk_action(form, selected)
     except TriageError as error:
         db.session.rollback()
         flash(str(error), "error")
     else:
         db.session.commit()
         flash(result.message(), "success" if not result.refused else "warning")
-    target = _return_to()
+    target = _return_to(form)
     if request.htmx:
         # Re-render the results for the inbox URL the rows came from, from the same template.
         from urllib.parse import parse_qs, urlsplit
@@ -173,26 +184,25 @@ def bulk():
     return redirect(target, code=303)
 
 
-def _bulk_action(action: str, selected: list[Feedback]) -> bulk_rules.BulkResult:
+def _bulk_action(form: BulkForm, selected: list[Feedback]) -> bulk_rules.BulkResult:
+    action = form.action.data
     if action == "code":
-        code = db.session.get(Code, _int(request.form.get("code_id")))
+        code = db.session.get(Code, _int(form.code_id.data))
         if code is None:
             raise TriageError("Choose a code to add")
         return bulk_rules.bulk_add_code(selected, current_user, code)
     if action == "status":
         try:
-            status = FeedbackStatus(request.form.get("status", ""))
+            status = FeedbackStatus(form.status.data)
         except ValueError as error:
             raise TriageError("Choose a status") from error
         if status is FeedbackStatus.DUPLICATE:
             raise TriageError("Use ‘Mark as duplicate of’ to mark duplicates")
         return bulk_rules.bulk_status(selected, current_user, status)
     if action == "assign":
-        return bulk_rules.bulk_assign(
-            selected, current_user, _assignee(request.form.get("assignee"))
-        )
+        return bulk_rules.bulk_assign(selected, current_user, _assignee(form.assignee.data))
     if action == "duplicate":
-        original = items.get_item(request.form.get("duplicate_of", "").strip())
+        original = items.get_item(form.duplicate_of.data.strip())
         if original is None:
             raise TriageError("Enter the reference of an existing item, like SVF-ABC2345")
         return bulk_rules.bulk_status(selected, current_user, FeedbackStatus.DUPLICATE, original)
@@ -258,25 +268,26 @@ def _render_item(
     ), status
 
 
-def _item_url(feedback: Feedback) -> str:
+def _item_url(feedback: Feedback, form: ItemActionForm) -> str:
     """Where an item action goes back to: the page it came from (inbox filters kept)."""
-    target = request.form.get("return_to", "")
+    target = form.return_to.data or ""
     return target if is_safe_next(target) else url_for("triage.item", reference=feedback.reference)
 
 
-def _item_action(reference: str, action) -> object:
+def _item_action(reference: str, form: ItemActionForm, action) -> object:
     """Run one action on an item: committed once, or rolled back with its message shown."""
     feedback = _item_or_404(reference)
-    return commit_or_flash(lambda: action(feedback), _item_url(feedback))
+    return commit_or_flash(lambda: action(feedback), _item_url(feedback, form))
 
 
 @bp.post("/<reference>/tags")
 @roles_required(*TRIAGE)
 def tags(reference: str):
     """Tag an item to roles, themes and codes."""
+    form = TagsForm()
 
     def action(feedback: Feedback) -> str:
-        mode = request.form.get("transport_mode")
+        mode = form.transport_mode.data
         if mode is not None:
             # With the tags below: both changes are committed together, or neither.
             try:
@@ -287,23 +298,24 @@ def tags(reference: str):
         items.set_tags(
             feedback,
             current_user,
-            parse_ids(request.form.getlist("role_ids")),
-            parse_ids(request.form.getlist("theme_ids")),
-            parse_ids(request.form.getlist("code_ids")),
+            parse_ids(form.role_ids.data or []),
+            parse_ids(form.theme_ids.data or []),
+            parse_ids(form.code_ids.data or []),
         )
         return "Tags saved"
 
-    return _item_action(reference, action)
+    return _item_action(reference, form, action)
 
 
 @bp.post("/<reference>/codes")
 @roles_required(*TRIAGE)
 def new_code(reference: str):
     """Create a code inline and tag the item with it."""
+    form = NewCodeForm()
 
     def action(feedback: Feedback) -> str:
-        parent = db.session.get(Code, _int(request.form.get("parent_id")) or 0)
-        code = codeframe.create_code(current_user, request.form.get("name", ""), parent)
+        parent = db.session.get(Code, _int(form.parent_id.data) or 0)
+        code = codeframe.create_code(current_user, form.name.data, parent)
         items.set_tags(
             feedback,
             current_user,
@@ -313,61 +325,64 @@ def new_code(reference: str):
         )
         return f"Code ‘{code.name}’ created and added"
 
-    return _item_action(reference, action)
+    return _item_action(reference, form, action)
 
 
 @bp.post("/<reference>/assessment")
 @roles_required(*TRIAGE)
 def assessment(reference: str):
     """Set sentiment and priority."""
+    form = AssessmentForm()
 
     def action(feedback: Feedback) -> str:
-        sentiment_value = request.form.get("sentiment", "")
+        sentiment_value = form.sentiment.data
         try:
             sentiment = Sentiment(sentiment_value) if sentiment_value else None
-            priority = Priority(request.form.get("priority", "normal"))
+            priority = Priority(form.priority.data)
         except ValueError as error:
             raise TriageError("Choose a sentiment and priority from the lists") from error
         items.set_assessment(feedback, current_user, sentiment, priority)
         return "Sentiment and priority saved"
 
-    return _item_action(reference, action)
+    return _item_action(reference, form, action)
 
 
 @bp.post("/<reference>/status")
 @roles_required(*TRIAGE)
 def status(reference: str):
     """Move an item along the workflow (or mark it a duplicate of another)."""
+    form = StatusForm()
 
     def action(feedback: Feedback) -> str:
         try:
-            new = FeedbackStatus(request.form.get("status", ""))
+            new = FeedbackStatus(form.status.data)
         except ValueError as error:
             raise TriageError("Choose a status") from error
         original = None
         if new is FeedbackStatus.DUPLICATE:
-            original = items.get_item(request.form.get("duplicate_of", "").strip())
+            original = items.get_item(form.duplicate_of.data.strip())
             if original is None:
                 raise TriageError("Enter the reference of an existing item, like SVF-ABC2345")
         items.change_status(feedback, current_user, new, duplicate_of=original)
         return f"Status changed to {new.label}"
 
-    return _item_action(reference, action)
+    return _item_action(reference, form, action)
 
 
 @bp.post("/<reference>/assign")
 @roles_required(*TRIAGE)
 def assign(reference: str):
     """Assign the item to a member."""
+    form = AssignForm()
 
     def action(feedback: Feedback) -> str:
-        items.assign(feedback, current_user, _assignee(request.form.get("assignee")))
+        items.assign(feedback, current_user, _assignee(form.assignee.data))
         return "Assignment saved"
 
-    return _item_action(reference, action)
+    return _item_action(reference, form, action)
 
 
-def _text_action(reference: str, field_id: str, text: str, action):
+def _text_action(reference: str, form: ItemActionForm, field_id: str, text: str, action):
     """Run a note or reply action; on a refusal or an expired token, show the item page again
     with the text still in its box and the message at it (nothing typed is lost)."""
     feedback = _item_or_404(reference)
@@ -382,7 +397,7 @@ def _text_action(reference: str, field_id: str, text: str, action):
         return _render_item(feedback, 422, {field_id: text}, {field_id: message})
     db.session.commit()
     flash(success, "success")
-    return redirect(_item_url(feedback), code=303)
+    return redirect(_item_url(feedback, form), code=303)
 
 
 @bp.post("/<reference>/notes")
@@ -390,13 +405,14 @@ def _text_action(reference: str, field_id: str, text: str, action):
 @keeps_input
 def note(reference: str):
     """Add an internal note."""
-    body = request.form.get("body", "")
+    form = NoteForm()
+    body = form.body.data
 
     def action(feedback: Feedback) -> str:
         items.add_note(feedback, current_user, body)
         return "Note added"
 
-    return _text_action(reference, "note-body", body, action)
+    return _text_action(reference, form, "note-body", body, action)
 
 
 @bp.post("/<reference>/reply")
@@ -404,26 +420,28 @@ def note(reference: str):
 @keeps_input
 def reply(reference: str):
     """Publish the public reply shown on the submitter's tracking page."""
-    text = request.form.get("reply", "")
+    form = ReplyForm()
+    text = form.reply.data
 
     def action(feedback: Feedback) -> str:
         items.set_public_reply(feedback, current_user, text)
         return "Public reply published" if feedback.public_reply else "Public reply withdrawn"
 
-    return _text_action(reference, "reply", text, action)
+    return _text_action(reference, form, "reply", text, action)
 
 
 @bp.post("/<reference>/quote-approval")
 @roles_required(*TRIAGE)
 def quote_approval(reference: str):
     """Approve the item's text for quotation on public pages, or withdraw the approval."""
+    form = QuoteApprovalForm()
 
     def action(feedback: Feedback) -> str:
-        approve = request.form.get("approve") == "yes"
+        approve = form.approve.data == "yes"
         items.set_quote_approval(feedback, current_user, approve)
         return "Approved for quotation" if approve else "Approval for quotation withdrawn"
 
-    return _item_action(reference, action)
+    return _item_action(reference, form, action)
 
 
 @bp.route("/new", methods=["GET", "POST"])
