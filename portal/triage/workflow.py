@@ -6,7 +6,6 @@ from __future__ import annotations
 from ..core.unitofwork import RuleError
 from ..models import FeedbackStatus
 
-PAGE_SIZE = 50
 OPEN_STATUSES = frozenset(
     {
         FeedbackStatus.NEW,
