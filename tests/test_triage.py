@@ -13,6 +13,7 @@ from portal.extensions import db
 from portal.models import (
     AuditEntry,
     Channel,
+    Code,
     Feedback,
     FeedbackStatus,
     InternalNote,
@@ -199,6 +200,53 @@ def test_unknown_item_is_404(staff_client):
 
 
 # --- bulk actions ------------------------------------------------------------------------------
+
+
+def test_triage_services_never_commit(member):
+    """Every triage rule leaves the commit to its caller: rolled back, nothing of it is kept
+    (neither the change nor its audit entry)."""
+    item, original = add("An item to change"), add("The original")
+    lifts = service.create_code(member, "Lifts")
+    db.session.commit()
+    ids = (item.id, original.id, lifts.id)
+    audited = db.session.scalar(select(func.count()).select_from(AuditEntry))
+    code_names = sorted(db.session.scalars(select(Code.name)))
+    changes = [
+        lambda i, o, c: service.set_tags(i, member, [], [], [c.id]),
+        lambda i, o, c: service.set_assessment(i, member, Sentiment.NEGATIVE, Priority.HIGH),
+        lambda i, o, c: service.assign(i, member, member),
+        lambda i, o, c: service.change_status(i, member, S.DUPLICATE, duplicate_of=o),
+        lambda i, o, c: service.add_note(i, member, "A note"),
+        lambda i, o, c: service.set_public_reply(i, member, "A reply"),
+        lambda i, o, c: service.create_code(member, "Ramps"),
+        lambda i, o, c: service.rename_code(member, c, "Elevators"),
+        lambda i, o, c: service.merge_codes(member, c, service.create_code(member, "Steps")),
+        lambda i, o, c: service.set_code_retired(member, c, True),
+        lambda i, o, c: service.bulk_add_code([i, o], member, c),
+        lambda i, o, c: service.bulk_status([i, o], member, S.IN_REVIEW),
+        lambda i, o, c: service.bulk_assign([i, o], member, member),
+    ]
+    for change in changes:
+        change(
+            *(
+                db.session.get(model, id_)
+                for model, id_ in zip((Feedback, Feedback, Code), ids, strict=True)
+            )
+        )
+        db.session.rollback()
+        db.session.expire_all()
+        fresh = db.session.get(Feedback, item.id)
+        assert (fresh.status, fresh.assignee_id, fresh.codes, fresh.public_reply) == (
+            S.NEW,
+            None,
+            [],
+            None,
+        )
+        assert fresh.sentiment is None and fresh.duplicate_of_id is None
+        assert db.session.scalar(select(func.count()).select_from(InternalNote)) == 0
+        assert sorted(db.session.scalars(select(Code.name))) == code_names
+        assert not db.session.get(Code, lifts.id).retired
+        assert db.session.scalar(select(func.count()).select_from(AuditEntry)) == audited
 
 
 def test_bulk_actions_service(member):
