@@ -145,6 +145,7 @@ def test_a_code_renamed_beyond_its_column_gets_a_message(app, staff_client):
     with app.app_context():
         member = db.session.scalar(select(User))
         code = triage.create_code(member, "Step-free access")
+        db.session.commit()  # triage services leave the commit to their caller
         code_id = code.id
     page = client.get("/admin/codes").get_data(as_text=True)
     response = client.post(

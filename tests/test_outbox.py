@@ -182,6 +182,7 @@ def test_publishing_an_outcome_emails_each_consenting_author_once(app, mailbox, 
         member = db.session.scalar(select(User).where(User.role == "member"))
         triage.set_public_reply(item, member, "A corrected reply")
         triage.set_public_reply(item, member, "A corrected reply")  # unchanged: nothing new
+        db.session.commit()  # triage services leave the commit to their caller
     send(app)
     assert len(mailbox.to("author-two@example.com")) == 3
 
@@ -393,6 +394,7 @@ def test_assignment_alerts_immediately_or_in_a_daily_digest(app, mailbox, make_u
         first = submit_feedback(NewFeedback(body="First item to assign", stakeholder_type="other"))
         triage.assign(first.feedback, admin, member)
         triage.assign(first.feedback, member, member)  # unchanged: nothing
+        db.session.commit()  # triage services leave the commit to their caller
         reference = first.feedback.reference
     send(app)
     (alert,) = mailbox.to("member@example.invalid")
@@ -415,6 +417,7 @@ def test_assignment_alerts_immediately_or_in_a_daily_digest(app, mailbox, make_u
         for body in ("Second item to assign", "Third item to assign"):
             item = submit_feedback(NewFeedback(body=body, stakeholder_type="other")).feedback
             triage.assign(item, admin, member)
+        db.session.commit()  # triage services leave the commit to their caller
     send(app)
     assert len(mailbox.to("member@example.invalid")) == 1  # held for the digest
     result = app.test_cli_runner().invoke(args=["outbox", "digests"])

@@ -277,6 +277,7 @@ def test_audit_page_filters(app, make_user):
         item = with_contact()
         triage.change_status(item, admin, FeedbackStatus.IN_REVIEW)
         triage.create_code(admin, "Audited code")
+        db.session.commit()  # triage services leave the commit to their caller
     html = client.get("/admin/audit?entity=code").get_data(as_text=True)
     assert "Audited code" in html and "in_review" not in html
     assert "in_review" in client.get("/admin/audit?field=status").get_data(as_text=True)

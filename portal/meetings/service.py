@@ -9,6 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from .. import audit
+from ..agenda import ensure_notes_item, list_meetings  # noqa: F401  (moved there)
+from ..agenda import insert_before_aob as _insert_before_aob
 from ..anonymise import quotable
 from ..core.unitofwork import RuleError
 from ..extensions import db
@@ -27,7 +29,7 @@ from ..models import (
 )
 from ..outbox import service as outbox
 from ..periods import Period
-from ..triage.service import OPEN_STATUSES
+from ..triage.workflow import OPEN_STATUSES
 from . import figures
 
 DEFAULT_PERIOD_DAYS = 90
@@ -41,13 +43,6 @@ class MeetingError(RuleError):
     def __init__(self, message: str, field: str | None = None) -> None:
         super().__init__(message)
         self.field = field
-
-
-def list_meetings() -> list[Meeting]:
-    """Return meetings, the most recent first."""
-    return list(
-        db.session.scalars(select(Meeting).order_by(Meeting.meeting_date.desc(), Meeting.id))
-    )
 
 
 def get_meeting(meeting_id: int) -> Meeting | None:
@@ -233,16 +228,6 @@ def refresh_figures(actor: User, meeting: Meeting) -> None:
 def _renumber(meeting: Meeting) -> None:
     for position, item in enumerate(sorted(meeting.items, key=lambda i: i.position), start=1):
         item.position = position
-
-
-def _insert_before_aob(meeting: Meeting, new: AgendaItem) -> None:
-    """Put a new item just before any other business, renumbering the rest."""
-    ordered = sorted(meeting.items, key=lambda i: i.position)
-    at = next((n for n, i in enumerate(ordered) if i.kind is AgendaItemKind.AOB), len(ordered))
-    ordered.insert(at, new)
-    for position, item in enumerate(ordered, start=1):
-        item.position = position
-    meeting.items.append(new)
 
 
 def item_in(meeting: Meeting, item_id: int) -> AgendaItem:
@@ -479,12 +464,3 @@ def publish_outcome(actor: User, action: Action, outcome: str) -> int:
     outbox.outcome_published(action)  # consenting authors once each, and the followers
     db.session.commit()
     return len(action.feedback)
-
-
-def ensure_notes_item(meeting: Meeting) -> AgendaItem:
-    """Return the agenda's best-practice item, adding it before any other business if needed."""
-    item = next((i for i in meeting.items if i.kind is AgendaItemKind.NOTES), None)
-    if item is None:
-        item = AgendaItem(kind=AgendaItemKind.NOTES, title="Best-practice notes", snapshot={})
-        _insert_before_aob(meeting, item)
-    return item

@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import Select, and_, exists, func, literal_column, select, text
 from sqlalchemy.orm import selectinload
 
-from .. import audit
+from .. import audit, search
 from ..core.unitofwork import RuleError
 from ..extensions import db
 from ..models import (
@@ -29,7 +29,6 @@ from ..models import (
     note_themes,
 )
 from ..outbox import service as outbox
-from ..triage import search
 
 REVIEWERS = (StaffRole.ADMIN, StaffRole.MEMBER)
 AUTHORS = (StaffRole.CHAMPION, StaffRole.ADMIN)
@@ -265,7 +264,7 @@ def pin_to_meeting(actor: User, note: Note, meeting: Meeting) -> None:
     )
     if already is not None:
         raise NoteError(f"The note is already on the agenda of {meeting.title}")
-    from ..meetings.service import ensure_notes_item
+    from ..agenda import ensure_notes_item
 
     db.session.add(MeetingNote(meeting_id=meeting.id, note_id=note.id, pinned_by_id=actor.id))
     ensure_notes_item(meeting)

@@ -5,15 +5,15 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from .. import agenda as meetings_service  # list_meetings (the meetings package uses notes)
+from .. import framework_lists as public_service  # the framework's lists (public uses this)
+from .. import search
 from ..auth.permissions import roles_required
 from ..core.expired import expired_errors, keeps_input
 from ..extensions import db, limiter
 from ..inputs import parse_id, parse_ids
-from ..meetings import service as meetings_service
 from ..models import Meeting, NoteStatus, StaffRole
-from ..public import service as public_service
 from ..ratelimits import not_searching, search_limit
-from ..triage import search
 from . import service
 from .markdown import render
 

@@ -182,7 +182,7 @@ def survey_contact(definition: dict, answers: dict) -> tuple[str, str] | None:
     """Return (email question id, address) when a survey response's author consented to be
     contacted and gave an address: the email question is shown only when its yes/no consent
     question has the answer its condition names, so both must be there. Answers are plain."""
-    from ..surveys import engine
+    from .. import survey_definitions as engine
 
     for question in engine.all_questions(definition):
         if question["type"] != "email":
@@ -417,7 +417,7 @@ def unsubscribe(token: str) -> Unsubscribed:
 
 def drop_survey_emails(response: SurveyResponse) -> int:
     """Delete a survey response's email answers (and their blind index); return how many."""
-    from ..privacy.keys import email_question_ids
+    from ..survey_definitions import email_question_ids
 
     answers = dict(response.answers or {})
     removed = 0

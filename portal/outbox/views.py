@@ -20,10 +20,10 @@ from flask import (
 )
 from flask_login import current_user
 
+from .. import framework_lists as public_service  # the framework's lists (public uses this)
 from ..auth.permissions import ADMIN_ONLY, ANY_STAFF, roles_required
 from ..extensions import csrf, db, limiter
 from ..models import utcnow
-from ..public import service as public_service
 from . import service
 from .backends import backend_for
 from .forms import FollowForm, FrequencyForm

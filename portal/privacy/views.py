@@ -20,8 +20,8 @@ from flask_login import current_user
 
 from ..auth.permissions import ADMIN_ONLY, TRIAGE, roles_required
 from ..extensions import db, limiter
+from ..search import lookup as triage_service  # get_item: an item by its reference
 from ..security import unseal
-from ..triage import service as triage_service
 from . import service
 
 bp = Blueprint("privacy", __name__)

@@ -5,11 +5,11 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from .. import framework_lists as public_service  # the framework's lists (public uses this)
 from ..auth.permissions import roles_required
 from ..core.expired import expired_errors, keeps_input
 from ..models import ProgressStatus, StaffRole
 from ..periods import quarter_label
-from ..public import service as public_service
 from . import service
 
 bp = Blueprint("progress", __name__)

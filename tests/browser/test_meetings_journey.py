@@ -633,6 +633,7 @@ def rich_meeting(portal: Portal) -> RichMeeting:
                 (Sentiment.POSITIVE, Sentiment.NEGATIVE, Sentiment.MIXED, None)[n],
                 Priority.HIGH if n == 0 else Priority.NORMAL,
             )
+        db.session.commit()  # triage services leave the commit to their caller
         post_update(
             user,
             db.session.get(Commitment, first.id),
