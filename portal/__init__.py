@@ -79,6 +79,7 @@ def create_app(
     from .cli import register_cli
     from .core import errors
     from .core.views import bp as core_bp
+    from .dataio.views import bp as dataio_bp
     from .framework_admin.views import bp as framework_admin_bp
     from .meetings.views import bp as meetings_bp
     from .notes.views import bp as notes_bp
@@ -107,6 +108,7 @@ def create_app(
     app.register_blueprint(framework_admin_bp)
     app.register_blueprint(sitefeedback_bp)
     app.register_blueprint(outbox_bp)
+    app.register_blueprint(dataio_bp)
     errors.register(app)
     register_cli(app)
 
