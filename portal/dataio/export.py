@@ -181,6 +181,9 @@ def header(contact: bool) -> list[str]:
 
 
 def _csv_value(value: Any) -> Any:
+    # Fast path: text starting with a letter or digit can never be read as a formula.
+    if isinstance(value, str) and value[:1].isalnum():
+        return value
     if isinstance(value, datetime):
         return value.strftime("%Y-%m-%d %H:%M:%S")
     return safe_cell(value)
@@ -222,7 +225,7 @@ def csv_stream(head: Sequence[str], rows: Iterable[Sequence[Any]]) -> Iterator[b
 def _xlsx_value(value: Any) -> Any:
     if isinstance(value, datetime):
         return value
-    safe = safe_cell(value)
+    safe = value if isinstance(value, str) and value[:1].isalnum() else safe_cell(value)
     if isinstance(safe, str):
         # Characters XML 1.0 cannot hold would stop the workbook being written.
         return ILLEGAL_CHARACTERS_RE.sub("\ufffd", safe)
