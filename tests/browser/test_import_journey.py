@@ -37,8 +37,10 @@ def workshop_file(word: str) -> bytes:
     return buffer.getvalue().encode()
 
 
-def no_axe_violations(page: Page) -> None:
-    assert axe_violations(page) == []
+def no_axe_violations(page: Page, javascript: bool) -> None:
+    # axe-core runs as a script: only in the JavaScript-on run (the pages are the same).
+    if javascript:
+        assert axe_violations(page) == []
 
 
 @pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
@@ -51,7 +53,7 @@ def test_import_a_workshop_file_and_download_it_again(
     page.goto(f"{portal.url}/triage")
     page.click("#import-link")
     expect(page.get_by_role("heading", name="Import feedback from a file")).to_be_visible()
-    no_axe_violations(page)
+    no_axe_violations(page, javascript)
 
     # Nothing chosen: the messages are at the fields.
     page.click("button:has-text('Upload and check the file')")
@@ -77,11 +79,11 @@ def test_import_a_workshop_file_and_download_it_again(
     expect(page.locator("#row-4")).to_contain_text("Enter the feedback text")
     expect(page.locator("#row-5")).to_contain_text("must be a real date")
     expect(page.locator("#row-5")).to_contain_text("The locality ‘Mars’ is not one of")
-    no_axe_violations(page)
+    no_axe_violations(page, javascript)
 
     page.click("button:has-text('Import 2 rows')")
     expect(page.locator(".govuk-panel")).to_contain_text("2 items from workshop.csv")
-    no_axe_violations(page)
+    no_axe_violations(page, javascript)
     page.locator("#imported-items a").first.click()
     expect(page.locator("main")).to_contain_text(f"Workshop {word}: more seating at Sandhills")
 
