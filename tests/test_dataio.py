@@ -541,7 +541,9 @@ def test_a_file_over_the_size_limit_gets_413_with_the_message(app_ctx, staff_cli
     client = staff_client("member")
     response = upload(client, "big.csv", b"Text\n" + b"a" * (6 * 1024 * 1024))
     assert response.status_code == 413
-    assert "must be smaller than 5 MB" in response.get_data(as_text=True)
+    html = response.get_data(as_text=True)
+    assert "must be smaller than 5 MB" in html and "govuk-file-upload--error" in html
+    assert "timed out" not in html
     # Under the import's own limit but over the portal's 1 MB default: accepted.
     response = upload(
         client,

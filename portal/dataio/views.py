@@ -98,9 +98,7 @@ def _upload_limit() -> None:
 def too_large(_error):
     """Answer a file over the limit at the file box, not with a bare error page."""
     form = UploadForm(formdata=None)
-    form.validate()  # fills errors for an empty form; replaced by the size message below
     form.file.errors = ["The selected file must be smaller than 5 MB"]
-    form.channel.errors = []
     return render_template("dataio/upload.html", form=form), 413
 
 
