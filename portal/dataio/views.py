@@ -15,7 +15,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    stream_with_context,
     url_for,
 )
 from flask_login import current_user
@@ -58,10 +57,17 @@ def _export(fmt: str):
     stream = export.csv_stream(head, rows) if fmt == "csv" else export.xlsx_stream(head, rows)
     stamp = datetime.now(UTC).strftime("%Y-%m-%d")
     return Response(
-        stream_with_context(stream),
+        _own_app_context(current_app._get_current_object(), stream),
         mimetype="text/csv" if fmt == "csv" else XLSX,
         headers={"Content-Disposition": f'attachment; filename="feedback-{stamp}.{fmt}"'},
     )
+
+
+def _own_app_context(app, stream):
+    """Run the export in an app context (and database session) of its own, entered when the
+    first chunk is asked for: nothing is held for a response that is never read."""
+    with app.app_context():
+        yield from stream
 
 
 @bp.get("/export.csv")
