@@ -41,6 +41,7 @@ FEATURES = (
     "opendata",
     "api",
     "tagging",
+    "dataio",
     "outbox",
     "demo",
 )

@@ -11,6 +11,7 @@ from __future__ import annotations
 from .admin.models import AuditEntry
 from .auth.models import STAFF_ROLE_LABELS, LoginThrottle, StaffRole, User, officer_commitments
 from .core.types import STAKEHOLDER_LABELS, StakeholderType, _enum, enum_column, utcnow
+from .dataio.models import BatchStatus, ImportBatch
 from .framework_admin.models import (
     EXAMPLE_LABEL,
     Commitment,
@@ -79,6 +80,7 @@ __all__ = [
     "STAKEHOLDER_LABELS",
     "TRANSPORT_MODE_LABELS",
     "Action",
+    "BatchStatus",
     "ActionStatus",
     "AgendaItem",
     "AgendaItemKind",
@@ -98,6 +100,7 @@ __all__ = [
     "FrameworkVersion",
     "Frequency",
     "Horizon",
+    "ImportBatch",
     "InternalNote",
     "Locality",
     "LoginThrottle",

@@ -73,6 +73,8 @@ def app(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 
 
 CLEANED_TABLES = (
+    "feedback_imports",
+    "import_batches",
     "outbox",
     "commitment_follows",
     "staff_email_preferences",

@@ -253,6 +253,7 @@ PUBLIC_ENDPOINTS = {
 # Who may use each staff area. A new staff route must be added here or this test fails.
 EXPECTED = {
     "triage.": {"admin", "member"},
+    "dataio.": {"admin", "member"},
     "admin.codes": {"admin", "member"},
     "admin.create_code": {"admin", "member"},
     "admin.rename_code": {"admin", "member"},

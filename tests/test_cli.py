@@ -18,6 +18,7 @@ CONTRACT = {
     "db backup": ["path"],
     "demo seed": ["--feedback", "--seed", "--if-empty", "--days"],
     "demo users": [],
+    "feedback import": ["path", "--map", "--channel", "--dry-run"],
     "framework export": ["path"],
     "framework load": ["path", "--path", "--dry-run"],
     "opendata build": ["path", "--publish"],
@@ -41,6 +42,7 @@ CONTRACT = {
 # Blueprint that carries each group (`flask db` is Flask-Migrate's group; backup joins it).
 GROUP_BLUEPRINTS = {
     "demo": "demo",
+    "feedback": "dataio",
     "framework": "framework_admin",
     "opendata": "opendata",
     "outbox": "outbox",
