@@ -110,6 +110,7 @@ def users_create(email: str, role: str, name: str, password_stdin: bool) -> None
         user = accounts.create_user(email, role, password, name)
     except accounts.AccountError as error:
         raise click.ClickException(str(error)) from error
+    db.session.commit()
     click.echo(f"Created {user.email} ({user.role.value})")
 
 
@@ -122,6 +123,7 @@ def users_set_role(email: str, role: str) -> None:
         user = accounts.set_role(email, role)
     except accounts.AccountError as error:
         raise click.ClickException(str(error)) from error
+    db.session.commit()
     click.echo(f"{user.email} is now {user.role.value}")
 
 
@@ -142,6 +144,7 @@ def users_set_password(email: str, password_stdin: bool) -> None:
         user = accounts.set_password(email, password)
     except accounts.AccountError as error:
         raise click.ClickException(str(error)) from error
+    db.session.commit()
     click.echo(f"New password set for {user.email}; its sessions have ended")
 
 
@@ -153,6 +156,7 @@ def users_deactivate(email: str) -> None:
         user = accounts.deactivate(email)
     except accounts.AccountError as error:
         raise click.ClickException(str(error)) from error
+    db.session.commit()
     click.echo(f"{user.email} deactivated")
 
 
@@ -191,6 +195,7 @@ def demo_users() -> None:
         password = secrets.token_urlsafe(12)
         accounts.create_user(email, role, password, name)
         click.echo(f"Demo {role.value}: {email}  password: {password}")
+    db.session.commit()
 
 
 @surveys_cli.command("check", with_appcontext=False)
@@ -221,6 +226,7 @@ def surveys_sync(paths: tuple[Path, ...]) -> None:
     from .surveys.service import sync
 
     report = sync(list(paths) or None)
+    db.session.commit()
     for slug in report.created:
         click.echo(f"created {slug}")
     for entry in report.new_versions:
@@ -246,6 +252,7 @@ def privacy_purge(months: int | None, dry_run: bool) -> None:
 
     months = months or int(current_app.config["RETENTION_MONTHS"])
     report = purge(months, dry_run=dry_run)
+    db.session.commit()
     verb = "Would remove" if dry_run else "Removed"
     click.echo(
         f"{verb} {report.contact_details} contact details and {report.survey_emails} survey "

@@ -82,6 +82,7 @@ def test_deactivated_accounts_cannot_sign_in_and_are_signed_out(app, client, mak
     assert login(client, "member@example.invalid").status_code == 303
     with app.app_context():
         service.deactivate("member@example.invalid")
+        db.session.commit()
     assert client.get("/triage").status_code == 302
     assert login(client, "member@example.invalid").status_code == 401
 

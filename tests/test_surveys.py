@@ -96,6 +96,7 @@ def survey_file(tmp_path) -> Path:
 def synced(app, survey_file) -> Path:
     with app.app_context():
         report = service.sync([survey_file])
+        db.session.commit()
         assert not report.problems
     yield survey_file
     with app.app_context():
@@ -397,7 +398,9 @@ def test_surveys_list_shows_open_surveys(client, synced):
 def submit_directly(app, answers: dict, key: str):
     with app.app_context():
         version = service.get_survey("all-types").current
-        return service.submit(version, answers, key).response.reference
+        reference = service.submit(version, answers, key).response.reference
+        db.session.commit()
+        return reference
 
 
 BASE_ANSWERS = {
@@ -489,6 +492,7 @@ def test_old_responses_stay_readable_after_a_new_version(app, staff_client, sync
     synced.write_text(yaml.safe_dump(data, sort_keys=False))
     with app.app_context():
         assert service.sync([synced]).new_versions == ["all-types v2"]
+        db.session.commit()
     submit_directly(app, dict(BASE_ANSWERS, new_question="Answered under version two"), "new")
     client = staff_client("member")
     html = client.get(f"{URL}/results").get_data(as_text=True)

@@ -7,10 +7,11 @@ from flask_login import current_user
 
 from ..auth.permissions import roles_required
 from ..core.expired import expired_errors, keeps_input
+from ..core.unitofwork import commit_or_flash
 from ..extensions import db
 from ..inputs import parse_id, parse_ids
 from ..meetings import service as meetings_service
-from ..models import Meeting, NoteStatus, StaffRole
+from ..models import Meeting, Note, NoteStatus, StaffRole
 from ..public import service as public_service
 from ..triage import search
 from . import service
@@ -57,10 +58,8 @@ def _form_page(note, data: service.NoteInput, errors: dict[str, str], status: in
     ), status
 
 
-def _note_or_404(note_id: int):
-    note = service.get(note_id)
-    if note is None:
-        abort(404)
+def _own_note(note_id: int):
+    note = db.get_or_404(Note, note_id)
     if current_user.role is StaffRole.CHAMPION and note.author_id != current_user.id:
         # Champions work on their own notes; published ones are in the public library.
         abort(403)
@@ -88,6 +87,7 @@ def new():
         if errors:
             return _form_page(None, data, errors, 422)
         note = service.create(current_user, data)
+        db.session.commit()
         flash("Draft saved", "success")
         return redirect(url_for("notes.show", note_id=note.id), code=303)
     return _form_page(None, data, {})
@@ -97,7 +97,7 @@ def new():
 @roles_required(*STAFF)
 def show(note_id: int):
     """Show a note's working copy, its review state and its published versions."""
-    note = _note_or_404(note_id)
+    note = _own_note(note_id)
     return render_template(
         "notes/show.html",
         note=note,
@@ -115,7 +115,7 @@ def show(note_id: int):
 @keeps_input
 def edit(note_id: int):
     """Edit a note (its author, while it is a draft, returned or published)."""
-    note = _note_or_404(note_id)
+    note = _own_note(note_id)
     if not service.can_edit(current_user, note):
         abort(403)
     if request.method == "POST":
@@ -124,6 +124,7 @@ def edit(note_id: int):
         if errors:
             return _form_page(note, data, errors, 422)
         service.edit(current_user, note, data)
+        db.session.commit()
         flash("Changes saved", "success")
         return redirect(url_for("notes.show", note_id=note.id), code=303)
     taxonomy = service.working_taxonomy(note)
@@ -142,14 +143,18 @@ def edit(note_id: int):
 
 
 def _workflow(note_id: int, action) -> object:
-    note = _note_or_404(note_id)
-    try:
-        flash(action(note), "success")
-    except service.NotAllowed:
-        abort(403)
-    except service.NoteError as error:
-        flash(str(error), "error")
-    return redirect(url_for("notes.show", note_id=note.id), code=303)
+    """Run one note action and commit it, or roll it back and say why (403 when the person's
+    role or relation to the note does not allow it)."""
+    note = _own_note(note_id)
+
+    def change() -> str:
+        try:
+            return action(note)
+        except service.NotAllowed:
+            db.session.rollback()
+            abort(403)
+
+    return commit_or_flash(change, url_for("notes.show", note_id=note.id))
 
 
 @bp.post("/notes/<int:note_id>/submit")

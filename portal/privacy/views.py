@@ -78,8 +78,10 @@ def erase():
             current_user, request.form.get("email", ""), request.form.get("redact") == "yes"
         )
     except service.PrivacyError as exc:
+        db.session.rollback()
         flash(str(exc), "error")
     else:
+        db.session.commit()
         flash(
             f"Erased: {report.contact_details} contact details, {report.survey_responses} survey "
             f"email answers, {report.texts_redacted} texts redacted, "
@@ -100,8 +102,10 @@ def redact(reference: str):
     try:
         count = service.redact(current_user, item, passages)
     except service.PrivacyError as exc:
+        db.session.rollback()
         flash(str(exc), "error")
     else:
+        db.session.commit()
         flash(f"{count} {'passage' if count == 1 else 'passages'} redacted", "success")
     return redirect(url_for("triage.item", reference=item.reference), code=303)
 

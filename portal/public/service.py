@@ -8,7 +8,7 @@ import time
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from ..crypto import blind_index
@@ -130,9 +130,12 @@ def group_by_primary_role(commitments: list[Commitment]) -> list[tuple[Role, lis
 
 def get_commitment(slug: str) -> Commitment | None:
     """Return the active commitment with this slug, if any."""
-    return db.session.scalar(
-        select(Commitment).where(Commitment.slug == slug, Commitment.active.is_(True))
-    )
+    return db.session.scalar(commitment_query(slug))
+
+
+def commitment_query(slug: str) -> Select[tuple[Commitment]]:
+    """The query for the active commitment with this slug (for `db.first_or_404`)."""
+    return select(Commitment).where(Commitment.slug == slug, Commitment.active.is_(True))
 
 
 def commitment_choices() -> list[tuple[str, str]]:
@@ -207,25 +210,26 @@ def submit_feedback(data: NewFeedback) -> Submission:
 
     for attempt in range(_MAX_REFERENCE_ATTEMPTS):
         feedback, token = build_feedback(data)
-        db.session.add(feedback)
-        outbox.feedback_received(feedback, token)  # queued in the same transaction
         try:
-            db.session.commit()
+            # In a savepoint: a collision undoes this attempt only. The caller commits the item
+            # and its acknowledgement (queued here) together.
+            with db.session.begin_nested():
+                db.session.add(feedback)
+                outbox.feedback_received(feedback, token)
         except OperationalError as error:
             # SQLite's busy timeout already waited; a bounded retry covers a long checkpoint.
-            db.session.rollback()
             if "locked" not in str(error).lower() or attempt == _MAX_REFERENCE_ATTEMPTS - 1:
                 raise
             time.sleep(0.05 * 2**attempt)
             continue
         except IntegrityError:
-            db.session.rollback()
             # Either a concurrent double submit (same key) or a reference collision.
             if data.submission_key:
                 existing = find_by_submission_key(data.submission_key)
                 if existing is not None:
                     return Submission(existing, token=None, duplicate=True)
             continue
+        db.session.expire(feedback)  # read back as stored (enums, defaults), as after a commit
         return Submission(feedback, token=token)
     raise RuntimeError("Could not allocate a unique reference")
 

@@ -10,12 +10,13 @@ from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
 
+from ..inputs import TEXT_MAX
 from ..models import STAKEHOLDER_LABELS, StakeholderType
 from .schema import CHOICE_TYPES, LIKERT, YES_NO
 
 RESPONDENT = "respondent_type"  # the built-in "who are you" question when the audience is mixed
 SHORT_MAX = 200
-LONG_MAX = 5000
+LONG_MAX = TEXT_MAX
 LONG_MIN = 2
 
 Answers = dict[str, Any]
