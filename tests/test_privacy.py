@@ -124,6 +124,7 @@ def test_subject_access_pages_are_post_only_for_the_email(app, make_user):
     login(client, "admin@example.invalid")
     with app.app_context():
         with_contact(email="person@example.com")
+        db.session.commit()
     token = csrf_for(client)
     page = client.post("/admin/privacy", data={"csrf_token": token, "email": EMAIL})
     assert "Please phone me about the lift" in page.get_data(as_text=True)
