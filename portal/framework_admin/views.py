@@ -10,7 +10,7 @@ from ..auth.permissions import ADMIN_ONLY, roles_required
 from ..extensions import db
 from ..models import Commitment, Horizon, Role, Theme
 from . import service
-from .forms import CommitmentForm, FacetForm
+from .forms import CommitmentForm, FacetForm, RetireForm
 
 bp = Blueprint("framework_admin", __name__, url_prefix="/admin/framework")
 
@@ -128,7 +128,7 @@ def edit_commitment(slug: str):
 def retire_commitment(slug: str):
     """Retire a commitment (its feedback stays linked and readable) or bring it back."""
     commitment = db.first_or_404(select(Commitment).where(Commitment.slug == slug))
-    retire = request.form.get("retired", "yes") == "yes"
+    retire = RetireForm().retire()
     service.set_active(current_user, commitment, not retire)
     db.session.commit()
     verb = "retired" if retire else "back in use"
@@ -225,7 +225,7 @@ def edit_facet(kind: str, slug: str):
 def retire_facet(kind: str, slug: str):
     """Retire a role or theme (existing tags are kept) or bring it back."""
     row = db.first_or_404(select(FACETS[kind]).where(FACETS[kind].slug == slug))
-    retire = request.form.get("retired", "yes") == "yes"
+    retire = RetireForm().retire()
     service.set_active(current_user, row, not retire)
     db.session.commit()
     flash(
