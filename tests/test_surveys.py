@@ -449,6 +449,14 @@ def test_results_counts_and_percentages_match_the_responses(app, staff_client, s
         as_text=True
     )
     assert "<strong>0</strong> responses" in later  # every response was sent after that
+    # One from/to parser for every date range: a "to" before the "from" is a message at "to".
+    backwards = client.get(
+        f"{URL}/results?from-day=2&from-month=3&from-year=2026&to-day=1&to-month=3&to-year=2026"
+    )
+    assert backwards.status_code == 422
+    assert "The end date must be the same as or after the start date" in backwards.get_data(
+        as_text=True
+    )
 
 
 def test_free_text_answers_link_to_their_feedback_items(app, staff_client, synced):
