@@ -429,6 +429,7 @@ def test_exports_open(app, staff_client):
         db.session.commit()
         meeting_id = meeting.id
         titles = [i.title for i in meeting.items]
+        db.session.commit()
     pdf = client.get(f"/meetings/{meeting_id}/agenda.pdf")
     assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
     text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.data)).pages)

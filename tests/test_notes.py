@@ -329,6 +329,7 @@ def test_champions_see_only_their_own_notes(app, make_user):
         note = service.create(author, note_input())
         db.session.commit()
         note_id = note.id
+        db.session.commit()
     make_user("champion", "second@example.invalid")
     client = app.test_client()
     login(client, "second@example.invalid")

@@ -57,6 +57,7 @@ def assign_new_item(app, to_role: str, body: str) -> str:
         assignee = db.session.scalar(select(User).where(User.role == to_role))
         item = submit_feedback(NewFeedback(body=body, stakeholder_type="other")).feedback
         triage.assign(item, admin, assignee)
+        db.session.commit()
         return item.reference
 
 

@@ -98,6 +98,7 @@ def synced(app, survey_file) -> Path:
         report = service.sync([survey_file])
         db.session.commit()
         assert not report.problems
+        db.session.commit()
     yield survey_file
     with app.app_context():
         db.session.execute(SurveyResponse.__table__.delete())
@@ -125,6 +126,7 @@ def test_sync_is_idempotent_and_versions_changes(app, synced):
         survey = service.get_survey("all-types")
         assert [v.version for v in survey.versions] == [1, 2]
         assert survey.current.title == "A changed title"
+        db.session.commit()
 
 
 def test_shipped_surveys_sync(app):
@@ -399,6 +401,7 @@ def submit_directly(app, answers: dict, key: str):
     with app.app_context():
         version = service.get_survey("all-types").current
         reference = service.submit(version, answers, key).response.reference
+        db.session.commit()
         db.session.commit()
         return reference
 

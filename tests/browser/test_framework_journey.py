@@ -35,6 +35,7 @@ def _feedback_on(portal: Portal, slug: str) -> str:
             )
         ).feedback.reference
         db.session.commit()
+        db.session.commit()
         return reference
 
 

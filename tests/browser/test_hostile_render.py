@@ -34,6 +34,7 @@ def stored(live_app):
             )
             tokens.append((submission.feedback.reference, submission.token))
             db.session.commit()
+        db.session.commit()
     return tokens
 
 

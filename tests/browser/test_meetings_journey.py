@@ -96,6 +96,7 @@ def make_feedback(
 
             submission.feedback.quote_approved = True
         db.session.commit()
+        db.session.commit()
         return Item(submission.feedback.id, submission.feedback.reference, submission.token)
 
 
@@ -197,6 +198,7 @@ def create_meeting(
 
     with portal.app.app_context():
         meeting = service.create_meeting(get_user_by_email(email), title, meeting_date, start, end)
+        db.session.commit()
         db.session.commit()
         return meeting.id
 
@@ -668,6 +670,7 @@ def rich_meeting(portal: Portal) -> RichMeeting:
         db.session.commit()
         meeting = service.get_meeting(meeting.id)
         titles = [i.title for i in meeting.items]
+        db.session.commit()
         return RichMeeting(meeting.id, email, word, titles, decision, outcome)
 
 
@@ -754,6 +757,7 @@ def follow_up(portal: Portal) -> FollowUp:
             user, f"Implementation Group September {word}", date(2026, 9, 2)
         )
         assert (later.period_start, later.period_end) == (date(2026, 8, 1), date(2026, 9, 1))
+        db.session.commit()
         db.session.commit()
         return FollowUp(email, earlier_title, later.id, action)
 

@@ -142,6 +142,7 @@ def make_note(
         if publisher:
             service.publish(get_user_by_email(publisher), note)
         db.session.commit()
+        db.session.commit()
         return note.id
 
 

@@ -59,6 +59,7 @@ def make_feedback(portal: Portal, body: str, stakeholder_type: str = "passenger"
         )
         db.session.commit()
         assert submission.token is not None
+        db.session.commit()
         return Item(submission.feedback.id, submission.feedback.reference, submission.token)
 
 
