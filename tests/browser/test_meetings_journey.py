@@ -92,10 +92,7 @@ def make_feedback(
         )
         assert submission.token is not None
         if quote:  # public pages quote only what a member approved (issue 11)
-            from portal.extensions import db
-
             submission.feedback.quote_approved = True
-        db.session.commit()
         db.session.commit()
         return Item(submission.feedback.id, submission.feedback.reference, submission.token)
 
