@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from .extensions import db
 from .models import Commitment, Horizon, Role, Theme
@@ -61,9 +61,12 @@ def group_by_primary_role(commitments: list[Commitment]) -> list[tuple[Role, lis
 
 def get_commitment(slug: str) -> Commitment | None:
     """Return the active commitment with this slug, if any."""
-    return db.session.scalar(
-        select(Commitment).where(Commitment.slug == slug, Commitment.active.is_(True))
-    )
+    return db.session.scalar(commitment_query(slug))
+
+
+def commitment_query(slug: str) -> Select[tuple[Commitment]]:
+    """The query for the active commitment with this slug (for `db.first_or_404`)."""
+    return select(Commitment).where(Commitment.slug == slug, Commitment.active.is_(True))
 
 
 def commitment_choices() -> list[tuple[str, str]]:

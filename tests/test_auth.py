@@ -326,6 +326,7 @@ def test_every_staff_route_for_every_role(app, make_user, role):
         reference = submit_feedback(
             NewFeedback(body="Permissions test feedback", stakeholder_type="resident")
         ).feedback.reference
+        db.session.commit()
     client = app.test_client()
     if role:
         make_user(role)

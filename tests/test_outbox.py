@@ -127,6 +127,7 @@ def test_submission_without_consent_sends_nothing(app, client, mailbox):
         submit_feedback(
             NewFeedback(body="No consent given here", stakeholder_type="resident", email="x@y.z")
         )
+        db.session.commit()
     send(app)
     assert messages(app) == []
     assert mailbox.messages == []
@@ -165,6 +166,7 @@ def test_publishing_an_outcome_emails_each_consenting_author_once(app, mailbox, 
             member, item, "Install points", "Stations team", None, f"{one} {two.reference} {silent}"
         )
         meetings.publish_outcome(member, action, "Three more collection points are open.")
+        db.session.commit()
     send(app)
     for address in ("author-one@example.com", "author-two@example.com"):
         received = mailbox.to(address)
@@ -250,6 +252,7 @@ def post_progress(app, admin_id: int, narrative: str, quarter_back: int = 0) -> 
             db.session.get(Commitment, commitment_id()),
             progress.ProgressInput(year, quarter, ProgressStatus.ON_TRACK, narrative, []),
         )
+        db.session.commit()
 
 
 def test_follow_form_errors_and_bad_links(app, client, mailbox, monkeypatch):
@@ -306,6 +309,7 @@ def test_outcome_on_a_followed_commitment_reaches_followers(app, mailbox, make_u
         item = next(i for i in meeting.items if i.kind is AgendaItemKind.COMMITMENT)
         action = meetings.add_action(member, item, "Do it", "Team", None, reference)
         meetings.publish_outcome(member, action, "Done: five new points.")
+        db.session.commit()
     send(app)
     outcome = mailbox.to("fan@example.com")[-1]
     assert outcome["Subject"].startswith("You said, we did")
@@ -396,6 +400,7 @@ def test_assignment_alerts_immediately_or_in_a_daily_digest(app, mailbox, make_u
         triage.assign(first.feedback, member, member)  # unchanged: nothing
         db.session.commit()  # triage services leave the commit to their caller
         reference = first.feedback.reference
+        db.session.commit()
     send(app)
     (alert,) = mailbox.to("member@example.invalid")
     assert reference in alert["Subject"]
@@ -439,6 +444,7 @@ def test_notes_submitted_to_members_and_returned_to_author(app, mailbox, make_us
         note = notes.create(champion, note_input())
         notes.submit(champion, note)
         notes.return_note(member, note, "Add the cost per station")
+        db.session.commit()
     send(app)
     assert [m["Subject"] for m in mailbox.to("member@example.invalid")] == [
         "A note to review: Foodbank points that staff look after"
@@ -512,6 +518,7 @@ def test_contact_details_purged_before_delivery_means_no_email(app, mailbox):
     with app.app_context():
         removed = privacy.purge(12, now=utcnow() + timedelta(days=400))
         assert removed.outbox_rows == 1  # the cancelled message is gone after retention
+        db.session.commit()
 
 
 def test_follow_requests_are_rate_limited(tmp_path_factory):

@@ -53,6 +53,7 @@ def synced(app, tmp_path):
     shutil.copy(ALL_TYPES, path)
     with app.app_context():
         assert not service.sync([path]).problems
+        db.session.commit()
     yield path
     with app.app_context():
         db.session.execute(OutboxMessage.__table__.delete())
@@ -82,6 +83,7 @@ def send_answers(client, pages) -> str:
 def submit_directly(app, answers: dict, key: str) -> str:
     with app.app_context():
         version = service.get_survey("all-types").current
+        db.session.commit()
         return service.submit(version, answers, key).response.reference
 
 
@@ -203,6 +205,7 @@ def test_retention_purge_before_delivery_means_no_email(app, mailbox, synced):
         assert report.survey_emails == 1 and report.outbox_rows == 1
         response = db.session.scalar(select(SurveyResponse))
         assert "email" not in response.answers and response.email_index is None
+        db.session.commit()
     send(app)
     assert mailbox.messages == [] and messages(app) == []
 

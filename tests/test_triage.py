@@ -174,6 +174,7 @@ def test_item_page_shows_contact_details_only_when_given(app, staff_client):
             )
         ).feedback.reference
         without = add().reference
+        db.session.commit()
     assert "caller@example.com" in client.get(f"/triage/{with_contact}").get_data(as_text=True)
     assert "Contact details</h2>" not in client.get(f"/triage/{without}").get_data(as_text=True)
 
@@ -185,6 +186,7 @@ def test_public_reply_reaches_the_tracking_page_and_notes_never_do(app, staff_cl
             NewFeedback(body="Add step-free access at Hunts Cross", stakeholder_type="passenger")
         )
         reference, token = submission.feedback.reference, submission.token
+        db.session.commit()
     csrf = csrf_for(client)
     client.post(f"/triage/{reference}/notes", data={"csrf_token": csrf, "body": "SECRET NOTE"})
     client.post(

@@ -46,6 +46,7 @@ def login():
         result = service.authenticate(form.email.data, form.password.data)
         if result.user is not None:
             sessions.begin(result.user)
+            db.session.commit()
             target = form.next.data
             if not service.is_safe_next(target):
                 target = home_for(result.user.role)

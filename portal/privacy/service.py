@@ -103,8 +103,6 @@ def purge(months: int, now: datetime | None = None, dry_run: bool = False) -> Pu
             f"{report.anonymised} items anonymised, {report.contact_details} contact details "
             f"deleted (closed before {uk_date(cutoff)})",
         )
-    if not dry_run:
-        db.session.commit()
     return report
 
 
@@ -250,7 +248,6 @@ def erase(actor: User, email: str, redact_text: bool = False) -> ErasureReport:
         f"{', '.join(references)}; contact details removed"
         + ("; text redacted" if redact_text else ""),
     )
-    db.session.commit()
     return report
 
 
@@ -273,7 +270,6 @@ def redact(actor: User, item: Feedback, passages: list[str]) -> int:
         body = body.replace(passage, REDACTED)
     item.body = body
     audit.record(actor, "feedback", item.id, "redact", "body", None, f"{count} passages redacted")
-    db.session.commit()
     return count
 
 

@@ -17,6 +17,7 @@ from ..framework_lists import (  # noqa: F401  (moved there; the names stay here
     FrameworkCounts,
     FrameworkFilters,
     commitment_choices,
+    commitment_query,
     framework_counts,
     get_commitment,
     group_by_primary_role,
@@ -139,25 +140,26 @@ def submit_feedback(data: NewFeedback) -> Submission:
 
     for attempt in range(_MAX_REFERENCE_ATTEMPTS):
         feedback, token = build_feedback(data)
-        db.session.add(feedback)
-        outbox.feedback_received(feedback, token)  # queued in the same transaction
         try:
-            db.session.commit()
+            # In a savepoint: a collision undoes this attempt only. The caller commits the item
+            # and its acknowledgement (queued here) together.
+            with db.session.begin_nested():
+                db.session.add(feedback)
+                outbox.feedback_received(feedback, token)
         except OperationalError as error:
             # SQLite's busy timeout already waited; a bounded retry covers a long checkpoint.
-            db.session.rollback()
             if "locked" not in str(error).lower() or attempt == _MAX_REFERENCE_ATTEMPTS - 1:
                 raise
             time.sleep(0.05 * 2**attempt)
             continue
         except IntegrityError:
-            db.session.rollback()
             # Either a concurrent double submit (same key) or a reference collision.
             if data.submission_key:
                 existing = find_by_submission_key(data.submission_key)
                 if existing is not None:
                     return Submission(existing, token=None, duplicate=True)
             continue
+        db.session.expire(feedback)  # read back as stored (enums, defaults), as after a commit
         return Submission(feedback, token=token)
     raise RuntimeError("Could not allocate a unique reference")
 

@@ -10,12 +10,13 @@ from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
 
+from ..inputs import TEXT_MAX
 from ..models import StakeholderType
 from ..survey_definitions import RESPONDENT, all_questions, pages  # noqa: F401  (moved there)
 from .schema import CHOICE_TYPES, LIKERT, YES_NO
 
 SHORT_MAX = 200
-LONG_MAX = 5000
+LONG_MAX = TEXT_MAX
 LONG_MIN = 2
 
 Answers = dict[str, Any]

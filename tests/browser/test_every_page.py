@@ -152,6 +152,7 @@ def _seed(portal: Portal) -> dict[str, object]:
         db.session.commit()
         follow = outbox.request_follow(commitments[0], "sweep.follower@example.invalid")
         db.session.commit()
+        db.session.commit()
         return {
             "follow_token": outbox.confirm_token(follow),
             "unsubscribe_token": outbox.unsubscribe_token("r", submission.feedback.reference),

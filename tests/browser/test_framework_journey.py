@@ -11,6 +11,8 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
+from portal.extensions import db
+
 from .conftest import Portal, axe_violations, make_staff, serve_portal, sign_in, unique_word
 
 
@@ -20,19 +22,21 @@ def portal(tmp_path_factory) -> Iterator[Portal]:
 
 
 def _feedback_on(portal: Portal, slug: str) -> str:
-    from portal.extensions import db
     from portal.models import Commitment
     from portal.public.service import NewFeedback, submit_feedback
 
     with portal.app.app_context():
         commitment = db.session.scalar(select(Commitment).where(Commitment.slug == slug))
-        return submit_feedback(
+        reference = submit_feedback(
             NewFeedback(
                 body="The lifts at my station are often out of order.",
                 stakeholder_type="passenger",
                 commitment_id=commitment.id,
             )
         ).feedback.reference
+        db.session.commit()
+        db.session.commit()
+        return reference
 
 
 def _journey(page: Page, portal: Portal) -> None:

@@ -17,6 +17,8 @@ from playwright.sync_api import Page, expect
 from pypdf import PdfReader
 from sqlalchemy import select
 
+from portal.extensions import db
+
 from ..conftest import PASSWORD
 from .conftest import (
     Portal,
@@ -90,10 +92,8 @@ def make_feedback(
         )
         assert submission.token is not None
         if quote:  # public pages quote only what a member approved (issue 11)
-            from portal.extensions import db
-
             submission.feedback.quote_approved = True
-            db.session.commit()
+        db.session.commit()
         return Item(submission.feedback.id, submission.feedback.reference, submission.token)
 
 
@@ -195,6 +195,8 @@ def create_meeting(
 
     with portal.app.app_context():
         meeting = service.create_meeting(get_user_by_email(email), title, meeting_date, start, end)
+        db.session.commit()
+        db.session.commit()
         return meeting.id
 
 
@@ -663,8 +665,10 @@ def rich_meeting(portal: Portal) -> RichMeeting:
         service.publish_outcome(user, action, outcome)
         service.add_action(user, item, f"Report back in January {word}.", "Stations team", None)
         service.add_item(user, meeting, f"Date of the next meeting {word}")
+        db.session.commit()
         meeting = service.get_meeting(meeting.id)
         titles = [i.title for i in meeting.items]
+        db.session.commit()
         return RichMeeting(meeting.id, email, word, titles, decision, outcome)
 
 
@@ -751,6 +755,8 @@ def follow_up(portal: Portal) -> FollowUp:
             user, f"Implementation Group September {word}", date(2026, 9, 2)
         )
         assert (later.period_start, later.period_end) == (date(2026, 8, 1), date(2026, 9, 1))
+        db.session.commit()
+        db.session.commit()
         return FollowUp(email, earlier_title, later.id, action)
 
 

@@ -11,6 +11,8 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
+from portal.extensions import db
+
 from ..conftest import PASSWORD
 from .conftest import (
     Portal,
@@ -55,7 +57,9 @@ def make_feedback(portal: Portal, body: str, stakeholder_type: str = "passenger"
                 consent_to_quote=True,
             )
         )
+        db.session.commit()
         assert submission.token is not None
+        db.session.commit()
         return Item(submission.feedback.id, submission.feedback.reference, submission.token)
 
 
