@@ -166,6 +166,7 @@ def test_publishing_an_outcome_emails_each_consenting_author_once(app, mailbox, 
             member, item, "Install points", "Stations team", None, f"{one} {two.reference} {silent}"
         )
         meetings.publish_outcome(member, action, "Three more collection points are open.")
+        two_id = two.id
         db.session.commit()
     send(app)
     for address in ("author-one@example.com", "author-two@example.com"):
@@ -180,7 +181,7 @@ def test_publishing_an_outcome_emails_each_consenting_author_once(app, mailbox, 
     with app.app_context():
         from portal.triage import service as triage
 
-        item = db.session.get(Feedback, two.id)
+        item = db.session.get(Feedback, two_id)
         member = db.session.scalar(select(User).where(User.role == "member"))
         triage.set_public_reply(item, member, "A corrected reply")
         triage.set_public_reply(item, member, "A corrected reply")  # unchanged: nothing new
@@ -297,13 +298,14 @@ def test_asking_twice_sends_one_confirmation(app, client, mailbox):
 
 
 def test_outcome_on_a_followed_commitment_reaches_followers(app, mailbox, make_user):
+    member_id = make_user("member")
     with app.app_context():
         follow = service.request_follow(
             db.session.get(Commitment, commitment_id()), "fan@example.com"
         )
         service.confirm_follow(follow)
         reference = consenting("author@example.com").feedback.reference
-        member = db.session.get(User, make_user("member"))
+        member = db.session.get(User, member_id)
         today = date.today()
         meeting = meetings.create_meeting(member, "M", today, today - timedelta(days=30), today)
         item = next(i for i in meeting.items if i.kind is AgendaItemKind.COMMITMENT)

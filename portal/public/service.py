@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from ..crypto import blind_index
+from ..database import savepoint
 from ..extensions import db
 from ..framework_lists import (  # noqa: F401  (moved there; the names stay here too)
     FrameworkCounts,
@@ -143,7 +144,7 @@ def submit_feedback(data: NewFeedback) -> Submission:
         try:
             # In a savepoint: a collision undoes this attempt only. The caller commits the item
             # and its acknowledgement (queued here) together.
-            with db.session.begin_nested():
+            with savepoint():
                 db.session.add(feedback)
                 outbox.feedback_received(feedback, token)
         except OperationalError as error:

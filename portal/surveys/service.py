@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from ..core.unitofwork import RuleError
+from ..database import savepoint
 from ..extensions import db
 from ..inputs import parse_date_range
 from ..models import (
@@ -199,7 +200,7 @@ def submit(
             # In a savepoint: a duplicate key or reference undoes this attempt only. The
             # acknowledgement (only with consent and an address) is committed with the response
             # by the caller.
-            with db.session.begin_nested():
+            with savepoint():
                 db.session.add(response)
                 outbox.survey_received(response, answers, tracking)
         except IntegrityError:
