@@ -48,7 +48,9 @@ def _clean_tagging(app):
 
 def add(body: str = FOODBANK, **kwargs) -> Feedback:
     kwargs.setdefault("stakeholder_type", "passenger")
-    return submit_feedback(NewFeedback(body=body, **kwargs)).feedback
+    feedback = submit_feedback(NewFeedback(body=body, **kwargs)).feedback
+    db.session.commit()  # as the feedback form's view does: the service leaves it to its caller
+    return feedback
 
 
 @pytest.fixture

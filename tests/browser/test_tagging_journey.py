@@ -21,12 +21,15 @@ def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Portal]:
 
 
 def make_item(portal: Portal, body: str) -> str:
+    from portal.extensions import db
     from portal.public.service import NewFeedback, submit_feedback
 
     with portal.app.app_context():
-        return submit_feedback(
+        reference = submit_feedback(
             NewFeedback(body=body, stakeholder_type="passenger")
         ).feedback.reference
+        db.session.commit()  # the service leaves the commit to its caller
+        return reference
 
 
 def commitment_of(portal: Portal, reference: str) -> str | None:

@@ -313,7 +313,7 @@ def test_bulk_status_updates_the_table_in_place(page: Page, portal: Portal):
     expect(page.locator("#flash-success")).to_contain_text("2 items updated")
     for item, label in ((first, "In review"), (second, "In review"), (untouched, "New")):
         row = table.locator("tbody tr", has_text=item.reference)
-        expect(row.locator(".govuk-tag")).to_have_text(label)
+        expect(row.locator(".app-status-tag")).to_have_text(label)
     assert page.evaluate("window.__noReload") is True  # swapped in, no full reload
     expect(page).to_have_url(f"{portal.url}/triage?q={word}")
     assert axe_violations(page) == [], "inbox after the bulk action was swapped in"
