@@ -72,7 +72,7 @@ def commitment_id(slug: str = SLUG) -> int:
 
 
 def consenting(email: str, body: str = "Please add a collection point at Southport station"):
-    return submit_feedback(
+    submission = submit_feedback(
         NewFeedback(
             body=body,
             stakeholder_type="resident",
@@ -82,6 +82,8 @@ def consenting(email: str, body: str = "Please add a collection point at Southpo
             name="Demo Person 1001",
         )
     )
+    db.session.commit()  # as the feedback form's view does: the service leaves it to its caller
+    return submission
 
 
 # --- acknowledgements -----------------------------------------------------------------------
@@ -146,6 +148,7 @@ def test_acknowledgement_is_queued_in_the_same_transaction(app, mailbox):
 
 
 def test_publishing_an_outcome_emails_each_consenting_author_once(app, mailbox, make_user):
+    member_id = make_user("member")
     with app.app_context():
         one = consenting("author-one@example.com").feedback.reference
         two = consenting("author-two@example.com", "A second point about collection").feedback
@@ -156,7 +159,7 @@ def test_publishing_an_outcome_emails_each_consenting_author_once(app, mailbox, 
                 commitment_id=commitment_id(),
             )
         ).feedback.reference
-        member = db.session.get(User, make_user("member"))
+        member = db.session.get(User, member_id)
         today = date.today()
         meeting = meetings.create_meeting(
             member, "Outcomes", today, today - timedelta(days=30), today

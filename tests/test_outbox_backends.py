@@ -31,7 +31,7 @@ from .test_outbox import messages, send
 
 
 def consent(email: str) -> str:
-    return submit_feedback(
+    reference = submit_feedback(
         NewFeedback(
             body="Feedback whose author consented to be contacted",
             stakeholder_type="passenger",
@@ -39,6 +39,8 @@ def consent(email: str) -> str:
             email=email,
         )
     ).feedback.reference
+    db.session.commit()  # as the feedback form's view does: the service leaves it to its caller
+    return reference
 
 
 def test_default_backend_writes_eml_files_and_logs_their_path(app, tmp_path, monkeypatch):

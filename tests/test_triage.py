@@ -38,7 +38,7 @@ def add(body: str = "A perfectly ordinary piece of feedback", **kwargs) -> Feedb
     item = submit_feedback(NewFeedback(body=body, **kwargs)).feedback
     if received:
         item.received_at = received
-        db.session.commit()
+    db.session.commit()  # as the feedback form's view does: the service leaves it to its caller
     return item
 
 
