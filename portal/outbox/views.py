@@ -27,6 +27,7 @@ from ..models import utcnow
 from . import service
 from .backends import backend_for
 from .forms import FollowForm, FrequencyForm
+from .lock import worker_lock
 from .models import Frequency, MessageStatus, OutboxMessage
 
 bp = Blueprint("outbox", __name__, cli_group="outbox")
@@ -196,7 +197,7 @@ def send_command(loop: bool, interval: float, batch: int) -> None:
         signal.signal(signal.SIGTERM, _request_stop)
         signal.signal(signal.SIGINT, _request_stop)
     while True:
-        with service.worker_lock() as locked:
+        with worker_lock() as locked:
             if locked:
                 _run(loop, interval, batch, stop)
                 return
