@@ -19,14 +19,18 @@ SAMPLE = """{% extends "documents/base.html" %}
 {% block document %}
 <section class="doc-section doc-page-break" id="one"><h2>First item</h2>
   <p>Some <strong>bold</strong> text about {{ user_text }}.</p>
-  <table><caption>Figures</caption><thead><tr><th scope="col">Measure</th><th scope="col">This period</th></tr></thead>
+  <table><caption>Figures</caption>
+  <thead><tr><th scope="col">Measure</th><th scope="col">This period</th></tr></thead>
   <tbody><tr><th scope="row">Items</th><td>12</td></tr></tbody></table>
-  <table><thead><tr><th scope="col">Second</th></tr></thead><tbody><tr><td>x</td></tr></tbody></table>
-  <figure><svg class="doc-docx-skip" role="img" aria-label="chart"><rect width="5" height="5"/></svg></figure>
+  <table><thead><tr><th scope="col">Second</th></tr></thead>
+  <tbody><tr><td>x</td></tr></tbody></table>
+  <figure><svg class="doc-docx-skip" role="img" aria-label="chart">
+  <rect width="5" height="5"/></svg></figure>
   <blockquote><p>The buses are late.</p><footer>SV-2026-00001</footer></blockquote>
   <img src="https://example.com/tracker.png" alt="">
 </section>
-<section class="doc-section doc-page-break" id="two"><h2>Second item</h2><ul><li>One</li><li>Two</li></ul></section>
+<section class="doc-section doc-page-break" id="two"><h2>Second item</h2>
+  <ul><li>One</li><li>Two</li></ul></section>
 {% endblock %}"""
 
 
@@ -88,15 +92,18 @@ def test_docx_is_a4_with_headings_tables_quotes_and_a_paragraph_between_tables(h
     assert "chart" not in " ".join(p.text for p in document.paragraphs)
     body = document.element.body
     kinds = [child.tag.rsplit("}", 1)[1] for child in body.iterchildren()]
-    pairs = list(zip(kinds, kinds[1:]))
+    pairs = list(zip(kinds, kinds[1:], strict=False))
     assert ("tbl", "tbl") not in pairs
     assert kinds.count("tbl") == 2
     first = document.tables[0]
     assert first.style.name == "Document Table"
     assert [c.text for c in first.rows[0].cells] == ["Measure", "This period"]
-    assert first.rows[0]._tr.trPr.find(
-        "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}tblHeader"
-    ) is not None
+    assert (
+        first.rows[0]._tr.trPr.find(
+            "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}tblHeader"
+        )
+        is not None
+    )
     footer = document.sections[0].footer._element.xml
     assert re.search(r'w:instr="\s*NUMPAGES', footer)
 
