@@ -35,6 +35,7 @@ FEATURES = (
     "notes",
     "yousaid",
     "reports",
+    "annualreview",
     "privacy",
     "framework_admin",
     "sitefeedback",

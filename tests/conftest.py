@@ -103,6 +103,7 @@ CLEANED_TABLES = (
     "officer_commitments",
     "login_throttle",
     "opendata_releases",
+    "annual_reviews",
     "users",
     "website_feedback",
     "equality_tokens",
