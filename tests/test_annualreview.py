@@ -417,3 +417,9 @@ def test_drafts_page_lists_recent_years(app, admin):
     html = admin.get("/annual-review/drafts").text
     assert "2025/26" in html and "Preview<span" in html
     assert "Start a draft" in html  # the other years
+
+
+def test_the_review_is_found_from_every_page_and_from_reports(client, admin, staff_client):
+    assert 'href="/annual-review">Annual Review</a>' in client.get("/").text  # the footer
+    assert 'href="/annual-review/drafts"' in admin.get("/reports").text
+    assert 'href="/annual-review/drafts"' not in staff_client("officer").get("/reports").text
