@@ -390,6 +390,17 @@ def test_publishing_needs_a_saved_draft_and_a_fresh_form(app, admin):
     with app.app_context():
         assert service.published(YEAR) is None
         assert service.draft(YEAR) is not None
+    page = admin.get("/annual-review/2025/draft/preview").text
+    assert (
+        admin.post("/annual-review/2025/draft/publish", data=hidden_fields(page)).status_code == 303
+    )
+    again = admin.post("/annual-review/2025/draft/publish", data=hidden_fields(page))  # twice
+    assert (
+        "There is no draft to publish: version 1 is already published"
+        in admin.get(again.headers["Location"]).text
+    )
+    with app.app_context():
+        assert [v.version for v in service.versions(YEAR)] == [1]
 
 
 def test_bad_draft_input_gets_messages_and_saves_nothing(app, admin):

@@ -353,6 +353,11 @@ def publish(actor: User, year: int) -> AnnualReview:
     """Publish the year's draft as its next version, with its figures fixed as they are now."""
     review = draft(year)
     if review is None:
+        latest = published(year)
+        if latest is not None:  # e.g. the publish button pressed twice
+            raise ReviewError(
+                f"There is no draft to publish: version {latest.version} is already published"
+            )
         raise ReviewError("Save a draft of this year's review before publishing it")
     data = DraftInput(
         review.introduction, review.working_well, review.to_improve, review.change_note
