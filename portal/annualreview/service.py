@@ -291,7 +291,6 @@ class DraftInput:
     working_well: str = ""
     to_improve: str = ""
     change_note: str = ""
-    errors: dict[str, str] = field(default_factory=dict)
 
 
 FIELD_LABELS = {
