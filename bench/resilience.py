@@ -1,12 +1,17 @@
-"""Resilience: 32 concurrent clients submit feedback for 30 seconds against gunicorn with 4
-workers; the server is killed with SIGKILL mid-run and restarted. Every submission that was
-acknowledged with a reference must be in the database, and none may be stored twice.
+"""Resilience and throughput: 32 concurrent clients submit feedback for 30 seconds against
+gunicorn with 4 workers; the server is killed with SIGKILL mid-run and restarted. Every
+submission that was acknowledged with a reference must be in the database, and none may be
+stored twice. The throughput is the submissions acknowledged a second while the server runs
+undisturbed (before the kill; the whole run with --no-kill).
 
     .venv/bin/python bench/resilience.py [--clients 32] [--seconds 30] [--kill-at 12]
-        [--database-url URL]   # default: a fresh SQLite file in bench/results/
+        [--no-kill] [--workers 4] [--database-url URL]  # default: a fresh SQLite file
 
-A client that loses its connection resubmits the same form (same one-time key), as a person
-pressing the button again would. Exit status 1 if anything acknowledged was lost or duplicated.
+Each submission is what a person without JavaScript does: open the form (GET /feedback), send
+it (POST, answered 303) and read the reference on the confirmation page; it counts as
+acknowledged once the reference is shown. A client that loses its connection resubmits the
+same form (same one-time key), as a person pressing the button again would. Exit status 1 if
+anything acknowledged was lost or duplicated.
 """
 
 from __future__ import annotations
@@ -52,6 +57,7 @@ class Client:
         self.port = port
         self.cookie = ""
         self.acknowledged: list[tuple[str, str]] = []  # (reference, body)
+        self.acknowledged_at: list[float] = []  # time.monotonic() of each acknowledgement
         self.errors = 0
         self.retries = 0
 
@@ -96,6 +102,7 @@ class Client:
                         match = REFERENCE.search(confirmation)
                         if match:
                             self.acknowledged.append((match.group(1), body))
+                            self.acknowledged_at.append(time.monotonic())
                         break
                     self.errors += 1
                 except OSError:
@@ -104,12 +111,12 @@ class Client:
                 time.sleep(0.2)
 
 
-def start_server(port: int, env: dict) -> subprocess.Popen:
+def start_server(port: int, env: dict, workers: int) -> subprocess.Popen:
     process = subprocess.Popen(
         [
             str(BIN / "gunicorn"),
             "--workers",
-            "4",
+            str(workers),
             "--bind",
             f"127.0.0.1:{port}",
             "--graceful-timeout",
@@ -138,6 +145,8 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--kill-at", type=float, default=12)
+    parser.add_argument("--no-kill", action="store_true", help="measure throughput only")
+    parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--port", type=int, default=8766)
     parser.add_argument("--database-url", default=None)
     args = parser.parse_args()
@@ -156,22 +165,25 @@ def main() -> None:
         [*flask, "framework", "load"], cwd=ROOT, env=env, check=True, capture_output=True
     )
 
-    server = start_server(args.port, env)
+    server = start_server(args.port, env, args.workers)
     clients = [Client(n, args.port) for n in range(args.clients)]
     started = time.monotonic()
     stop_at = started + args.seconds
     threads = [threading.Thread(target=c.run, args=(stop_at,)) for c in clients]
     for thread in threads:
         thread.start()
-    time.sleep(args.kill_at)
-    os.killpg(server.pid, signal.SIGKILL)  # the master and every worker, mid-request
-    server.wait()
-    killed_at = time.monotonic() - started
-    time.sleep(1)
-    server = start_server(args.port, env)
-    restarted_at = time.monotonic() - started
+    killed_at = restarted_at = None
+    if not args.no_kill:
+        time.sleep(args.kill_at)
+        os.killpg(server.pid, signal.SIGKILL)  # the master and every worker, mid-request
+        server.wait()
+        killed_at = time.monotonic() - started
+        time.sleep(1)
+        server = start_server(args.port, env, args.workers)
+        restarted_at = time.monotonic() - started
     for thread in threads:
         thread.join()
+    ended = time.monotonic() - started
     os.killpg(server.pid, signal.SIGTERM)
     server.wait()
 
@@ -192,12 +204,28 @@ def main() -> None:
         ).all()
         dialect = db.engine.dialect.name
     found = [ref for ref, body in acknowledged if stored.get(ref) == body]
+    # Throughput while the server runs undisturbed: from the moment every client has had one
+    # submission acknowledged (each worker has compiled its templates and opened its database
+    # connection) to the kill, or to the end of the run with --no-kill.
+    window_end = killed_at if killed_at is not None else ended
+    firsts = [c.acknowledged_at[0] - started for c in clients if c.acknowledged_at]
+    warm = max(firsts) if len(firsts) == len(clients) else window_end
+    window = (warm, window_end)
+    in_window = sum(
+        1 for c in clients for at in c.acknowledged_at if window[0] < at - started <= window[1]
+    )
     report = {
         "database": dialect,
         "clients": args.clients,
+        "workers": args.workers,
         "seconds": args.seconds,
-        "killed_at_s": round(killed_at, 1),
-        "restarted_at_s": round(restarted_at, 1),
+        "killed_at_s": round(killed_at, 1) if killed_at is not None else None,
+        "restarted_at_s": round(restarted_at, 1) if restarted_at is not None else None,
+        "acknowledged_per_s": round(in_window / (window[1] - window[0]), 1)
+        if window[1] > window[0]
+        else None,
+        "acknowledged_per_s_window_s": [round(window[0], 1), round(window[1], 1)],
+        "acknowledged_per_s_whole_run": round(len(acknowledged) / ended, 1),
         "acknowledged": len(acknowledged),
         "found": len(found),
         "lost": len(acknowledged) - len(found),
@@ -209,7 +237,8 @@ def main() -> None:
         f"Python {platform.python_version()}",
         "at": datetime.now(UTC).isoformat(timespec="seconds"),
     }
-    (results / f"resilience-{dialect}.json").write_text(json.dumps(report, indent=2))
+    name = "throughput" if args.no_kill else "resilience"
+    (results / f"{name}-{dialect}.json").write_text(json.dumps(report, indent=2))
     print(json.dumps(report, indent=2))
     if report["lost"] or report["stored_twice"] or not report["acknowledged"]:
         raise SystemExit(1)

@@ -48,6 +48,7 @@ from .forms import (
     AssessmentForm,
     AssignForm,
     BulkForm,
+    DuplicateOfForm,
     ItemActionForm,
     NewCodeForm,
     NoteForm,
@@ -56,6 +57,7 @@ from .forms import (
     StaffFeedbackForm,
     StatusForm,
     TagsForm,
+    item_forms,
 )
 from .inbox import InboxFilters, inbox_page, neighbours, status_counts
 from .workflow import TRANSITIONS, TriageError
@@ -248,6 +250,18 @@ def _render_item(
     filters = InboxFilters.from_args(request.args)
     newer, older = neighbours(feedback, filters, current_user)
     args = filters.to_args()
+    transitions = sorted(TRANSITIONS[feedback.status], key=list(FeedbackStatus).index)
+    self_url = (
+        request.full_path.rstrip("?")
+        if request.method == "GET"
+        else url_for("triage.item", reference=feedback.reference)
+    )
+    choices = _choices()
+    forms = item_forms(feedback, choices, transitions, self_url, typed or {})
+    errors = errors or {}
+    for field_id, message in errors.items():
+        field = forms["note"].body if field_id == "note-body" else forms["reply"].reply
+        field.errors = [message]
     return render_template(
         "triage/item.html",
         item=feedback,
@@ -256,17 +270,16 @@ def _render_item(
         back_url=url_for("triage.inbox", **args),
         newer_url=url_for("triage.item", reference=newer, **args) if newer else None,
         older_url=url_for("triage.item", reference=older, **args) if older else None,
-        transitions=sorted(TRANSITIONS[feedback.status], key=list(FeedbackStatus).index),
+        transitions=transitions,
         similar=similar_items(feedback),
         history=audit.history("feedback", feedback.id),
         show_contact=feedback.contact is not None,
         redaction_suggestions=suggestions(feedback.body),
-        self_url=request.full_path.rstrip("?")
-        if request.method == "GET"
-        else url_for("triage.item", reference=feedback.reference),
-        typed=typed or {},
-        errors=errors or {},
-        **_choices(),
+        self_url=self_url,
+        forms=forms,
+        duplicate_form=DuplicateOfForm(formdata=None, return_to=self_url),
+        errors=errors,
+        **choices,
     ), status
 
 
