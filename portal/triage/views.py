@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, time
+from enum import Enum
+from typing import TypeVar
 from urllib.parse import urlencode
 
 from flask import (
@@ -61,6 +63,8 @@ from .forms import (
 )
 from .inbox import InboxFilters, inbox_page, neighbours, status_counts
 from .workflow import TRANSITIONS, TriageError
+
+E = TypeVar("E", bound=Enum)
 
 bp = Blueprint("triage", __name__, url_prefix="/triage")
 
@@ -196,10 +200,7 @@ def _bulk_action(form: BulkForm, selected: list[Feedback]) -> bulk_rules.BulkRes
             raise TriageError("Choose a code to add")
         return bulk_rules.bulk_add_code(selected, current_user, code)
     if action == "status":
-        try:
-            status = FeedbackStatus(form.status.data)
-        except ValueError as error:
-            raise TriageError("Choose a status") from error
+        status = _chosen(FeedbackStatus, form.status.data, "Choose a status")
         if status is FeedbackStatus.DUPLICATE:
             raise TriageError("Use ‘Mark as duplicate of’ to mark duplicates")
         return bulk_rules.bulk_status(selected, current_user, status)
@@ -211,6 +212,14 @@ def _bulk_action(form: BulkForm, selected: list[Feedback]) -> bulk_rules.BulkRes
             raise TriageError("Enter the reference of an existing item, like SVF-ABC2345")
         return bulk_rules.bulk_status(selected, current_user, FeedbackStatus.DUPLICATE, original)
     raise TriageError("Choose an action")
+
+
+def _chosen(kind: type[E], value: str | None, message: str) -> E:
+    """Return the option of `kind` a form posted, or refuse with the rule's message."""
+    try:
+        return kind(value)
+    except ValueError as error:
+        raise TriageError(message) from error
 
 
 def _int(value: str | None) -> int | None:
@@ -305,10 +314,8 @@ def tags(reference: str):
         mode = form.transport_mode.data
         if mode is not None:
             # With the tags below: both changes are committed together, or neither.
-            try:
-                chosen = None if mode in ("", "none") else TransportMode(mode)
-            except ValueError as error:
-                raise TriageError("Choose a transport mode or asset from the list") from error
+            message = "Choose a transport mode or asset from the list"
+            chosen = None if mode in ("", "none") else _chosen(TransportMode, mode, message)
             items.set_transport_mode(feedback, current_user, chosen)
         items.set_tags(
             feedback,
@@ -350,12 +357,10 @@ def assessment(reference: str):
     form = AssessmentForm()
 
     def action(feedback: Feedback) -> str:
+        message = "Choose a sentiment and priority from the lists"
         sentiment_value = form.sentiment.data
-        try:
-            sentiment = Sentiment(sentiment_value) if sentiment_value else None
-            priority = Priority(form.priority.data)
-        except ValueError as error:
-            raise TriageError("Choose a sentiment and priority from the lists") from error
+        sentiment = _chosen(Sentiment, sentiment_value, message) if sentiment_value else None
+        priority = _chosen(Priority, form.priority.data, message)
         items.set_assessment(feedback, current_user, sentiment, priority)
         return "Sentiment and priority saved"
 
@@ -369,10 +374,7 @@ def status(reference: str):
     form = StatusForm()
 
     def action(feedback: Feedback) -> str:
-        try:
-            new = FeedbackStatus(form.status.data)
-        except ValueError as error:
-            raise TriageError("Choose a status") from error
+        new = _chosen(FeedbackStatus, form.status.data, "Choose a status")
         original = None
         if new is FeedbackStatus.DUPLICATE:
             original = items.get_item(form.duplicate_of.data.strip())
