@@ -53,37 +53,32 @@ class Posted(StringField):
     """A posted value as typed; None when the form did not send it at all."""
 
 
-class PostedChoice(RadioField):
-    """Radios whose posted value goes to the rules as sent (None when none was sent)."""
+class Offered:
+    """A choice field that passes on what was posted as it is (the rule refuses a value that is
+    not on the list); the page sets its choices."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("validate_choice", False)
+        kwargs.setdefault("choices", [])
+        super().__init__(*args, **kwargs)
+
+
+class PostedChoice(Offered, RadioField):
+    """Radios (None when none was sent)."""
 
     widget = ValueIdRadios()
 
-    def __init__(self, *args, **kwargs) -> None:
-        kwargs.setdefault("validate_choice", False)
-        kwargs.setdefault("choices", [])
-        super().__init__(*args, **kwargs)
 
-
-class PostedIds(SelectMultipleField):
-    """Ticked identifiers (checkboxes sharing one name), as posted."""
+class PostedIds(Offered, SelectMultipleField):
+    """Ticked identifiers (checkboxes sharing one name)."""
 
     widget = ValueIdCheckboxes()
 
-    def __init__(self, *args, **kwargs) -> None:
-        kwargs.setdefault("validate_choice", False)
-        kwargs.setdefault("choices", [])
-        super().__init__(*args, **kwargs)
 
-
-class PostedSelect(SelectField):
-    """A select whose posted value goes to the rules as sent."""
+class PostedSelect(Offered, SelectField):
+    """A select."""
 
     widget = GovSelect()
-
-    def __init__(self, *args, **kwargs) -> None:
-        kwargs.setdefault("validate_choice", False)
-        kwargs.setdefault("choices", [])
-        super().__init__(*args, **kwargs)
 
 
 class ItemActionForm(FlaskForm):
