@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from govuk_frontend_wtf.wtforms_widgets import GovDateInput
+from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovDateInput, GovRadioInput
 from wtforms import DateField
+from wtforms.widgets import HiddenInput
 
 NUMBER = re.compile(r"[0-9]{1,4}")
 
@@ -63,3 +64,37 @@ class GovDateField(DateField):
         except ValueError:
             self.data = None
             raise ValueError(f"{name.capitalize()} must be a real date, like 27 3 2026") from None
+
+
+def _ids_by_value(params: dict, prefix: str) -> dict:
+    """Give every radio or checkbox the id PREFIX-VALUE (PREFIX-none for an empty value), so a
+    label, a test and a link to an error find the same box whatever the order of the options;
+    and no hint at all (not an empty one) where the field has none."""
+    for item in params.get("items", []):
+        item.setdefault("id", f"{prefix}-{item['value'] or 'none'}")
+    if not (params.get("hint") or {}).get("text"):
+        params.pop("hint", None)
+    return params
+
+
+class ValueIdRadios(GovRadioInput):
+    """GOV.UK radios whose ids name their values (`status-closed`, not `status-3`)."""
+
+    def map_gov_params(self, field, **kwargs):
+        return _ids_by_value(super().map_gov_params(field, **kwargs), field.id)
+
+
+class ValueIdCheckboxes(GovCheckboxesInput):
+    """GOV.UK checkboxes whose ids name their values (`role_ids-12`, not `role_ids-3`)."""
+
+    def map_gov_params(self, field, **kwargs):
+        return _ids_by_value(super().map_gov_params(field, **kwargs), field.id)
+
+
+class HiddenWithoutId(HiddenInput):
+    """A hidden input with no id: several forms on one page may carry the same hidden field
+    (where to go back to, a fixed value), and ids must be unique."""
+
+    def __call__(self, field, **kwargs):
+        kwargs.setdefault("id", False)
+        return super().__call__(field, **kwargs)

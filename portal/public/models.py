@@ -9,20 +9,18 @@ from typing import TYPE_CHECKING
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
-    Column,
     DateTime,
     ForeignKey,
     Index,
     SmallInteger,
     String,
-    Table,
     Text,
     UniqueConstraint,
     false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..core.types import StakeholderType, enum_column, utcnow
+from ..core.types import StakeholderType, enum_column, link_table, utcnow
 from ..crypto import EncryptedText
 from ..extensions import db
 
@@ -138,20 +136,15 @@ PUBLIC_STATUS_LABELS = {
 }
 
 
-feedback_roles = Table(
-    "feedback_roles",
-    db.metadata,
-    Column("feedback_id", ForeignKey("feedback.id", ondelete="CASCADE"), primary_key=True),
-    Column("role_id", ForeignKey("roles.id", ondelete="CASCADE"), primary_key=True),
-    Index("ix_feedback_roles_role", "role_id", "feedback_id"),
+feedback_roles = link_table(
+    "feedback_roles", "feedback", "roles", Index("ix_feedback_roles_role", "role_id", "feedback_id")
 )
 
 
-feedback_themes = Table(
+feedback_themes = link_table(
     "feedback_themes",
-    db.metadata,
-    Column("feedback_id", ForeignKey("feedback.id", ondelete="CASCADE"), primary_key=True),
-    Column("theme_id", ForeignKey("themes.id", ondelete="CASCADE"), primary_key=True),
+    "feedback",
+    "themes",
     Index("ix_feedback_themes_theme", "theme_id", "feedback_id"),
 )
 
