@@ -12,7 +12,7 @@ from __future__ import annotations
 import io
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, time
 
 import docx
 import lxml.html
@@ -319,3 +319,33 @@ def _member_id(app, staff_client) -> int:
     staff_client("member")
     with app.app_context():
         return db.session.scalar(select(User.id).where(User.email == "member@example.invalid"))
+
+
+def test_the_agenda_cover_says_when_where_who_and_what_to_approve(app_ctx):
+    from types import SimpleNamespace
+
+    from portal.meetings.pack import cover_details
+
+    earlier = Meeting(title="September meeting", meeting_date=date(2026, 9, 9))
+    meeting = SimpleNamespace(
+        start_time=time(14, 30),
+        venue="Committee room 1",
+        joining_details="",
+        members=[SimpleNamespace(name="A Member"), SimpleNamespace(name="Another Member")],
+        previous_meeting=earlier,
+        period_start=START,
+        period_end=END,
+    )
+    assert cover_details(meeting) == [
+        ("Time", "2:30pm"),
+        ("Venue", "Committee room 1"),
+        ("Members invited", "A Member, Another Member"),
+        ("Minutes to approve", "September meeting, 9 September 2026"),
+        ("Feedback covered", "Received 1 July 2026 to 29 September 2026"),
+    ]
+    bare = SimpleNamespace(period_start=START, period_end=END)  # nothing else known: left out
+    assert cover_details(bare) == [
+        ("Feedback covered", "Received 1 July 2026 to 29 September 2026")
+    ]
+    meeting.start_time = time(12, 0)
+    assert cover_details(meeting)[0] == ("Time", "midday")

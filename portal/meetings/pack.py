@@ -99,18 +99,21 @@ def chart_rows(item: AgendaItem) -> tuple[list[tuple[str, int]], dict[str, int] 
     return [], None
 
 
-def _time(value: time | None) -> str:
-    if value is None:
-        return ""
+def _time(value: time) -> str:
+    # GOV.UK style, as the `uktime` filter writes it: 2pm, 2:30pm, midday.
+    if (value.hour, value.minute) == (12, 0):
+        return "midday"
     hour = value.hour % 12 or 12
-    return f"{hour}:{value:%M}{'am' if value.hour < 12 else 'pm'}"
+    minutes = f":{value.minute:02d}" if value.minute else ""
+    return f"{hour}{minutes}{'am' if value.hour < 12 else 'pm'}"
 
 
 def cover_details(meeting: Meeting) -> list[tuple[str, str]]:
-    """The cover's facts about the meeting: when, where, who; only those that are known.
+    """The cover's facts about the meeting: when, where, who, what to approve; only those known.
 
-    The meeting's time, venue, joining details and members invited are read when the meeting
-    has them (start_time, venue, joining_details, invited); a missing one is left out."""
+    Read when the meeting has them (issue 14's clerk details): `start_time`, `venue`,
+    `joining_details`, `members` (each with a `name`) and `previous_meeting` (whose minutes
+    this meeting approves)."""
     details = []
     start = getattr(meeting, "start_time", None)
     if isinstance(start, time):
@@ -119,10 +122,17 @@ def cover_details(meeting: Meeting) -> list[tuple[str, str]]:
         value = getattr(meeting, attribute, None)
         if isinstance(value, str) and value.strip():
             details.append((heading, value.strip()))
-    invited = getattr(meeting, "invited", None)
-    if invited:
-        names = [getattr(p, "name", None) or str(p) for p in invited]
+    names = [getattr(m, "name", "") for m in getattr(meeting, "members", None) or []]
+    if any(names):
         details.append(("Members invited", ", ".join(n for n in names if n)))
+    previous = getattr(meeting, "previous_meeting", None)
+    if isinstance(previous, Meeting):
+        details.append(
+            (
+                "Minutes to approve",
+                f"{previous.title}, {uk_date(previous.meeting_date)}",
+            )
+        )
     details.append(
         (
             "Feedback covered",
