@@ -349,3 +349,29 @@ def test_the_agenda_cover_says_when_where_who_and_what_to_approve(app_ctx):
     ]
     meeting.start_time = time(12, 0)
     assert cover_details(meeting)[0] == ("Time", "midday")
+
+
+def test_demo_documents_writes_every_example(app, make_user, tmp_path):
+    runner = app.test_cli_runner()
+    refused = runner.invoke(args=["demo", "documents", "--out", str(tmp_path / "none")])
+    assert refused.exit_code == 1 and "flask demo users" in refused.output
+    assert not (tmp_path / "none").exists()
+    with app.app_context():
+        assert db.session.scalar(select(Meeting.id)) is None  # nothing half-made
+    make_user("member")
+    with app.app_context():
+        add(FOODBANK, at(date.today().replace(day=1)))
+    done = runner.invoke(args=["demo", "documents", "--out", str(tmp_path / "examples")])
+    assert done.exit_code == 0, done.output
+    names = sorted(p.name for p in (tmp_path / "examples").iterdir())
+    assert names == sorted(
+        f"{stem}.{suffix}"
+        for stem in ("agenda-pack", "quarterly-report", "annual-pack")
+        for suffix in ("html", "pdf", "docx")
+    )
+    for stem in ("agenda-pack", "quarterly-report", "annual-pack"):
+        pdf = (tmp_path / "examples" / f"{stem}.pdf").read_bytes()
+        assert PdfReader(io.BytesIO(pdf)).trailer["/Root"]["/Lang"] == "en-GB"
+        docx.Document(str(tmp_path / "examples" / f"{stem}.docx"))
+    with app.app_context():
+        assert db.session.scalar(select(Meeting.title)).endswith("(example)")
