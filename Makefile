@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 
-.PHONY: setup run test lint bench-inbox clean
+.PHONY: setup run test lint bench-inbox docs-examples clean
 
 setup: $(VENV)/.installed static/vendor/.copied
 
@@ -47,6 +47,16 @@ lint: setup
 
 test: setup lint
 	$(BIN)/pytest
+
+# Example documents from demo data, for review: instance/examples/ (never committed). A throwaway
+# SQLite database beside them holds the demo data and the example meeting.
+EXAMPLES := instance/examples
+docs-examples: setup instance
+	rm -rf $(EXAMPLES) && mkdir -p $(EXAMPLES)
+	export DATABASE_URL=sqlite:///$(CURDIR)/$(EXAMPLES)/demo.db; \
+	$(FLASK) db upgrade && $(FLASK) framework load && \
+	$(FLASK) demo seed --feedback 1500 --seed 14 && $(FLASK) demo users >/dev/null && \
+	$(FLASK) demo documents --out $(EXAMPLES)
 
 bench-inbox: setup
 	$(BIN)/python bench/inbox.py --reuse

@@ -8,6 +8,7 @@ from datetime import date
 
 import docx
 import pytest
+from docx.enum.text import WD_ALIGN_PARAGRAPH
 from flask import Flask, render_template_string
 from pypdf import PdfReader
 
@@ -115,3 +116,23 @@ def test_document_response_names_the_download(app, html):
     assert pdf.mimetype == "application/pdf"
     assert pdf.headers["Content-Disposition"] == 'attachment; filename="agenda-2026-12-09.pdf"'
     assert word.mimetype.endswith("wordprocessingml.document")
+
+
+def test_docx_merges_group_rows_and_repeats_only_the_thead():
+    html = """<!DOCTYPE html><html lang="en-GB"><head><title>T</title></head><body><main>
+    <nav class="doc-screen-only"><a href="/back">Back to the meeting</a></nav>
+    <table><thead><tr><th>Measure</th><th class="doc-number">This period</th></tr></thead>
+    <tbody><tr><th scope="rowgroup" colspan="2">Channel</th></tr>
+    <tr><th scope="row">Web</th><td class="doc-number">3</td></tr></tbody></table>
+    </main></body></html>"""
+    document = docx.Document(io.BytesIO(render_docx(html)))
+    assert "Back to the meeting" not in " ".join(p.text for p in document.paragraphs)
+    (table,) = document.tables
+    header, group, web = table.rows
+    tag = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}tblHeader"
+    assert header._tr.trPr.find(tag) is not None
+    assert group._tr.trPr is None or group._tr.trPr.find(tag) is None  # a th row in the body
+    assert [c.text for c in group.cells] == ["Channel", "Channel"]  # one cell, merged across
+    assert group.cells[0]._tc is group.cells[1]._tc
+    assert [c.text for c in web.cells] == ["Web", "3"]
+    assert web.cells[1].paragraphs[0].alignment == WD_ALIGN_PARAGRAPH.RIGHT

@@ -21,15 +21,17 @@ list is built by ``contents(sections)`` from ``documents/_macros.html`` with the
 the Word document (e.g. an SVG chart whose data table follows it); ``doc-page-break`` starts a
 new page in both.
 
-The block-based ``to_pdf``/``to_docx`` of the first exports live on in ``blocks.py`` for the
-documents not yet moved to templates.
+Shared pieces in ``documents/_macros.html``: ``contents``, ``table`` (a first-column-header
+table with right-aligned numbers, scrolling on a narrow screen), ``bar_chart`` (an SVG chart to
+put beside its table in a ``<figure class="doc-chart">``; ``doc-chart--stacked`` puts a long one
+above it), ``quote`` (a quotation with its reference), ``number`` and ``change``. The stylesheet
+is ``static/css/documents.css``, linked by the print view and read by the PDF.
 """
 
 from __future__ import annotations
 
 from flask import Response
 
-from .blocks import to_docx, to_pdf
 from .html_docx import render_docx
 from .html_pdf import render_pdf
 
@@ -47,4 +49,4 @@ def document_response(html: str, fmt: str, filename: str) -> Response:
     return response
 
 
-__all__ = ["document_response", "render_docx", "render_pdf", "to_docx", "to_pdf"]
+__all__ = ["document_response", "render_docx", "render_pdf"]

@@ -14,6 +14,7 @@ import lxml.html
 from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
@@ -37,7 +38,7 @@ def _skipped(element) -> bool:
         not isinstance(element.tag, str)
         or element.tag in SKIP
         or element.get("hidden") is not None
-        or "doc-docx-skip" in _classes(element)
+        or bool({"doc-docx-skip", "doc-screen-only"} & _classes(element))
     )
 
 
@@ -149,7 +150,10 @@ class _Writer:
         tag = element.tag
         if tag in HEADING_LEVELS:
             level = 0 if "doc-title" in _classes(element) else HEADING_LEVELS[tag]
-            self.paragraph(element, style="Title" if level == 0 else f"Heading {level}")
+            if element.getparent() is not None and "doc-contents" in _classes(element.getparent()):
+                self.paragraph(element, style="TOC Heading")  # not a heading of the outline
+            else:
+                self.paragraph(element, style="Title" if level == 0 else f"Heading {level}")
         elif tag in PARAGRAPHS:
             if element.text_content().strip():
                 self.paragraph(element)
@@ -161,7 +165,11 @@ class _Writer:
             self.quote(element)
         elif tag == "dl":
             for child in element:
-                self.block(child)
+                if child.tag == "dt":
+                    for run in self.paragraph(child).runs:
+                        run.bold = True
+                else:
+                    self.block(child)
         elif tag in CONTAINERS or tag not in {"span", "a", "strong", "em", "b", "i", "small"}:
             self.container(element)
         elif element.text_content().strip():
@@ -216,21 +224,46 @@ class _Writer:
         rows = [row for row in element.iter("tr") if not _skipped(row)]
         if not rows:
             return
-        width = max(len([c for c in row if c.tag in {"th", "td"}]) for row in rows)
+
+        def cells_of(row):
+            return [c for c in row if c.tag in {"th", "td"}]
+
+        def span(cell) -> int:
+            try:
+                return max(1, int(cell.get("colspan") or 1))
+            except ValueError:
+                return 1
+
+        width = max(sum(span(c) for c in cells_of(row)) for row in rows)
+        has_head = element.find("thead") is not None
         table = self.document.add_table(rows=0, cols=width)
         table.style = self.document.styles[TABLE_STYLE]
-        for row in rows:
-            cells = [c for c in row if c.tag in {"th", "td"}]
-            header = row.getparent().tag == "thead" or all(c.tag == "th" for c in cells)
+        for number, row in enumerate(rows):
+            cells = cells_of(row)
+            # The header row(s) repeat on every page: the thead, or else a first row of th.
+            if has_head:
+                header = row.getparent().tag == "thead"
+            else:
+                header = number == 0 and all(c.tag == "th" for c in cells)
             docx_row = table.add_row()
             if header:
                 tr_pr = docx_row._tr.get_or_add_trPr()
                 repeat = OxmlElement("w:tblHeader")
                 repeat.set(qn("w:val"), "true")
                 tr_pr.append(repeat)
-            for cell, source in zip(docx_row.cells, cells, strict=False):
+            column = 0
+            for source in cells:
+                if column >= width:
+                    break
+                cell = docx_row.cells[column]
+                last = min(column + span(source), width) - 1
+                if last > column:
+                    cell = cell.merge(docx_row.cells[last])
                 paragraph = cell.paragraphs[0]
                 self.inline(paragraph, source, bold=source.tag == "th")
+                if "doc-number" in _classes(source):
+                    paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+                column = last + 1
         self.last_was_table = True
         if self.break_next:
             self.break_next = False

@@ -70,8 +70,8 @@ def urgent_counts(period: Period) -> dict[int, int]:
     return dict(rows.all())
 
 
-def top_codes(period: Period) -> dict[int, list[tuple[str, int]]]:
-    """Return each commitment's most used codes in the period, with counts."""
+def code_counts(period: Period) -> dict[int, dict[str, int]]:
+    """Return how many items in the period carry each code, per commitment."""
     rows = db.session.execute(
         select(Feedback.commitment_id, Code.name, func.count())
         .join(feedback_codes, feedback_codes.c.feedback_id == Feedback.id)
@@ -79,10 +79,18 @@ def top_codes(period: Period) -> dict[int, list[tuple[str, int]]]:
         .where(_in_period(period))
         .group_by(Feedback.commitment_id, Code.name)
     )
-    result: dict[int, list[tuple[str, int]]] = defaultdict(list)
+    result: dict[int, dict[str, int]] = defaultdict(dict)
     for commitment_id, name, count in rows:
-        result[commitment_id].append((name, count))
-    return {k: sorted(v, key=lambda x: (-x[1], x[0]))[:TOP_CODES] for k, v in result.items()}
+        result[commitment_id][name] = count
+    return result
+
+
+def top_codes(period: Period) -> dict[int, list[tuple[str, int]]]:
+    """Return each commitment's most used codes in the period, with counts."""
+    return {
+        k: sorted(v.items(), key=lambda x: (-x[1], x[0]))[:TOP_CODES]
+        for k, v in code_counts(period).items()
+    }
 
 
 def latest_progress(on_or_before: Period) -> dict[int, dict[str, Any]]:
@@ -167,14 +175,21 @@ def commitment_snapshots(period: Period) -> dict[int, dict[str, Any]]:
     current = totals(period)
     if not current:
         return {}
-    previous = totals(period.previous())
-    by_stakeholder = _grouped(Feedback.stakeholder_type, period)
-    by_channel = _grouped(Feedback.channel, period)
-    by_transport_mode = _grouped(Feedback.transport_mode, period)
-    by_status = _grouped(Feedback.status, period)
-    by_sentiment = _grouped(Feedback.sentiment, period)
+    before_period = period.previous()
+    previous = totals(before_period)
+    columns = {
+        "by_stakeholder": Feedback.stakeholder_type,
+        "by_channel": Feedback.channel,
+        "by_transport_mode": Feedback.transport_mode,
+        "by_status": Feedback.status,
+        "sentiment": Feedback.sentiment,
+    }
+    now = {measure: _grouped(column, period) for measure, column in columns.items()}
+    then = {measure: _grouped(column, before_period) for measure, column in columns.items()}
     urgent = urgent_counts(period)
+    urgent_before = urgent_counts(before_period)
     codes = top_codes(period)
+    codes_before = code_counts(before_period)
     progress = latest_progress(period)
     titles = dict(
         db.session.execute(
@@ -184,6 +199,7 @@ def commitment_snapshots(period: Period) -> dict[int, dict[str, Any]]:
     snapshots = {}
     for commitment_id, total in current.items():
         before = previous.get(commitment_id, 0)
+        top = codes.get(commitment_id, [])
         snapshots[commitment_id] = {
             "title": titles.get(commitment_id, ""),
             "total": total,
@@ -191,13 +207,18 @@ def commitment_snapshots(period: Period) -> dict[int, dict[str, Any]]:
             "change": total - before,
             "change_percent": round(100 * (total - before) / before, 1) if before else None,
             "urgent": urgent.get(commitment_id, 0),
-            "by_stakeholder": by_stakeholder.get(commitment_id, {}),
-            "by_channel": by_channel.get(commitment_id, {}),
-            "by_transport_mode": by_transport_mode.get(commitment_id, {}),
-            "by_status": by_status.get(commitment_id, {}),
-            "sentiment": by_sentiment.get(commitment_id, {}),
-            "top_codes": codes.get(commitment_id, []),
+            **{measure: now[measure].get(commitment_id, {}) for measure in columns},
+            "top_codes": top,
             "progress": progress.get(commitment_id),
+            # The same measures for the previous period of the same length, for the agenda's
+            # one table of this period, previous period and change.
+            "previous": {
+                "urgent": urgent_before.get(commitment_id, 0),
+                **{measure: then[measure].get(commitment_id, {}) for measure in columns},
+                "top_codes": {
+                    name: codes_before.get(commitment_id, {}).get(name, 0) for name, _ in top
+                },
+            },
         }
     return snapshots
 

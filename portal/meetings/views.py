@@ -8,13 +8,13 @@ from jinja2_fragments.flask import render_block
 
 from ..auth.permissions import TRIAGE, roles_required
 from ..core.expired import expired_errors, expired_message, keeps_input, token_expired
-from ..documents import to_docx, to_pdf
+from ..documents import document_response
 from ..exports import to_csv
 from ..extensions import db
 from ..inputs import parse_date_field, parse_date_parts, parse_id
 from ..models import Action, ActionStatus, AgendaItemKind, Feedback, Meeting
 from ..notes import service as notes_service
-from . import exports, service
+from . import exports, pack, service
 
 bp = Blueprint("meetings", __name__, url_prefix="/meetings")
 
@@ -351,10 +351,9 @@ def publish_outcome(meeting_id: int, action_id: int):
 @bp.get("/<int:meeting_id>/print")
 @roles_required(*TRIAGE)
 def print_view(meeting_id: int):
-    """A print-friendly agenda."""
-    return render_template(
-        "meetings/print.html", **_context(db.first_or_404(service.meeting_query(meeting_id)))
-    )
+    """The agenda pack on screen: the same document as the PDF and the Word file."""
+    meeting = db.first_or_404(service.meeting_query(meeting_id))
+    return render_template("documents/agenda.html", **pack.context(meeting))
 
 
 def _download(body: bytes | str, mimetype: str, filename: str) -> Response:
@@ -365,28 +364,24 @@ def _download(body: bytes | str, mimetype: str, filename: str) -> Response:
     )
 
 
+def _agenda_document(meeting_id: int, fmt: str) -> Response:
+    meeting = db.first_or_404(service.meeting_query(meeting_id))
+    html = render_template("documents/agenda.html", **pack.context(meeting))
+    return document_response(html, fmt, pack.filename(meeting))
+
+
 @bp.get("/<int:meeting_id>/agenda.pdf")
 @roles_required(*TRIAGE)
 def agenda_pdf(meeting_id: int):
-    """The agenda as PDF."""
-    meeting = db.first_or_404(service.meeting_query(meeting_id))
-    return _download(
-        to_pdf(meeting.title, exports.blocks(meeting)),
-        "application/pdf",
-        f"agenda-{meeting.id}.pdf",
-    )
+    """The agenda pack as PDF (the same document as the print view)."""
+    return _agenda_document(meeting_id, "pdf")
 
 
 @bp.get("/<int:meeting_id>/agenda.docx")
 @roles_required(*TRIAGE)
 def agenda_docx(meeting_id: int):
-    """The agenda as a Word document."""
-    meeting = db.first_or_404(service.meeting_query(meeting_id))
-    return _download(
-        to_docx(meeting.title, exports.blocks(meeting)),
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        f"agenda-{meeting.id}.docx",
-    )
+    """The agenda pack as a Word document (the same document as the print view)."""
+    return _agenda_document(meeting_id, "docx")
 
 
 @bp.get("/<int:meeting_id>/agenda.csv")
