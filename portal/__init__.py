@@ -64,12 +64,13 @@ def create_app(
     init_extensions(app)
     register_features(app)
 
-    from .core import commands, errors
+    from .core import commands, errors, fragments
 
     errors.register(app)
     commands.register(app)  # `flask db backup`
     security.register(app)
     filters.register(app)
+    fragments.register(app)  # memoised GOV.UK Frontend components (FRAGMENT_CACHE)
 
     @app.after_request
     def vary_on_htmx(response: Response) -> Response:

@@ -72,7 +72,13 @@ def commitment_query(slug: str) -> Select[tuple[Commitment]]:
 def commitment_choices() -> list[tuple[str, str]]:
     """Return (slug, title) pairs of the commitments in use, for the feedback forms; an example
     says so in its label."""
-    return [(c.slug, f"{c.title} (example)" if c.example else c.title) for c in list_commitments()]
+    # Three columns, not the commitments with their roles and themes: every form asks for this.
+    rows = db.session.execute(
+        select(Commitment.slug, Commitment.title, Commitment.example)
+        .where(Commitment.active.is_(True))
+        .order_by(Commitment.position)
+    )
+    return [(slug, f"{title} (example)" if example else title) for slug, title, example in rows]
 
 
 @dataclass(frozen=True)

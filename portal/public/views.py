@@ -65,7 +65,14 @@ def framework():
 
 
 def _new_form(commitment: Commitment | None = None) -> FeedbackForm:
-    form = FeedbackForm(commitment_choices=service.commitment_choices())
+    # A commitment's own page asks nothing about which commitment: its one choice is itself
+    # (listing every commitment there cost a query and its eager loads on every page view).
+    choices = (
+        [(commitment.slug, commitment.title)]
+        if commitment is not None
+        else service.commitment_choices()
+    )
+    form = FeedbackForm(commitment_choices=choices)
     if request.method == "GET":
         form.submission_key.data = service.new_submission_key()
         if commitment is not None:
