@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app wsgi
 
 .PHONY: setup run test lint bench-inbox clean
 
-setup: $(VENV)/.installed static/vendor/.copied
+setup: $(VENV)/.installed static/vendor/.copied static/dist/manifest.json
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,10 @@ static/vendor/.copied: node_modules/.installed static/scss/portal.scss
 	cp node_modules/swagger-ui-dist/swagger-ui-bundle.js node_modules/swagger-ui-dist/swagger-ui.css static/vendor/swagger-ui/
 	npm run --silent build:css
 	touch $@
+
+# Fingerprinted, precompressed copies of every static file (portal/assets.py).
+static/dist/manifest.json: $(VENV)/.installed static/vendor/.copied portal/assets.py $(shell find static/js static/css static/favicon.svg -type f)
+	$(BIN)/python -m portal.assets
 
 instance:
 	mkdir -p instance

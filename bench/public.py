@@ -203,8 +203,10 @@ def main() -> None:
     for name, body in pages.items():
         # {% raw %}: the page's bytes are the template's output, whatever braces they hold.
         (pages_dir / name).write_bytes(b"{% raw %}" + body + b"{% endraw %}")
-    log(f"pages: commitment {len(pages['commitment.html']):,} bytes, framework "
-        f"{len(pages['framework.html']):,} bytes")
+    log(
+        f"pages: commitment {len(pages['commitment.html']):,} bytes, framework "
+        f"{len(pages['framework.html']):,} bytes"
+    )
 
     env = {
         **os.environ,
@@ -238,11 +240,14 @@ def main() -> None:
                         servers[name].url(path), args.duration, args.connections, args.threads
                     )
                     runs[scenario][name].append(result)
-                    log(f"round {round_number} {scenario:22} {name:6} {result['rps']:8.0f} req/s"
-                        f" (p99 {result['p99']}, non-2xx {result['non_2xx']})")
+                    log(
+                        f"round {round_number} {scenario:22} {name:6} {result['rps']:8.0f} req/s"
+                        f" (p99 {result['p99']}, non-2xx {result['non_2xx']})"
+                    )
             health.append(
-                wrk(servers["portal"].url("/healthz"), args.duration, args.connections,
-                    args.threads)
+                wrk(
+                    servers["portal"].url("/healthz"), args.duration, args.connections, args.threads
+                )
             )
     finally:
         for server in servers.values():
@@ -251,11 +256,13 @@ def main() -> None:
 
     summary = []
     log("")
-    log(f"gunicorn {args.workers} sync workers each, wrk -t{args.threads} -c{args.connections} "
+    log(
+        f"gunicorn {args.workers} sync workers each, wrk -t{args.threads} -c{args.connections} "
         f"-d{args.duration}s, median of {args.rounds} alternating rounds; "
         f"{os.cpu_count()} CPUs, load average {load_before[0]:.1f} before, "
-        f"{load_after[0]:.1f} after")
-    log(f"| page | portal req/s | bare Flask + Jinja req/s | ratio |")
+        f"{load_after[0]:.1f} after"
+    )
+    log("| page | portal req/s | bare Flask + Jinja req/s | ratio |")
     log("|---|---|---|---|")
     for scenario in scenarios:
         portal = statistics.median(r["rps"] for r in runs[scenario]["portal"])

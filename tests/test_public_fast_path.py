@@ -34,9 +34,7 @@ def blank_tokens(html: str) -> str:
 
 def slugs(app: Flask) -> list[str]:
     with app.app_context():
-        return list(
-            db.session.scalars(select(Commitment.slug).where(Commitment.active.is_(True)))
-        )
+        return list(db.session.scalars(select(Commitment.slug).where(Commitment.active.is_(True))))
 
 
 @pytest.fixture
@@ -94,14 +92,31 @@ def test_framework_and_home_are_the_same_fast_and_plain(app, client, plain, url)
 
 ERROR_CASES = [
     # Errors at several fields, radios and a box kept, typed text kept.
-    {"body": "short", "stakeholder_type": "business", "locality": "wirral",
-     "organisation": "<b>Acme & Sons</b>", "consent_to_contact": "y"},
+    {
+        "body": "short",
+        "stakeholder_type": "business",
+        "locality": "wirral",
+        "organisation": "<b>Acme & Sons</b>",
+        "consent_to_contact": "y",
+    },
     # Contact details typed without consent, a rating and transport mode kept.
-    {"body": "Step-free access at Sandhills is still missing.", "stakeholder_type": "",
-     "transport_mode": "bus", "rating": "3", "name": "Ann", "email": "not-an-email"},
+    {
+        "body": "Step-free access at Sandhills is still missing.",
+        "stakeholder_type": "",
+        "transport_mode": "bus",
+        "rating": "3",
+        "name": "Ann",
+        "email": "not-an-email",
+    },
     # Values nobody could choose.
-    {"body": "", "stakeholder_type": "dragon", "locality": "mars", "rating": "9",
-     "transport_mode": "rocket", "consent_to_quote": "y"},
+    {
+        "body": "",
+        "stakeholder_type": "dragon",
+        "locality": "mars",
+        "rating": "9",
+        "transport_mode": "rocket",
+        "consent_to_quote": "y",
+    },
 ]
 
 
@@ -152,8 +167,9 @@ def test_a_kept_page_s_tokens_work(app, client):
     hits = page_hits(app)
     page = client.get(url)
     assert page_hits(app) == hits + 1
-    response = client.post(url, data={**hidden_fields(page.get_data(as_text=True)),
-                                      **valid_answers()})
+    response = client.post(
+        url, data={**hidden_fields(page.get_data(as_text=True)), **valid_answers()}
+    )
     assert response.status_code == 303
     assert response.headers["Location"].endswith("/feedback/confirmation")
 
@@ -203,9 +219,7 @@ def test_a_progress_update_is_served_at_once(app, client, make_user):
     assert "Quarterly narrative that must show at once." in client.get(url).get_data(as_text=True)
 
 
-def test_signed_in_staff_and_flashed_messages_are_never_served_a_kept_page(
-    app, client, make_user
-):
+def test_signed_in_staff_and_flashed_messages_are_never_served_a_kept_page(app, client, make_user):
     url = f"/commitments/{slugs(app)[0]}"
     client.get(url)
     make_user("admin", "kept-admin@example.invalid")

@@ -47,7 +47,7 @@ class FragmentCache:
             html = self.entries[key]
         except KeyError:
             self.misses += 1
-            html = Markup(render())
+            html = render()  # already Markup: the macros and widgets escape as they render
             self.entries[key] = html
             if len(self.entries) > self.max_entries:
                 self.entries.popitem(last=False)
@@ -88,11 +88,11 @@ def memo(macro: Callable[..., Any], params: dict[str, Any], cache: bool = True) 
     for params that hold what someone typed)."""
     cache = _cache() if cache else None
     if cache is None:
-        return Markup(macro(params))
+        return macro(params)
     try:
         key = ("macro", macro.name, freeze(params))  # type: ignore[attr-defined]
     except TypeError:
-        return Markup(macro(params))
+        return macro(params)
     return cache.get_or_render(key, lambda: macro(params))
 
 
@@ -130,14 +130,14 @@ def govuk_field(field: Field, params: dict[str, Any] | None = None, cache: bool 
     params = params or {}
     kept = _cache() if cache else None
     if kept is None:
-        return Markup(field(params=params))
+        return field(params=params)
     state = _field_state(field)
     if state is _UNCACHEABLE:
-        return Markup(field(params=params))
+        return field(params=params)
     try:
         key = ("field", state, freeze(params))
     except TypeError:
-        return Markup(field(params=params))
+        return field(params=params)
     return kept.get_or_render(key, lambda: field(params=params))
 
 
