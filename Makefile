@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 
-.PHONY: setup run test lint bench-inbox clean
+.PHONY: setup run test lint bench-inbox bench-public bench-lighthouse clean
 
 setup: $(VENV)/.installed static/vendor/.copied static/dist/manifest.json
 
@@ -54,6 +54,12 @@ test: setup lint
 
 bench-inbox: setup
 	$(BIN)/python bench/inbox.py --reuse
+
+# Public pages beside a bare Flask app serving the same bytes (bench/public.py); needs wrk.
+bench-public: setup
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y wrk; } \
+		|| { echo "bench-public needs wrk: apt-get install wrk" >&2; exit 1; }
+	$(BIN)/python bench/public.py
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor

@@ -171,7 +171,7 @@ def wrk(url: str, duration: int, connections: int, threads: int) -> dict[str, fl
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
     bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
     errors = re.search(r"Socket errors:.*", output)
-    latency = re.search(r"99%\s+(\S+)", output)
+    latency = re.search(r"^\s+99%\s+(\S+)", output, re.MULTILINE)
     return {
         "rps": rate,
         "non_2xx": int(bad.group(1)) if bad else 0,
@@ -229,10 +229,10 @@ def main() -> None:
     health: list[dict] = []
     load_before = os.getloadavg()
     try:
-        for _ in range(3):  # warm both: templates compiled, fragments rendered once
-            for server in servers.values():
-                for path in scenarios.values():
-                    urllib.request.urlopen(server.url(path)).read()  # noqa: S310
+        # Warm both: every worker compiles its templates and keeps its pages before timing.
+        for server in servers.values():
+            for path in [*scenarios.values(), "/healthz"]:
+                wrk(server.url(path), 3, args.connections, args.threads)
         for round_number in range(1, args.rounds + 1):
             for scenario, path in scenarios.items():
                 for name in ("portal", "bare"):

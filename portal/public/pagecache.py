@@ -32,6 +32,7 @@ from .models import PublicContentVersion
 CSRF_MARK = "\x00csrf\x00"
 KEY_MARK = "\x00submission-key\x00"
 MAX_PAGES = 512
+_VERSION = select(PublicContentVersion.version)
 
 
 def _cache() -> FragmentCache | None:
@@ -46,7 +47,7 @@ def _cache() -> FragmentCache | None:
 
 def current_version() -> int:
     """Return the version of what the public pages show (changed by the database's triggers)."""
-    return db.session.scalar(select(PublicContentVersion.version)) or 0
+    return db.session.execute(_VERSION).scalar() or 0
 
 
 def _same_for_everyone() -> bool:
