@@ -84,7 +84,11 @@ def main() -> None:
         "FLASK_RATELIMIT_ENABLED": "false",
     }
     server = Server("lighthouse", "wsgi:app", env, 2)
-    pages = {"/": "/", "/framework": "/framework", "/commitments/<slug>": f"/commitments/{slugs[0]}"}
+    pages = {
+        "/": "/",
+        "/framework": "/framework",
+        "/commitments/<slug>": f"/commitments/{slugs[0]}",
+    }
     results = {}
     try:
         for name, path in pages.items():
@@ -99,14 +103,18 @@ def main() -> None:
         server.stop()
 
     log("")
-    log(f"Lighthouse (mobile), median of {args.runs} run(s) per page; {os.cpu_count()} CPUs, "
-        f"load average {os.getloadavg()[0]:.1f}")
+    log(
+        f"Lighthouse (mobile), median of {args.runs} run(s) per page; {os.cpu_count()} CPUs, "
+        f"load average {os.getloadavg()[0]:.1f}"
+    )
     log("| page | performance | accessibility | FCP | LCP | TBT | CLS | transferred |")
     log("|---|---|---|---|---|---|---|---|")
     met = True
     for name, r in results.items():
-        log(f"| `{name}` | {r['performance']} | {r['accessibility']} | {r['fcp_ms']} ms | "
-            f"{r['lcp_ms']} ms | {r['tbt_ms']} ms | {r['cls']} | {r['bytes'] / 1024:.1f} KB |")
+        log(
+            f"| `{name}` | {r['performance']} | {r['accessibility']} | {r['fcp_ms']} ms | "
+            f"{r['lcp_ms']} ms | {r['tbt_ms']} ms | {r['cls']} | {r['bytes'] / 1024:.1f} KB |"
+        )
         if r["failed_accessibility"]:
             log(f"  accessibility audits failed on {name}: {r['failed_accessibility']}")
         met = met and all(r[k] >= goal for k, goal in GOALS.items())
