@@ -61,5 +61,9 @@ bench-public: setup
 		|| { echo "bench-public needs wrk: apt-get install wrk" >&2; exit 1; }
 	$(BIN)/python bench/public.py
 
+# Lighthouse (mobile) on /, /framework and a commitment page, with Debian's Chromium.
+bench-lighthouse: setup
+	CHROME_PATH=$${CHROME_PATH:-/usr/bin/chromium} $(BIN)/python bench/lighthouse.py
+
 clean:
 	rm -rf $(VENV) node_modules static/vendor
