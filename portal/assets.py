@@ -27,6 +27,7 @@ import shutil
 import sys
 from pathlib import Path
 
+import brotli
 from flask import Flask
 from whitenoise import WhiteNoise
 from whitenoise.compress import Compressor
@@ -88,12 +89,21 @@ def build(static: Path = STATIC, dist: Path = DIST, compress: bool = True) -> di
         manifest[relative] = name
     (dist / MANIFEST).write_text(json.dumps(manifest, indent=1, sort_keys=True))
     if compress:
-        compressor = Compressor(quiet=True)
+        compressor = QuickerCompressor(quiet=True)
         for name in manifest.values():
             path = dist / name
             if compressor.should_compress(path.name):
                 compressor.compress(str(path))
     return manifest
+
+
+class QuickerCompressor(Compressor):
+    """WhiteNoise's compressor, with Brotli's highest level kept for files under 512 KB: the
+    API documentation's 1.7 MB bundle took minutes of every set-up at level 11."""
+
+    @staticmethod
+    def compress_brotli(data: bytes) -> bytes:
+        return brotli.compress(data, quality=11 if len(data) < 512 * 1024 else 9)
 
 
 class ImmutableStatic(WhiteNoise):
