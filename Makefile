@@ -4,9 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 
-.PHONY: setup run test lint bench-inbox docs-examples clean
+.PHONY: setup run test lint bench-inbox bench-public bench-lighthouse docs-examples clean
 
-setup: $(VENV)/.installed static/vendor/.copied
+setup: $(VENV)/.installed static/vendor/.copied static/dist/manifest.json
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,10 @@ static/vendor/.copied: node_modules/.installed static/scss/portal.scss
 	cp node_modules/swagger-ui-dist/swagger-ui-bundle.js node_modules/swagger-ui-dist/swagger-ui.css static/vendor/swagger-ui/
 	npm run --silent build:css
 	touch $@
+
+# Fingerprinted, precompressed copies of every static file (portal/assets.py).
+static/dist/manifest.json: $(VENV)/.installed static/vendor/.copied portal/assets.py $(shell find static/js static/css static/favicon.svg -type f)
+	$(BIN)/python -m portal.assets
 
 instance:
 	mkdir -p instance
@@ -60,6 +64,16 @@ docs-examples: setup instance
 
 bench-inbox: setup
 	$(BIN)/python bench/inbox.py --reuse
+
+# Public pages beside a bare Flask app serving the same bytes (bench/public.py); needs wrk.
+bench-public: setup
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y wrk; } \
+		|| { echo "bench-public needs wrk: apt-get install wrk" >&2; exit 1; }
+	$(BIN)/python bench/public.py
+
+# Lighthouse (mobile) on /, /framework and a commitment page, with Debian's Chromium.
+bench-lighthouse: setup
+	CHROME_PATH=$${CHROME_PATH:-/usr/bin/chromium} $(BIN)/python bench/lighthouse.py
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     CheckConstraint,
     DateTime,
@@ -250,3 +251,14 @@ class ContactDetails(db.Model):
     consented_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     feedback: Mapped[Feedback] = relationship(back_populates="contact")
+
+
+class PublicContentVersion(db.Model):
+    """One row whose `version` the database changes with everything the public pages show
+    (triggers, migration 0012f): the key under which those pages are kept rendered."""
+
+    __tablename__ = "public_content_version"
+    __table_args__ = (CheckConstraint("id = 1", name="one_row"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[int] = mapped_column(BigInteger)
