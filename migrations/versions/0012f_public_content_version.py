@@ -10,7 +10,7 @@ Random rather than a counter: a transaction rolled back restores the old value t
 old data, and a counter would then reuse a value for different data.
 
 Revision ID: 0012f
-Revises: 0011p
+Revises: 0012r
 Create Date: 2026-11-30 01:10:00
 
 """
@@ -20,7 +20,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0012f'
-down_revision = '0011p'
+down_revision = '0012r'
 branch_labels = None
 depends_on = None
 
