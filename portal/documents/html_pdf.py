@@ -20,8 +20,12 @@ def static_file(url: str) -> Path | None:
     if f"{parts.scheme}://{parts.netloc}" != ORIGIN or "/static/" not in parts.path:
         return None
     relative = unquote(parts.path.split("/static/", 1)[1])
-    path = (STATIC_ROOT / relative).resolve()
-    return path if path.is_relative_to(STATIC_ROOT) and path.is_file() else None
+    # The built, fingerprinted copy (static/dist/, see portal/assets.py) or the source file.
+    for folder in (STATIC_ROOT / "dist", STATIC_ROOT):
+        path = (folder / relative).resolve()
+        if path.is_relative_to(STATIC_ROOT) and path.is_file():
+            return path
+    return None
 
 
 class StaticOnlyFetcher(weasyprint.URLFetcher):
