@@ -1,0 +1,129 @@
+"""Grow a seeded benchmark database to N items by copying its first items, in SQL.
+
+`flask demo seed` writes about 3,000 items a second on an idle 2-core machine (a million in about
+5 minutes) and several times slower on a busy one. For the benchmarks that need a million items,
+`bench/inbox.py --distinct D` seeds D items with the demo seed and then runs this: copy k of item
+`i` (for i <= D) gets id `i + k*D`, the same text, tags and facts, a reference and tracking hash
+made unique with k, and a received time k × 61 minutes earlier (so copies do not sit side by side
+in the newest-first order). Contact details are copied with their items. Triggers keep the search
+index and the status counts as they would for any insert.
+
+    .venv/bin/python bench/replicate.py --database-url sqlite:///bench/results/bench.db \\
+        --distinct 100000 --to 1000000
+
+Copying is idempotent: items that already exist are skipped, so a stopped run can be resumed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+SHIFT_MINUTES = 61
+
+
+def replicate(distinct: int, total: int, log=print) -> int:
+    """Copy items 1..distinct until the database holds ids 1..total; return items added."""
+    from sqlalchemy import func, select, text
+
+    from portal.extensions import db
+    from portal.models import ContactDetails, Feedback
+
+    dialect = db.engine.dialect.name
+    have = db.session.scalar(select(func.count()).select_from(Feedback))
+    if have < distinct:
+        raise SystemExit(f"the database holds {have:,} items, fewer than --distinct {distinct:,}")
+    feedback_columns = [c.name for c in Feedback.__table__.columns if c.name != "search_vector"]
+    contact_columns = [c.name for c in ContactDetails.__table__.columns]
+    contact_stride = 1 + (
+        db.session.scalar(
+            select(func.max(ContactDetails.id)).where(ContactDetails.feedback_id <= distinct)
+        )
+        or 0
+    )
+    added = 0
+    copies = -(-total // distinct)
+    for k in range(1, copies):
+        last = min(distinct, total - k * distinct)
+        offset = k * distinct
+        if dialect == "sqlite":
+            shifted = (
+                "strftime('%Y-%m-%d %H:%M:%S', {c}, '-{m} minutes') || substr({c}, 20)"
+            )
+        else:
+            shifted = "{c} - interval '{m} minutes'"
+        expressions = {
+            "id": f"id + {offset}",
+            "reference": f"reference || '{k}'",
+            "tracking_token_hash": f"substr(tracking_token_hash, 1, 60) || '{k:04d}'",
+            "submission_key": "NULL",
+            "duplicate_of_id": "NULL",
+        }
+        for name in ("received_at", "created_at", "updated_at", "closed_at", "public_reply_at"):
+            expressions[name] = shifted.format(c=name, m=k * SHIFT_MINUTES)
+        select_list = ", ".join(expressions.get(c, c) for c in feedback_columns)
+        started = time.perf_counter()
+        result = db.session.execute(
+            text(
+                f"INSERT INTO feedback ({', '.join(feedback_columns)}) "  # noqa: S608
+                f"SELECT {select_list} FROM feedback "
+                f"WHERE id <= {last} AND id + {offset} NOT IN "
+                f"(SELECT id FROM feedback WHERE id > {offset} AND id <= {offset + last})"
+            )
+        )
+        contact_expressions = {
+            "id": f"id + {k * contact_stride}",
+            "feedback_id": f"feedback_id + {offset}",
+        }
+        db.session.execute(
+            text(
+                f"INSERT INTO contact_details ({', '.join(contact_columns)}) "  # noqa: S608
+                f"SELECT {', '.join(contact_expressions.get(c, c) for c in contact_columns)} "
+                f"FROM contact_details WHERE feedback_id <= {last} "
+                f"AND feedback_id + {offset} IN (SELECT id FROM feedback WHERE id > {offset}) "
+                f"AND feedback_id + {offset} NOT IN (SELECT feedback_id FROM contact_details)"
+            )
+        )
+        db.session.commit()
+        added += max(result.rowcount, 0)
+        log(f"copy {k}: {result.rowcount:,} items in {time.perf_counter() - started:.0f} s")
+    if dialect == "postgresql":
+        for table in ("feedback", "contact_details"):
+            db.session.execute(
+                text(
+                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608
+                    f"COALESCE((SELECT MAX(id) FROM {table}), 0) + 1, false)"
+                )
+            )
+        db.session.execute(text("ANALYZE"))
+    else:
+        db.session.execute(text("ANALYZE"))
+    db.session.commit()
+    return added
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--database-url", required=True)
+    parser.add_argument("--distinct", type=int, required=True, help="items to copy from")
+    parser.add_argument("--to", type=int, default=1_000_000, help="items wanted in all")
+    args = parser.parse_args()
+    os.environ["DATABASE_URL"] = args.database_url
+    os.environ.setdefault("SECRET_KEY", "bench")
+    from portal import create_app
+
+    app = create_app({"RATELIMIT_ENABLED": False})
+    with app.app_context():
+        added = replicate(args.distinct, args.to)
+    print(f"added {added:,} items")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
