@@ -5,16 +5,20 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import Row, and_, func, select
+from sqlalchemy import Row, and_, case, func, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from ..extensions import db
 from ..models import (
+    Channel,
     Code,
     Commitment,
     Feedback,
     FeedbackStatus,
     Priority,
+    Sentiment,
+    StakeholderType,
+    TransportMode,
     feedback_codes,
 )
 from ..periods import Period, quarter_of
@@ -37,17 +41,44 @@ def _in_period(period: Period) -> ColumnElement[bool]:
     )
 
 
-def _grouped(column, period: Period) -> dict[int, dict[str, int]]:
+# What an agenda item counts by, each with the values it can take (None: not set).
+MEASURES = {
+    "by_stakeholder": (Feedback.stakeholder_type, list(StakeholderType)),
+    "by_channel": (Feedback.channel, list(Channel)),
+    "by_transport_mode": (Feedback.transport_mode, [*TransportMode, None]),
+    "by_status": (Feedback.status, list(FeedbackStatus)),
+    "sentiment": (Feedback.sentiment, [*Sentiment, None]),
+}
+
+
+def period_measures(period: Period) -> dict[int, dict[str, Any]]:
+    """Return per commitment its total, its urgent count and its count by each of MEASURES
+    (values with no items left out), from ONE pass over the period's items: conditional sums
+    in one GROUP BY, rather than a GROUP BY per measure that reads every item again."""
+    columns = [func.count(), _count(Feedback.priority.in_([Priority.HIGH, Priority.URGENT]))]
+    keys: list[tuple[str, str]] = []
+    for measure, (column, values) in MEASURES.items():
+        for value in values:
+            columns.append(_count(column.is_(None) if value is None else column == value))
+            keys.append((measure, "not_set" if value is None else value.value))
     rows = db.session.execute(
-        select(Feedback.commitment_id, column, func.count())
+        select(Feedback.commitment_id, *columns)
         .where(_in_period(period))
-        .group_by(Feedback.commitment_id, column)
+        .group_by(Feedback.commitment_id)
     )
-    result: dict[int, dict[str, int]] = defaultdict(dict)
-    for commitment_id, key, count in rows:
-        label = key.value if hasattr(key, "value") else (key if key is not None else "not_set")
-        result[commitment_id][label] = count
+    result: dict[int, dict[str, Any]] = {}
+    for commitment_id, total, urgent, *counts in rows:
+        figures: dict[str, Any] = {"total": total, "urgent": urgent or 0}
+        figures.update({measure: {} for measure in MEASURES})
+        for (measure, label), count in zip(keys, counts, strict=True):
+            if count:
+                figures[measure][label] = count
+        result[commitment_id] = figures
     return result
+
+
+def _count(condition: ColumnElement[bool]):
+    return func.sum(case((condition, 1), else_=0))
 
 
 def totals(period: Period) -> dict[int, int]:
@@ -55,16 +86,6 @@ def totals(period: Period) -> dict[int, int]:
     rows = db.session.execute(
         select(Feedback.commitment_id, func.count())
         .where(_in_period(period))
-        .group_by(Feedback.commitment_id)
-    )
-    return dict(rows.all())
-
-
-def urgent_counts(period: Period) -> dict[int, int]:
-    """Return the number of high or urgent priority items per commitment."""
-    rows = db.session.execute(
-        select(Feedback.commitment_id, func.count())
-        .where(_in_period(period), Feedback.priority.in_([Priority.HIGH, Priority.URGENT]))
         .group_by(Feedback.commitment_id)
     )
     return dict(rows.all())
@@ -164,16 +185,11 @@ def choose_quotes(candidates: list, pinned_texts: list[str], limit: int = QUOTES
 
 def commitment_snapshots(period: Period) -> dict[int, dict[str, Any]]:
     """Return the figures for every commitment with feedback in the period."""
-    current = totals(period)
-    if not current:
+    measured = period_measures(period)
+    if not measured:
         return {}
+    current = {commitment_id: m["total"] for commitment_id, m in measured.items()}
     previous = totals(period.previous())
-    by_stakeholder = _grouped(Feedback.stakeholder_type, period)
-    by_channel = _grouped(Feedback.channel, period)
-    by_transport_mode = _grouped(Feedback.transport_mode, period)
-    by_status = _grouped(Feedback.status, period)
-    by_sentiment = _grouped(Feedback.sentiment, period)
-    urgent = urgent_counts(period)
     codes = top_codes(period)
     progress = latest_progress(period)
     titles = dict(
@@ -190,12 +206,8 @@ def commitment_snapshots(period: Period) -> dict[int, dict[str, Any]]:
             "previous_total": before,
             "change": total - before,
             "change_percent": round(100 * (total - before) / before, 1) if before else None,
-            "urgent": urgent.get(commitment_id, 0),
-            "by_stakeholder": by_stakeholder.get(commitment_id, {}),
-            "by_channel": by_channel.get(commitment_id, {}),
-            "by_transport_mode": by_transport_mode.get(commitment_id, {}),
-            "by_status": by_status.get(commitment_id, {}),
-            "sentiment": by_sentiment.get(commitment_id, {}),
+            "urgent": measured[commitment_id]["urgent"],
+            **{key: measured[commitment_id][key] for key in MEASURES},
             "top_codes": codes.get(commitment_id, []),
             "progress": progress.get(commitment_id),
         }
