@@ -152,6 +152,9 @@ def test_a_search_that_matches_nothing_with_a_filter_is_empty(corpus, member):
         inbox.encode_cursor(-3.5, 12, "all"),  # a best-match cursor from before: ignored
         inbox.encode_cursor(1.5, 12),
         inbox.encode_cursor("2026-01-01", "x"),
+        inbox.encode_cursor(datetime(1, 1, 1), 5),  # out of the years the portal handles
+        inbox.encode_cursor(BASE, 10**30),  # no such id: larger than the database holds
+        inbox.encode_cursor(BASE, -4),
         "A" * 201,
     ],
 )
@@ -196,3 +199,27 @@ def test_inbox_over_http_pages_a_search_with_a_filter(app, staff_client):
         url = link.group(1).replace("&amp;", "&") if link else None
     assert seen == made[::-1]
     assert "All (60)" in client.get("/triage?q=ferry").get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    "dates",
+    [
+        {"from": "1900-01-01", "to": "2199-12-31"},
+        {"from": "2199-01-01"},
+        {"to": "1900-01-01"},
+    ],
+)
+def test_a_search_with_dates_at_the_ends_of_the_years_allowed(corpus, member, staff_client, dates):
+    filters = service.InboxFilters.from_args({"q": "bus", **dates})
+    assert not filters.errors
+    keep = {
+        "from": lambda i: i.received_at.year >= int(dates["from"][:4]),
+        "to": lambda i: i.received_at.year <= int(dates["to"][:4]),
+    }
+    want = expected(
+        corpus["items"],
+        lambda i: mentions("bus")(i) and all(keep[k](i) for k in dates),
+    )
+    assert walk(filters, member, limit=10) == want
+    response = staff_client("member").get("/triage", query_string={"q": "bus", **dates})
+    assert response.status_code == 200

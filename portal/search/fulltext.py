@@ -75,6 +75,11 @@ def order_key(received_at: datetime, identifier: int = 0) -> int:
     return math.floor(received_at.timestamp()) * KEY_SHIFT + identifier
 
 
+def valid_key(key: int) -> bool:
+    """True for a key SQLite can store (a 64-bit integer: items received 1902 to 2106)."""
+    return -(2**63) <= key < 2**63
+
+
 def keyed_index() -> bool:
     """True where the search index hands matches over newest first (SQLite's FTS5)."""
     return db.engine.dialect.name == "sqlite"

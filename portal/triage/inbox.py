@@ -246,9 +246,13 @@ def decode_cursor(cursor: str | None) -> tuple[datetime, int] | None:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         received, identifier = raw.split("|")
-        return datetime.fromisoformat(received), int(identifier)
+        received_at = datetime.fromisoformat(received)
     except ValueError:  # also UnicodeDecodeError and a wrong number of parts
         return None
+    last_id = parse_id(identifier)
+    if last_id is None or not search.valid_key(search.order_key(received_at, last_id)):
+        return None  # nothing the inbox made: the first page
+    return received_at, last_id
 
 
 NEWEST_FIRST = (Feedback.received_at.desc(), Feedback.id.desc())
@@ -277,12 +281,16 @@ def inbox_query(
     if filters.q and search.keyed_index():
         hits = search.hits(filters.q)
         conditions.append(Feedback.id == hits.c.id)
-        # Bounds the index seeks to (the received_at conditions stay, and agree).
+        # Bounds the index seeks to (the received_at conditions stay, and agree); a date past
+        # what a key can hold (after 2106) needs no bound.
         if filters.date_from:
-            conditions.append(hits.c.key >= search.order_key(_as_utc_start(filters.date_from)))
+            start = search.order_key(_as_utc_start(filters.date_from))
+            if search.valid_key(start):
+                conditions.append(hits.c.key >= start)
         if filters.date_to:
-            end = _as_utc_start(filters.date_to + timedelta(1))
-            conditions.append(hits.c.key < search.order_key(end))
+            end = search.order_key(_as_utc_start(filters.date_to + timedelta(1)))
+            if search.valid_key(end):
+                conditions.append(hits.c.key < end)
         if after is not None:
             conditions.append(hits.c.key < search.order_key(*after))
         order = (hits.c.key.desc(),)
