@@ -62,8 +62,14 @@ docs-examples: setup instance
 	$(FLASK) demo seed --feedback 1500 --seed 14 && $(FLASK) demo users >/dev/null && \
 	$(FLASK) demo documents --out $(EXAMPLES)
 
+# The inbox at 1,000,000 items on SQLite and on PostgreSQL (the database BENCH_PG must exist):
+# every scenario, search combined with each filter among them. BENCH_DISTINCT items are seeded
+# by the demo seed and copied up to the million (bench/replicate.py); --reuse keeps the data.
+BENCH_PG ?= postgresql:///portal_bench
+BENCH_DISTINCT ?= 100000
 bench-inbox: setup
-	$(BIN)/python bench/inbox.py --reuse
+	$(BIN)/python bench/inbox.py --reuse --distinct $(BENCH_DISTINCT)
+	$(BIN)/python bench/inbox.py --reuse --distinct $(BENCH_DISTINCT) --database-url $(BENCH_PG)
 
 # Public pages beside a bare Flask app serving the same bytes (bench/public.py); needs wrk.
 bench-public: setup

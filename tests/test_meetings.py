@@ -139,6 +139,8 @@ def test_agenda_figures_equal_independent_counts(member):
         assert snap["by_status"] == dict(Counter(r.status.value for r in inside))
         sentiments = Counter(r.sentiment.value if r.sentiment else "not_set" for r in inside)
         assert snap["sentiment"] == dict(sentiments)
+        modes = Counter(r.transport_mode.value if r.transport_mode else "not_set" for r in inside)
+        assert snap["by_transport_mode"] == dict(modes)
         coded = sum(1 for r in inside if code in r.codes)
         assert snap["top_codes"] == ([["Opening hours", coded]] if coded else [])
         urgent = sum(1 for r in inside if r.priority in (Priority.HIGH, Priority.URGENT))

@@ -43,7 +43,7 @@ from ..models import (
 )
 from ..public import service as public_service
 from ..ratelimits import not_searching, search_limit
-from ..search import fulltext, similar_items
+from ..search import similar_items
 from . import bulk as bulk_rules
 from . import codeframe, items
 from .forms import (
@@ -83,7 +83,6 @@ def _inbox_context(filters: InboxFilters, cursor: str | None) -> dict[str, objec
         "query_string": urlencode(args),
         "current_url": request.full_path if request.endpoint == "triage.inbox" else None,
         "current_filters": args,
-        "window": fulltext.RECENT_WINDOW,
         "filter_fields": FILTER_FIELDS,
         "filter_options": _filter_options(choices),
         **choices,
