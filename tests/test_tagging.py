@@ -387,6 +387,43 @@ def test_inbox_marks_untagged_items_with_their_suggestion(app, trained, staff_cl
     assert "Apply the top suggestion to the selected items" in page
 
 
+def test_inbox_scores_the_pages_untagged_items_in_one_call(app, trained, staff_client, monkeypatch):
+    client = staff_client("member")
+    with app.app_context():
+        untagged = [add().body, add("Food bank box at Birkenhead bus station for donations").body]
+        add("Already has one", commitment_id=_commitment("environmental-benefits").id)
+    calls: list[list[str]] = []
+    score = engine.Model.score
+
+    def spy_score(self, texts):
+        calls.append(list(texts))
+        return score(self, texts)
+
+    monkeypatch.setattr(engine.Model, "score", spy_score)
+    page = client.get("/triage").get_data(as_text=True)
+    assert len(calls) == 1
+    assert set(untagged) <= set(calls[0])
+    assert "Already has one" not in calls[0]
+    assert page.count('data-suggested="foodbank-collection-points"') == 2
+    # The htmx results block alone is batched the same way.
+    calls.clear()
+    client.get("/triage?status=new", headers={"HX-Request": "true"})
+    assert len(calls) == 1
+
+
+def test_inbox_marker_leaves_out_a_dismissed_suggestion(app, trained, staff_client):
+    client = staff_client("member")
+    with app.app_context():
+        reference = add().reference
+    assert 'data-suggested="foodbank-collection-points"' in client.get("/triage").text
+    token = csrf_for(client, f"/triage/{reference}")
+    client.post(
+        f"/triage/{reference}/suggestions/dismiss",
+        data={"csrf_token": token, "family": "commitments", "label": FOODBANK_SLUG},
+    )
+    assert 'data-suggested="foodbank-collection-points"' not in client.get("/triage").text
+
+
 def test_bulk_apply_shows_what_will_be_applied_before_applying(app, trained, staff_client):
     client = staff_client("member")
     with app.app_context():

@@ -280,12 +280,16 @@ def dismissed(item: Feedback) -> set[tuple[str, str]]:
     )
 
 
-def suggestions(item: Feedback, scores: engine.Scores | None = None) -> dict[str, list[Suggestion]]:
+def suggestions(
+    item: Feedback,
+    scores: engine.Scores | None = None,
+    refused: set[tuple[str, str]] | None = None,
+) -> dict[str, list[Suggestion]]:
     """Return up to three suggestions per family worth showing for an item, best first."""
     model = current_model()
     scores = scores or model.score([item.body])[0]
     have = current_labels(item)
-    refused = dismissed(item)
+    refused = dismissed(item) if refused is None else refused
     names = _names()
     result: dict[str, list[Suggestion]] = {}
     for family in FAMILIES:
@@ -306,6 +310,30 @@ def top_commitment(item: Feedback) -> Suggestion | None:
         return None
     found = suggestions(item)["commitments"]
     return found[0] if found else None
+
+
+def top_commitments(items: list[Feedback]) -> dict[int, Suggestion | None]:
+    """Return the best commitment suggestion for each untagged item (None for tagged items or
+    nothing above "possible"), scoring them all in one call: the inbox's "Suggested" markers."""
+    untagged = [i for i in items if i.commitment_id is None]
+    result: dict[int, Suggestion | None] = {i.id: None for i in items}
+    if not untagged:
+        return result
+    refused: dict[int, set[tuple[str, str]]] = defaultdict(set)
+    for feedback_id, family, label in db.session.execute(
+        select(
+            SuggestionDecision.feedback_id, SuggestionDecision.family, SuggestionDecision.label
+        ).where(
+            SuggestionDecision.feedback_id.in_([i.id for i in untagged]),
+            SuggestionDecision.action == "dismissed",
+        )
+    ):
+        refused[feedback_id].add((family, label))
+    scored = current_model().score([i.body for i in untagged])
+    for item, scores in zip(untagged, scored, strict=True):
+        found = suggestions(item, scores, refused[item.id])["commitments"]
+        result[item.id] = found[0] if found else None
+    return result
 
 
 def _score_of(item: Feedback, family: str, key: str) -> float:
@@ -416,13 +444,8 @@ def bulk_preview(items: list[Feedback]) -> list[BulkRow]:
     """Return, for each selected item, the top commitment suggestion that would be applied."""
     if not items:
         raise TaggingError("Select at least one item")
-    model = current_model()
-    scored = model.score([i.body for i in items])
-    rows = []
-    for item, scores in zip(items, scored, strict=True):
-        found = suggestions(item, scores)["commitments"] if item.commitment_id is None else []
-        rows.append(BulkRow(item, found[0] if found else None))
-    return rows
+    top = top_commitments(items)
+    return [BulkRow(item, top[item.id]) for item in items]
 
 
 def bulk_apply(items: list[Feedback], actor: User) -> int:
