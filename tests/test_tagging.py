@@ -542,3 +542,67 @@ def test_only_admins_switch_auto_tagging(app, staff_client):
     assert "Auto-tagging is <strong>on</strong>" in admin.get("/admin/tagging").get_data(
         as_text=True
     )
+
+
+def test_reports_count_auto_applied_tags_apart_from_staff_tagging(app, trained, staff_client):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    from portal.models import utcnow
+    from portal.periods import financial_quarter, quarter_of
+
+    admin = staff_client("admin")
+    with app.app_context():
+        # Tagged by staff (its own commitment page) while auto-tagging is off.
+        add("Tagged by its own commitment page", commitment_id=_commitment().id)
+        [scores] = service.current_model().score([FOODBANK])
+        threshold = scores.commitments[0][1] - 0.001
+    assert _switch(admin, "yes", f"{threshold:.4f}").status_code == 303
+    with app.app_context():
+        kept = add()  # auto-tagged, and left as it is
+        replaced = add()  # auto-tagged, then staff chose another commitment
+        assert kept.commitment.slug == replaced.commitment.slug == FOODBANK_SLUG
+        replaced.commitment = _commitment("environmental-benefits")
+        spam = add()  # auto-tagged, but spam is left out of reports
+        spam.status = FeedbackStatus.SPAM
+        db.session.commit()
+        families = db.session.scalars(
+            select(SuggestionDecision.family).where(
+                SuggestionDecision.feedback_id == kept.id, SuggestionDecision.action == "auto"
+            )
+        ).all()
+        year, quarter = quarter_of(utcnow().date())
+        period = financial_quarter(year, quarter)
+        counts = service.auto_tag_counts(period.start_at, period.end_before)
+    # The replaced item keeps its auto-applied themes and roles (still on it), not its commitment.
+    assert counts.commitments == 1
+    assert counts.items == 2
+    assert counts.total == 2 * len(families) - 1
+    assert counts.themes == 2 * families.count("themes")
+    page = admin.get(f"/reports/quarterly/{year}-Q{quarter}")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert "Tags applied automatically" in text
+    assert "2 items have at least one tag applied by auto-tagging" in text
+    assert f"({counts.total} tags in all)" in text
+    annual = admin.get(f"/reports/annual/{year}").get_data(as_text=True)
+    assert "Tags applied automatically" in annual and f"({counts.total} tags in all)" in annual
+    workbook = load_workbook(BytesIO(admin.get(f"/reports/annual/{year}.xlsx").data))
+    rows = list(workbook["Auto-applied tags"].iter_rows(values_only=True))
+    assert ("Commitment", 1) in rows and ("Items with a tag applied automatically", 2) in rows
+    docx = admin.get(f"/reports/quarterly/{year}-Q{quarter}.docx")
+    assert docx.status_code == 200
+
+
+def test_reports_show_no_auto_applied_tags_when_auto_tagging_is_off(app, trained, staff_client):
+    from portal.models import utcnow
+    from portal.periods import quarter_of
+
+    admin = staff_client("admin")
+    with app.app_context():
+        add()
+    year, quarter = quarter_of(utcnow().date())
+    text = admin.get(f"/reports/quarterly/{year}-Q{quarter}").get_data(as_text=True)
+    assert "0 items have at least one tag applied by auto-tagging" in text
+    assert "(0 tags in all)" in text

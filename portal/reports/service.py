@@ -28,6 +28,7 @@ from ..models import (
 )
 from ..periods import Period, uk_date
 from ..progress.service import latest_by_commitment
+from ..tagging.service import auto_tag_counts
 
 
 @dataclass
@@ -197,6 +198,20 @@ def annual(period: Period) -> AnnualPack:
     )
 
 
+def auto_tag_blocks(period: Period) -> list[tuple]:
+    """Return the tags auto-tagging applied in the period, counted apart from staff tagging."""
+    counts = auto_tag_counts(period.start_at, period.end_before)
+    return [
+        ("h2", "Tags applied automatically"),
+        (
+            "p",
+            f"Of the items received in this period, {counts.items} had at least one tag applied "
+            f"by auto-tagging rather than by staff ({counts.total} tags in all).",
+        ),
+        ("table", ["Kind of tag", "Applied automatically"], counts.rows()),
+    ]
+
+
 def quarterly_blocks(title: str, rows: list[CommitmentRow]) -> list[tuple]:
     """Return the quarterly report as document blocks."""
     blocks: list[tuple] = [("h1", title)]
@@ -273,4 +288,8 @@ def annual_sheets(pack: AnnualPack) -> dict:
         "To improve": (["Code in negative feedback", "Items"], pack.to_improve),
         "Actions done": (["Action", "Outcome"], pack.actions_done),
         "Actions open": (["Action", "Owner", "Due"], pack.actions_open),
+        "Auto-applied tags": (
+            ["Kind of tag", "Applied automatically"],
+            auto_tag_counts(pack.period.start_at, pack.period.end_before).rows(),
+        ),
     }

@@ -65,16 +65,11 @@ def quarterly(period: str):
     span = financial_quarter(year, quarter)
     rows = service.quarterly(span, year, quarter)
     title = f"Social Value progress report, {quarter_label(year, quarter)}"
-    if extension == "pdf":
-        return _download(
-            to_pdf(title, service.quarterly_blocks(title, rows)),
-            "application/pdf",
-            f"quarterly-{stem}.pdf",
-        )
-    if extension == "docx":
-        return _download(
-            to_docx(title, service.quarterly_blocks(title, rows)), DOCX, f"quarterly-{stem}.docx"
-        )
+    if extension in ("pdf", "docx"):
+        blocks = service.quarterly_blocks(title, rows) + service.auto_tag_blocks(span)
+        if extension == "pdf":
+            return _download(to_pdf(title, blocks), "application/pdf", f"quarterly-{stem}.pdf")
+        return _download(to_docx(title, blocks), DOCX, f"quarterly-{stem}.docx")
     return render_template("reports/quarterly.html", title=title, rows=rows, period=span, stem=stem)
 
 
@@ -89,16 +84,11 @@ def annual(year: str):
         abort(404)
     pack = service.annual(span)
     title = f"Annual Review of Social Value Impact: feedback data pack {span.label}"
-    if extension == "pdf":
-        return _download(
-            to_pdf(title, service.annual_blocks(title, pack)),
-            "application/pdf",
-            f"annual-{stem}.pdf",
-        )
-    if extension == "docx":
-        return _download(
-            to_docx(title, service.annual_blocks(title, pack)), DOCX, f"annual-{stem}.docx"
-        )
+    if extension in ("pdf", "docx"):
+        blocks = service.annual_blocks(title, pack) + service.auto_tag_blocks(span)
+        if extension == "pdf":
+            return _download(to_pdf(title, blocks), "application/pdf", f"annual-{stem}.pdf")
+        return _download(to_docx(title, blocks), DOCX, f"annual-{stem}.docx")
     if extension == "xlsx":
         return _download(to_xlsx(service.annual_sheets(pack)), XLSX, f"annual-{stem}.xlsx")
     return render_template("reports/annual.html", title=title, pack=pack, stem=stem)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import joblib
 from flask import current_app, g, has_request_context
-from sqlalchemy import event, func, inspect, select
+from sqlalchemy import and_, event, exists, func, inspect, or_, select
 from sqlalchemy.orm import Session
 
 from .. import audit
@@ -596,6 +596,84 @@ def decision_counts() -> dict[str, int]:
         "auto": counts.get("auto", 0),
         "auto_items": auto_items or 0,
     }
+
+
+@dataclass
+class AutoTagCounts:
+    """Tags auto-tagging applied to a period's items that are still on them, per family."""
+
+    commitments: int = 0
+    themes: int = 0
+    roles: int = 0
+    codes: int = 0
+    items: int = 0  # items with at least one such tag
+
+    @property
+    def total(self) -> int:
+        return self.commitments + self.themes + self.roles + self.codes
+
+    def rows(self) -> list[tuple[str, int]]:
+        """Return the counts as table rows, for the reports."""
+        return [
+            ("Commitment", self.commitments),
+            ("Themes", self.themes),
+            ("Roles", self.roles),
+            ("Codes", self.codes),
+            ("Items with a tag applied automatically", self.items),
+        ]
+
+
+def auto_tag_counts(start_at: datetime, end_before: datetime) -> AutoTagCounts:
+    """Count the tags auto-tagging applied to items received from start_at until end_before
+    (spam left out, as the reports leave it out) that are still on them: a tag staff removed
+    or replaced is no longer counted."""
+    decision = SuggestionDecision
+    still_on = or_(
+        and_(
+            decision.family == "commitments",
+            exists().where(
+                Commitment.id == Feedback.commitment_id, Commitment.slug == decision.label
+            ),
+        ),
+        *(
+            and_(
+                decision.family == family,
+                exists().where(
+                    table.c.feedback_id == decision.feedback_id,
+                    table.c[column] == label.id,
+                    key == decision.label,
+                ),
+            )
+            for family, table, column, label, key in (
+                ("themes", feedback_themes, "theme_id", Theme, Theme.slug),
+                ("roles", feedback_roles, "role_id", Role, Role.slug),
+                ("codes", feedback_codes, "code_id", Code, Code.name),
+            )
+        ),
+    )
+    counted = (
+        select(decision.family, decision.feedback_id)
+        .join(Feedback, Feedback.id == decision.feedback_id)
+        .where(
+            decision.action == "auto",
+            Feedback.received_at >= start_at,
+            Feedback.received_at < end_before,
+            Feedback.status != FeedbackStatus.SPAM,
+            still_on,
+        )
+        .subquery()
+    )
+    per_family = dict(
+        db.session.execute(select(counted.c.family, func.count()).group_by(counted.c.family)).all()
+    )
+    items = db.session.scalar(select(func.count(func.distinct(counted.c.feedback_id))))
+    return AutoTagCounts(
+        commitments=per_family.get("commitments", 0),
+        themes=per_family.get("themes", 0),
+        roles=per_family.get("roles", 0),
+        codes=per_family.get("codes", 0),
+        items=items or 0,
+    )
 
 
 # ---------------------------------------------------------------------------------------------

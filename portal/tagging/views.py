@@ -161,6 +161,12 @@ def suggested_commitment(item, rows=None) -> service.Suggestion | None:
 
 
 @bp.app_template_global()
+def auto_tag_counts(period) -> service.AutoTagCounts:
+    """Return the tags auto-tagging applied in a report's period (a portal.periods.Period)."""
+    return service.auto_tag_counts(period.start_at, period.end_before)
+
+
+@bp.app_template_global()
 def auto_applied_tags(item) -> list:
     """Return the tags auto-tagging applied to an item."""
     return service.auto_applied(item)
