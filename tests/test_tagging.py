@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 from sqlalchemy import delete, func, select
 
@@ -92,6 +93,27 @@ def test_scores_are_ranked_between_zero_and_one():
             values = [s for _, s in getattr(scores, family)]
             assert values == sorted(values, reverse=True)
             assert all(0 <= v <= 1 for v in values)
+
+
+def test_per_word_character_ngrams_count_what_char_wb_counts():
+    # Character n-grams are hashed once per distinct word and summed per text: the same counts
+    # as scikit-learn's char_wb analyser hashing every text whole.
+    features = engine.Features()
+    texts = ["the lift at lime st  is broken, again!", "lime lime st", "", "a"]
+    direct = features.chars.transform(texts)
+    assert (features._chars(texts, None) != direct).nnz == 0
+
+
+def test_features_of_training_texts_are_what_scoring_sees():
+    texts = ["food bank box at southport", "unsafe on the platform at night", "food box"]
+    features = engine.Features()
+    fitted = features.fit_transform(texts)
+    again = features.transform(texts)
+    assert abs(fitted - again).max() < 1e-6
+    # Unit rows; a word never seen in training adds nothing.
+    assert np.allclose(np.sqrt(again.multiply(again).sum(axis=1)).A.ravel(), 1)
+    unseen = features.transform(["food bank box at southport zzyzx"])
+    assert abs(unseen - again[0]).max() < 1e-6
 
 
 def test_trained_model_learns_from_tagged_items(app_ctx, trained):

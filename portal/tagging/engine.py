@@ -45,6 +45,8 @@ LIKELY = 0.4
 CLF_C = 20.0
 # Above this many training texts, stochastic gradient descent instead of L-BFGS.
 LARGE = 20_000
+# Passes over the data for stochastic gradient descent: at that size a few are enough.
+SGD_EPOCHS = 5
 HASH_BITS = 20
 WORD_NGRAMS = (1, 2)
 CHAR_NGRAMS = (3, 5)
@@ -147,9 +149,16 @@ class Features:
         return (uses @ per_word).tocsr()
 
     def fit(self, texts: Sequence[str]) -> Features:
+        self.fit_transform(texts)
+        return self
+
+    def fit_transform(self, texts: Sequence[str]) -> sparse.csr_matrix:
+        """Learn the kept features and their weights from the texts; return the texts' rows."""
         n = len(texts)
-        word_df = np.bincount(self.words.transform(texts).indices, minlength=self.size)
-        char_df = np.bincount(self._chars(texts, None).indices, minlength=self.size)
+        words = self.words.transform(texts)
+        chars = self._chars(texts, None)
+        word_df = np.bincount(words.indices, minlength=self.size)
+        char_df = np.bincount(chars.indices, minlength=self.size)
         word_kept = np.flatnonzero(word_df >= 1)
         char_kept = np.flatnonzero(char_df >= 2)
         self.word_column = np.full(self.size, -1, dtype=np.int32)
@@ -159,17 +168,24 @@ class Features:
         df = np.concatenate([word_df[word_kept], char_df[char_kept]])
         self.idf = (np.log((1 + n) / (1 + df)) + 1).astype(np.float32)
         self.words_kept = len(word_kept)
-        return self
+        counts = _renumber(words, self.word_column, self.width) + _renumber(
+            chars, self.char_column, self.width
+        )
+        return self._weigh(counts.tocsr())
 
     def transform(self, texts: Sequence[str]) -> sparse.csr_matrix:
         assert self.idf is not None
         words = _renumber(self.words.transform(texts), self.word_column, self.width)
-        X = (words + self._chars(texts, self.char_column)).tocsr()
+        return self._weigh((words + self._chars(texts, self.char_column)).tocsr())
+
+    def _weigh(self, X: sparse.csr_matrix) -> sparse.csr_matrix:
+        """Return counts as sublinear TF-IDF, each block and then each row of unit length."""
+        n = X.shape[0]
         X.data = (np.log(X.data) + 1) * self.idf[X.indices]
         # Each block (words, characters) counts the same, then the whole row is unit length.
-        rows = np.repeat(np.arange(len(texts)), np.diff(X.indptr))
+        rows = np.repeat(np.arange(n), np.diff(X.indptr))
         block = (X.indices >= self.words_kept).astype(np.int64)
-        squares = np.bincount(rows * 2 + block, weights=X.data**2, minlength=2 * len(texts))
+        squares = np.bincount(rows * 2 + block, weights=X.data**2, minlength=2 * n)
         norms = np.sqrt(squares).reshape(-1, 2)
         norms[norms == 0] = 1
         X.data = (X.data / norms[rows, block]).astype(np.float32)
@@ -235,9 +251,9 @@ class Model:
         )
         framework_docs = [clean(c.text) for c in self.commitments]
         texts = [clean(e.text) for e in examples]
-        self.features = Features().fit(texts + framework_docs)
-        X_all = self.features.transform(texts) if texts else None
-        framework = self.features.transform(framework_docs)
+        self.features = Features()
+        X_both = self.features.fit_transform(texts + framework_docs)
+        X_all, framework = X_both[: len(texts)], X_both[len(texts) :]
         self.label_vectors = framework.T.tocsr()
         self.code_vectors = (
             self.features.transform([clean(c.text) for c in self.codes]).T.tocsr()
@@ -339,13 +355,17 @@ class Model:
 def _classifier(n: int):
     if n > LARGE:
         # Stochastic gradient descent keeps nightly training on 100,000 items within a minute.
-        return SGDClassifier(loss="log_loss", alpha=2e-6, max_iter=15, tol=None, random_state=0)
+        return SGDClassifier(
+            loss="log_loss", alpha=2e-6, max_iter=SGD_EPOCHS, tol=None, random_state=0
+        )
     return LogisticRegression(C=CLF_C, max_iter=300)
 
 
 def _binary_classifier(n: int):
     if n > LARGE:
-        return SGDClassifier(loss="log_loss", alpha=2e-6, max_iter=15, tol=None, random_state=0)
+        return SGDClassifier(
+            loss="log_loss", alpha=2e-6, max_iter=SGD_EPOCHS, tol=None, random_state=0
+        )
     return LogisticRegression(C=10.0, max_iter=300, class_weight="balanced")
 
 
