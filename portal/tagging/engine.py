@@ -36,9 +36,9 @@ MIN_POSITIVES = 15
 # Below this many labelled items in all, commitments are scored by similarity alone (day one).
 MIN_LABELLED = 30
 # How many times a commitment's own title and text count as a training example.
-FRAMEWORK_WEIGHT = 5
+FRAMEWORK_WEIGHT = 20
 # Share of the commitment score taken from similarity to the commitment's own words.
-SIMILARITY_SHARE = 0.5
+SIMILARITY_SHARE = 0.4
 # Scores below POSSIBLE are not shown; from LIKELY up a suggestion is called "likely".
 POSSIBLE = 0.15
 LIKELY = 0.4
