@@ -30,6 +30,7 @@ from ..models import (
 )
 from ..periods import Period, uk_date
 from ..progress.service import latest_by_commitment
+from ..tagging.service import auto_tag_counts
 
 
 @dataclass
@@ -257,6 +258,7 @@ def annual_document(pack: AnnualPack) -> dict[str, Any]:
     sections += [
         ("working-well", "What is working well"),
         ("to-improve", "Opportunities to improve"),
+        ("auto-tagged", "Tags applied automatically"),
     ]
     return {
         "pack": pack,
@@ -280,5 +282,9 @@ def annual_sheets(pack: AnnualPack) -> dict:
         "Actions open": (
             ["Action", "Owner", "Due"],
             [(d, o, uk_date(due)) for d, o, due in pack.actions_open],
+        ),
+        "Auto-applied tags": (
+            ["Kind of tag", "Applied automatically"],
+            auto_tag_counts(pack.period.start_at, pack.period.end_before).rows(),
         ),
     }
