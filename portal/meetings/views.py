@@ -7,23 +7,17 @@ from flask_login import current_user
 from jinja2_fragments.flask import render_block
 
 from ..auth.permissions import TRIAGE, roles_required
-from ..core.expired import expired_errors, expired_message, keeps_input, token_expired
+from ..core.expired import expired_message, keeps_input, token_expired
 from ..documents import to_docx, to_pdf
 from ..exports import to_csv
 from ..extensions import db
-from ..inputs import parse_date_field, parse_date_parts, parse_id
+from ..inputs import parse_date_field, parse_id
 from ..models import Action, ActionStatus, AgendaItemKind, Feedback, Meeting
 from ..notes import service as notes_service
-from . import exports, service
+from . import exports, minutes, service
+from .forms import MeetingForm, clerk_forms
 
 bp = Blueprint("meetings", __name__, url_prefix="/meetings")
-
-
-DATE_FIELDS = (
-    ("meeting_date", "Date of the meeting"),
-    ("period_start", "Start of the period"),
-    ("period_end", "End of the period"),
-)
 
 
 @bp.get("")
@@ -37,39 +31,37 @@ def index():
 @roles_required(*TRIAGE)
 @keeps_input
 def new():
-    """Create a meeting; its draft agenda is built from the period's feedback."""
-    errors: dict[str, str] = {}
-    values: dict[str, object] = {"title": request.form.get("title", "")}
-    if request.method == "POST":
-        errors.update(expired_errors())
-        parsed = {}
-        for key, label in DATE_FIELDS:
-            parsed[key], error, values[key] = parse_date_parts(request.form, key, label)
-            if error:
-                errors[key] = error
-        meeting_date, start, end = (
-            parsed["meeting_date"],
-            parsed["period_start"],
-            parsed["period_end"],
-        )
-        if not str(values["title"]).strip():
-            errors["title"] = "Enter a title for the meeting"
-        if meeting_date is None and "meeting_date" not in errors:
-            errors["meeting_date"] = "Enter the date of the meeting"
-        if not errors:
-            try:
-                meeting = service.create_meeting(
-                    current_user, str(values["title"]), meeting_date, start, end
-                )
-            except service.MeetingError as error:
-                db.session.rollback()
-                errors["period_start"] = str(error)
-            else:
-                db.session.commit()
-                return redirect(url_for("meetings.show", meeting_id=meeting.id), code=303)
-    return render_template("meetings/new.html", values=values, errors=errors), (
-        422 if errors else 200
-    )
+    """Plan a meeting (when, where, who is invited); its draft agenda is built from the
+    period's feedback."""
+    form = MeetingForm()
+    form.members.choices = [(u.id, u.name or u.email) for u in minutes.invitable_users()]
+    if request.method == "POST" and form.validate():
+        try:
+            meeting = service.create_meeting(
+                current_user,
+                form.title.data or "",
+                form.meeting_date.data,
+                form.period_start.data,
+                form.period_end.data,
+            )
+            minutes.set_details(
+                current_user,
+                meeting,
+                form.start_time.data,
+                form.venue.data or "",
+                form.joining_details.data or "",
+            )
+            if form.members.data or form.names():
+                minutes.invite(current_user, meeting, form.members.data or [], form.names())
+        except service.MeetingError as error:
+            db.session.rollback()
+            field = form[error.field] if error.field in form else form.period_start
+            field.errors = [*field.errors, str(error)]
+        else:
+            db.session.commit()
+            return redirect(url_for("meetings.show", meeting_id=meeting.id), code=303)
+    status = 200 if request.method == "GET" else 400 if token_expired() else 422
+    return render_template("meetings/new.html", form=form), status
 
 
 def _context(
@@ -87,6 +79,9 @@ def _context(
         "measures": exports.MEASURES,
         "action_statuses": list(ActionStatus),
         "kinds": AgendaItemKind,
+        # The clerk's forms (minutes_views): a refused one comes back in clerk_forms by key.
+        "clerk_forms": {},
+        "clerk": clerk_forms(meeting),
     }
 
 
@@ -396,3 +391,6 @@ def agenda_csv(meeting_id: int):
     meeting = db.first_or_404(service.meeting_query(meeting_id))
     header, rows = exports.csv_rows(meeting)
     return _download(to_csv(header, rows), "text/csv", f"agenda-{meeting.id}.csv")
+
+
+from . import minutes_views  # noqa: E402, F401  (the clerk's routes, on this blueprint)
