@@ -385,3 +385,49 @@ def test_minutes_documents(app, staff_client):
     # The earlier meeting's own minutes say where they were approved.
     earlier = client.get(f"/meetings/{first_id}/minutes").get_data(as_text=True)
     assert "Approved at December meeting on" in earlier
+
+
+def test_agenda_forms_render_from_their_wtforms_fields_and_keep_what_was_typed(app, staff_client):
+    client = staff_client("member")
+    with app.app_context():
+        meeting = meeting_on(db.session.scalar(select(User)))
+        meeting_id, item_id = meeting.id, meeting.items[-1].id
+    page = client.get(f"/meetings/{meeting_id}").get_data(as_text=True)
+    for name, box in (
+        ("title", "new-item-title"),
+        ("text", f"decision-{item_id}"),
+        ("owner", f"action-owner-{item_id}"),
+        ("references", f"action-links-{item_id}"),
+    ):
+        assert re.search(rf'id="{box}" name="{name}"', page), box
+    assert 'name="due_date-day"' in page
+    token = csrf_for(client, f"/meetings/{meeting_id}")
+    refused = client.post(
+        f"/meetings/{meeting_id}/items/{item_id}/actions",
+        data={
+            "csrf_token": token,
+            "description": "Write to <the> operators",
+            "owner": "Bus team",
+            "due_date-day": "31",
+            "due_date-month": "2",
+            "due_date-year": "2027",
+        },
+    )
+    assert refused.status_code == 422
+    html = refused.get_data(as_text=True)
+    assert "Due date must be a real date, like 27 3 2026" in html
+    assert f'href="#action-due-{item_id}"' in html
+    assert "Write to &lt;the&gt; operators</textarea>" in html
+    assert 'value="Bus team"' in html and 'value="31"' in html
+    iso = client.post(
+        f"/meetings/{meeting_id}/items/{item_id}/actions",
+        data={
+            "csrf_token": token,
+            "description": "Do it",
+            "owner": "Bus team",
+            "due_date": "2027-01-05",
+        },
+    )
+    assert iso.status_code == 303
+    with app.app_context():
+        assert db.session.get(Meeting, meeting_id).items[-1].actions[0].due_date == date(2027, 1, 5)

@@ -187,3 +187,86 @@ class ClerkForms:
 
 def clerk_forms(meeting) -> ClerkForms:
     return ClerkForms(meeting)
+
+
+# The agenda's forms (views.py). Each is read through its class, never `request.form` by hand;
+# what a value must be is checked by the meeting rules (service.py), which give the message, so
+# these fields only carry what was posted. CSRF is checked for every POST by CSRFProtect (with
+# `keeps_input` showing the form again when the token expired). On the page each box is rendered
+# from its field by govuk-frontend-wtf (templates/meetings/_boxes.html), with the id of its item.
+
+
+class Posted(StringField):
+    """A posted value as typed ("" when the form did not send it)."""
+
+    widget = GovTextInput()
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        self.data = valuelist[0] if valuelist else ""
+
+
+class PostedText(Posted):
+    widget = GovTextArea()
+
+
+class _AgendaForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+
+class AddItemForm(_AgendaForm):
+    title = Posted("Title")
+
+
+class MoveItemForm(_AgendaForm):
+    direction = Posted("Direction")
+
+
+class EditItemForm(_AgendaForm):
+    title = Posted("Title")
+    summary = PostedText("Summary")
+
+
+class PinForm(_AgendaForm):
+    reference = Posted("Feedback reference")
+
+
+class UnpinForm(_AgendaForm):
+    feedback_id = Posted("Feedback")
+
+
+class DecisionForm(_AgendaForm):
+    text = PostedText("Decision")
+
+
+class ActionForm(_AgendaForm):
+    description = PostedText("Action")
+    owner = Posted("Owner")
+    due_date = GovDatePartsField("Due date (optional)", error_name="due date")
+    references = Posted("Linked feedback references (optional)")
+
+
+class UpdateActionForm(_AgendaForm):
+    status = Posted("Status")
+    references = Posted("Linked feedback references")
+
+    def references_sent(self) -> str | None:
+        """The references, or None when the form did not send the box (keep the links)."""
+        return self.references.data if self.references.raw_data else None
+
+
+class OutcomeForm(_AgendaForm):
+    outcome = PostedText("Outcome to publish to the linked feedback")
+
+
+class AgendaForms:
+    """One unposted instance of each agenda form, whose fields the page renders per item."""
+
+    def __init__(self) -> None:
+        self.add_item = AddItemForm(formdata=None)
+        self.edit_item = EditItemForm(formdata=None)
+        self.pin = PinForm(formdata=None)
+        self.decision = DecisionForm(formdata=None)
+        self.action = ActionForm(formdata=None)
+        self.update_action = UpdateActionForm(formdata=None)
+        self.outcome = OutcomeForm(formdata=None)
