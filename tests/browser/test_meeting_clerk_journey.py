@@ -93,7 +93,8 @@ def test_a_member_runs_a_meeting_from_invitation_to_approved_minutes(
     members = page.locator("#members-table")
     expect(members).to_contain_text(f"Avery Admin {word}")
     expect(members).to_contain_text(f"Sam Partner {word}")
-    assert axe_violations(page) == [], "meeting page with members"
+    if javascript:  # axe-core runs in the page's JavaScript
+        assert axe_violations(page) == [], "meeting page with members"
 
     # The agenda pack, downloaded.
     agenda = pdf_text(download(page, "PDF", tmp_path))
@@ -140,7 +141,8 @@ def test_a_member_runs_a_meeting_from_invitation_to_approved_minutes(
     )
     expect(page.locator("#previous-minutes-status")).to_contain_text("were approved")
     expect(page.locator("#approve-previous-minutes")).to_have_count(0)
-    assert axe_violations(page) == [], "meeting page after approving"
+    if javascript:
+        assert axe_violations(page) == [], "meeting page after approving"
 
     # The minutes, as PDF and as Word (the on-screen page is the same HTML document).
     expect(page.get_by_role("link", name="Minutes", exact=True)).to_have_attribute(
