@@ -840,7 +840,7 @@ def test_axe_on_meetings_list_and_plan_form(page: Page, portal: Portal, rich_mee
     expect(summary).to_have_text(
         re.compile(r"Enter both the start and the end of the period, or neither")
     )
-    expect(summary.locator("a")).to_have_attribute("href", "#period_start")
+    expect(summary.locator("a")).to_have_attribute("href", "#period_start-day")
     expect(page.locator("#period_start-error")).to_be_visible()
     expect(page.locator("#title")).to_have_value("Half a period")
     expect(page.locator("#period_start-day")).to_have_value("01")
