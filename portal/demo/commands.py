@@ -72,7 +72,7 @@ def demo_users() -> None:
 def demo_documents(out: Path) -> None:
     """Write example agenda pack, quarterly report and annual pack (HTML, PDF, DOCX) from the
     demo data, adding an example meeting to the database."""
-    from ..documents.examples import ExamplesError, write_examples
+    from .documents import ExamplesError, write_examples
 
     try:
         written = write_examples(out)

@@ -15,11 +15,10 @@ from pathlib import Path
 from flask import current_app, render_template
 from sqlalchemy import select
 
+from ..documents import render_docx, render_pdf
 from ..extensions import db
 from ..models import AgendaItemKind, StaffRole, User
 from ..periods import financial_quarter, financial_year, quarter_label, quarter_of
-from .html_docx import render_docx
-from .html_pdf import render_pdf
 
 
 class ExamplesError(RuntimeError):
