@@ -104,7 +104,7 @@ def invite(meeting_id: int):
         added = minutes.invite(current_user, meeting, form.members.data or [], form.names())
         return f"Invited {', '.join(m.name for m in added)}"
 
-    return _clerk_act(meeting_id, "invite", form, action, "#members")
+    return _clerk_act(meeting_id, "invite", form, action, "#attendance")
 
 
 @bp.post("/<int:meeting_id>/members/<int:member_id>/attendance")
@@ -119,7 +119,7 @@ def attendance(meeting_id: int, member_id: int):
         minutes.record_attendance(current_user, member, form.attendance.data or "")
         return f"{member.name}: {member.attendance.label.lower()}"
 
-    return _clerk_act(meeting_id, f"member-{member_id}", form, action, "#members")
+    return _clerk_act(meeting_id, f"member-{member_id}", form, action, "#attendance")
 
 
 @bp.post("/<int:meeting_id>/members/<int:member_id>/remove")
@@ -133,7 +133,7 @@ def remove_member(meeting_id: int, member_id: int):
         minutes.remove_member(current_user, meeting, member)
         return f"Removed {member.name}"
 
-    return _clerk_act(meeting_id, "remove", form, action, "#members")
+    return _clerk_act(meeting_id, "remove", form, action, "#attendance")
 
 
 @bp.post("/<int:meeting_id>/items/<int:item_id>/discussion")
