@@ -33,7 +33,15 @@ from __future__ import annotations
 from flask import Response
 
 from .html_docx import render_docx
-from .html_pdf import render_pdf
+
+
+def render_pdf(html: str) -> bytes:
+    """The tagged A4 PDF of ``html`` (see ``html_pdf.render_pdf``). WeasyPrint is imported on
+    the first PDF, not when the app starts: most processes never draw one."""
+    from .html_pdf import render_pdf as draw
+
+    return draw(html)
+
 
 MEDIA_TYPES = {
     "pdf": "application/pdf",
