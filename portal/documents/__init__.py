@@ -32,13 +32,19 @@ from __future__ import annotations
 
 from flask import Response
 
-from .html_docx import render_docx
-
 
 def render_pdf(html: str) -> bytes:
     """The tagged A4 PDF of ``html`` (see ``html_pdf.render_pdf``). WeasyPrint is imported on
     the first PDF, not when the app starts: most processes never draw one."""
     from .html_pdf import render_pdf as draw
+
+    return draw(html)
+
+
+def render_docx(html: str) -> bytes:
+    """The A4 Word document of ``html`` (see ``html_docx.render_docx``); python-docx and lxml
+    are imported on the first one, as WeasyPrint is on the first PDF."""
+    from .html_docx import render_docx as draw
 
     return draw(html)
 

@@ -12,8 +12,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import joblib
 from flask import current_app, g, has_request_context
 from sqlalchemy import and_, event, exists, func, inspect, or_, select
 from sqlalchemy.orm import Session
@@ -33,8 +33,10 @@ from ..models import (
     feedback_roles,
     feedback_themes,
 )
-from . import engine
 from .models import SuggestionDecision, TaggingModel, TaggingSettings
+
+if TYPE_CHECKING:  # scikit-learn, numpy and joblib load on first use: a web worker that never
+    from . import engine  # draws a suggestion does not carry them (about 110 MB)
 
 FAMILIES = ("commitments", "themes", "roles", "codes")
 FAMILY_NAMES = {"commitments": "Commitment", "themes": "Theme", "roles": "Role", "codes": "Code"}
@@ -58,6 +60,8 @@ class TaggingError(RuleError):
 
 def framework_labels() -> dict[str, list[engine.Label]]:
     """Return the labels the model may suggest, from the framework as it is now."""
+    from . import engine
+
     commitments = db.session.scalars(
         select(Commitment).where(Commitment.active).order_by(Commitment.position)
     )
@@ -111,6 +115,8 @@ def _auto_only() -> set[tuple[int, str]]:
 
 def training_examples() -> list[engine.Example]:
     """Return every item with what staff (or its own commitment page) said it is about."""
+    from . import engine
+
     themes = _tag_map(feedback_themes, feedback_themes.c.theme_id, Theme.slug)
     roles = _tag_map(feedback_roles, feedback_roles.c.role_id, Role.slug)
     codes = _tag_map(feedback_codes, feedback_codes.c.code_id, Code.name)
@@ -160,6 +166,8 @@ def model_dir() -> Path:
 
 def new_model(labels: dict[str, list[engine.Label]] | None = None) -> engine.Model:
     """Return an untrained model over the framework's labels."""
+    from . import engine
+
     labels = labels or framework_labels()
     return engine.Model(
         commitments=labels["commitments"],
@@ -171,6 +179,8 @@ def new_model(labels: dict[str, list[engine.Label]] | None = None) -> engine.Mod
 
 def train(now: datetime | None = None) -> TaggingModel:
     """Train a model from the database, store its file and record it as the newest version."""
+    import joblib
+
     examples = training_examples()
     model = new_model().fit(examples)
     version = (db.session.scalar(select(func.max(TaggingModel.version))) or 0) + 1
@@ -204,6 +214,8 @@ _lock = threading.Lock()
 def current_model() -> engine.Model:
     """Return the newest trained model, loaded once per process and again when it changes; with
     none trained yet, a day-one model that scores by similarity to the framework's own words."""
+    import joblib
+
     record = latest_record()
     key = f"{current_app.instance_path}:{record.version if record else 0}"
     with _lock:
@@ -682,6 +694,8 @@ def auto_tag_counts(start_at: datetime, end_before: datetime) -> AutoTagCounts:
 
 def evaluate(folds: int = 5, seed: int = 0, limit: int | None = None) -> dict:
     """Cross-validate on the tagged items: each fold is scored by a model trained without it."""
+    from . import engine
+
     examples = training_examples()
     labelled = [e for e in examples if e.commitment or e.themes or e.roles or e.codes]
     rng = random.Random(seed)
