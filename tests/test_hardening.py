@@ -162,6 +162,7 @@ def test_equality_answers_are_rate_limited(tmp_path_factory):
 # --- sign-in lockout ------------------------------------------------------------------------
 
 
+@pytest.mark.commits
 def test_concurrent_wrong_passwords_check_at_most_five(app, make_user, monkeypatch):
     make_user("member")
     checks: list[str] = []

@@ -286,6 +286,7 @@ def test_audit_page_filters(app, make_user):
 # --- resilience ---------------------------------------------------------------------------
 
 
+@pytest.mark.commits
 def test_backup_and_restore(app, tmp_path):
     if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         result = app.test_cli_runner().invoke(args=["db", "backup", str(tmp_path / "x.db")])
