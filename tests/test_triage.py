@@ -25,19 +25,10 @@ from portal.models import (
 from portal.public.service import NewFeedback, submit_feedback
 from portal.triage import search, service
 
+from . import factories
 from .conftest import csrf_for, hidden_fields
 
 S = FeedbackStatus
-
-
-def add(body: str = "A perfectly ordinary piece of feedback", **kwargs) -> Feedback:
-    kwargs.setdefault("stakeholder_type", "passenger")
-    received = kwargs.pop("received_at", None)
-    item = submit_feedback(NewFeedback(body=body, **kwargs)).feedback
-    if received:
-        item.received_at = received
-        db.session.commit()
-    return item
 
 
 @pytest.fixture
@@ -61,10 +52,10 @@ ALLOWED = [
 
 
 def test_every_transition_allowed_or_refused(member):
-    original = add("The original item")
+    original = factories.feedback("The original item")
     for current in S:
         for new in S:
-            item = add(f"Item going from {current} to {new}")
+            item = factories.feedback(f"Item going from {current} to {new}")
             item.status = current
             db.session.commit()
             allowed = (current, new) in ALLOWED
@@ -80,12 +71,12 @@ def test_every_transition_allowed_or_refused(member):
 
 
 def test_duplicate_needs_an_original_other_than_itself(member):
-    item = add("One")
+    item = factories.feedback("One")
     with pytest.raises(service.TriageError, match="reference of the original"):
         service.change_status(item, member, S.DUPLICATE)
     with pytest.raises(service.TriageError, match="itself"):
         service.change_status(item, member, S.DUPLICATE, duplicate_of=item)
-    original = add("Two")
+    original = factories.feedback("Two")
     service.change_status(item, member, S.DUPLICATE, duplicate_of=original)
     assert item.duplicate_of_id == original.id
     with pytest.raises(service.TriageError, match="already a duplicate"):
@@ -97,7 +88,7 @@ def test_duplicate_needs_an_original_other_than_itself(member):
 def test_invalid_transition_over_http_is_refused_with_a_message(app, staff_client):
     client = staff_client("member")
     with app.app_context():
-        reference = add().reference
+        reference = factories.feedback().reference
     token = csrf_for(client)
     response = client.post(
         f"/triage/{reference}/status", data={"csrf_token": token, "status": "closed"}
@@ -113,7 +104,7 @@ def test_invalid_transition_over_http_is_refused_with_a_message(app, staff_clien
 
 
 def test_tags_assessment_assignment_notes_reply_are_audited(member):
-    item = add()
+    item = factories.feedback()
     role = db.session.scalar(select(Role).where(Role.slug == "employer"))
     theme = db.session.scalar(select(Theme).where(Theme.slug == "fairer"))
     code = service.create_code(member, "Personal safety at stations")
@@ -143,7 +134,7 @@ def test_tags_assessment_assignment_notes_reply_are_audited(member):
 
 
 def test_note_and_reply_validation(member):
-    item = add()
+    item = factories.feedback()
     with pytest.raises(service.TriageError, match="Enter a note"):
         service.add_note(item, member, "   ")
     with pytest.raises(service.TriageError, match="5,000"):
@@ -154,7 +145,7 @@ def test_note_and_reply_validation(member):
 def test_assign_only_to_members(member, make_user):
     champion = db.session.get(User, make_user("champion"))
     with pytest.raises(service.TriageError):
-        service.assign(add(), member, champion)
+        service.assign(factories.feedback(), member, champion)
 
 
 def test_item_page_shows_contact_details_only_when_given(app, staff_client):
@@ -169,7 +160,7 @@ def test_item_page_shows_contact_details_only_when_given(app, staff_client):
                 name="A Caller",
             )
         ).feedback.reference
-        without = add().reference
+        without = factories.feedback().reference
     assert "caller@example.com" in client.get(f"/triage/{with_contact}").get_data(as_text=True)
     assert "Contact details</h2>" not in client.get(f"/triage/{without}").get_data(as_text=True)
 
@@ -199,8 +190,8 @@ def test_unknown_item_is_404(staff_client):
 
 
 def test_bulk_actions_service(member):
-    items = [add(f"Bulk item number {n}") for n in range(3)]
-    code = service.create_code(member, "Procurement weighting")
+    items = [factories.feedback(f"Bulk item number {n}") for n in range(3)]
+    code = service.create_code(member, "Procurement weighting (bulk test)")
     assert service.bulk_add_code(items, member, code).changed == 3
     assert service.bulk_add_code(items, member, code).changed == 0  # already tagged
     result = service.bulk_status(items, member, S.IN_REVIEW)
@@ -208,7 +199,7 @@ def test_bulk_actions_service(member):
     closed = service.bulk_status(items, member, S.CLOSED)
     assert closed.changed == 0 and len(closed.refused) == 3
     assert service.bulk_assign(items, member, member).changed == 3
-    original = add("Original")
+    original = factories.feedback("Original")
     assert service.bulk_status(items, member, S.DUPLICATE, original).changed == 3
     assert all(i.duplicate_of_id == original.id for i in items)
 
@@ -223,7 +214,7 @@ def _bulk(client, ids, **data):
 def test_bulk_plain_form_redirects_back(app, staff_client):
     client = staff_client("member")
     with app.app_context():
-        ids = [add(f"Plain bulk {n}").id for n in range(2)]
+        ids = [factories.feedback(f"Plain bulk {n}").id for n in range(2)]
     response = client.post(
         "/triage/bulk", data=_bulk(client, ids, action="status", status="in_review")
     )
@@ -236,7 +227,7 @@ def test_bulk_plain_form_redirects_back(app, staff_client):
 def test_bulk_htmx_returns_the_results_block(app, staff_client):
     client = staff_client("member")
     with app.app_context():
-        ids = [add(f"Htmx bulk {n}").id for n in range(2)]
+        ids = [factories.feedback(f"Htmx bulk {n}").id for n in range(2)]
         member_id = db.session.scalar(select(User.id))
     response = client.post(
         "/triage/bulk",
@@ -262,12 +253,13 @@ def test_bulk_htmx_returns_the_results_block(app, staff_client):
 def test_bulk_bad_input_gets_a_message_and_changes_nothing(app, staff_client, data, message):
     client = staff_client("member")
     with app.app_context():
-        ids = [add("Unchanged item").id]
+        ids = [factories.feedback("Unchanged item").id]
+        audited = db.session.scalar(select(func.count()).select_from(AuditEntry))
     client.post("/triage/bulk", data=_bulk(client, ids, **data))
     assert message in client.get("/triage").get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(select(Feedback.status)) is S.NEW
-        assert db.session.scalar(select(func.count()).select_from(AuditEntry)) == 0
+        assert db.session.scalar(select(func.count()).select_from(AuditEntry)) == audited
 
 
 def test_bulk_with_nothing_selected(staff_client):
@@ -279,7 +271,7 @@ def test_bulk_with_nothing_selected(staff_client):
 def test_bulk_return_to_must_be_local(app, staff_client):
     client = staff_client("member")
     with app.app_context():
-        ids = [add().id]
+        ids = [factories.feedback().id]
     data = _bulk(client, ids, action="status", status="in_review")
     data["return_to"] = "https://evil.example/"
     assert client.post("/triage/bulk", data=data).headers["Location"] == "/triage"
@@ -298,7 +290,7 @@ def test_codes_create_rename_merge_retire(member):
     with pytest.raises(service.TriageError, match="Enter a name"):
         service.create_code(member, "  ")
     service.rename_code(member, safety, "Personal safety at stations")
-    items = [add(f"Dark platform {n}") for n in range(3)]
+    items = [factories.feedback(f"Dark platform {n}") for n in range(3)]
     service.set_tags(items[0], member, [], [], [safety.id, lighting.id])
     service.set_tags(items[1], member, [], [], [lighting.id])
     moved = service.merge_codes(member, lighting, safety)
@@ -333,7 +325,7 @@ def test_codeframe_pages(app, staff_client):
 def test_inline_code_creation_tags_the_item(app, staff_client):
     client = staff_client("member")
     with app.app_context():
-        reference = add().reference
+        reference = factories.feedback().reference
     token = csrf_for(client)
     client.post(f"/triage/{reference}/codes", data={"csrf_token": token, "name": "Toilets"})
     with app.app_context():
@@ -345,29 +337,29 @@ def test_inline_code_creation_tags_the_item(app, staff_client):
 
 
 def test_search_ranking_puts_the_best_match_first(member):
-    add("Buses are late. The foodbank collection point at Lime Street is great.")
-    best = add("Foodbank foodbank foodbank: more foodbank collection points please")
-    add("Nothing to do with food at all, just trains")
+    factories.feedback("Buses are late. The foodbank collection point at Lime Street is great.")
+    best = factories.feedback("Foodbank foodbank foodbank: more foodbank collection points please")
+    factories.feedback("Nothing to do with food at all, just trains")
     page = service.inbox_page(service.InboxFilters(q=search.parse("foodbank")), member)
     assert [r.item.id for r in page.rows][0] == best.id
     assert len(page.rows) == 2
 
 
 def test_phrase_search_needs_the_words_together(member):
-    together = add("The safe space at Moorfields was staffed and welcoming")
-    add("The space was not safe at night")
+    together = factories.feedback("The safe space at Moorfields was staffed and welcoming")
+    factories.feedback("The space was not safe at night")
     page = service.inbox_page(service.InboxFilters(q=search.parse('"safe space"')), member)
     assert [r.item.id for r in page.rows] == [together.id]
 
 
 def test_search_stems_words(member):
-    item = add("Stations need more staff in the evenings")
+    item = factories.feedback("Stations need more staff in the evenings")
     page = service.inbox_page(service.InboxFilters(q=search.parse("station")), member)
     assert [r.item.id for r in page.rows] == [item.id]
 
 
 def test_search_is_kept_in_sync_on_update_and_delete(member):
-    item = add("Originally about ferries")
+    item = factories.feedback("Originally about ferries")
     item.body = "Now about tunnels instead"
     db.session.commit()
 
@@ -387,7 +379,7 @@ def test_search_is_kept_in_sync_on_update_and_delete(member):
     "hostile", ['"', "foo AND", "NEAR(", "a:b", "*", "-x", "'; DROP TABLE feedback; --", "((("]
 )
 def test_search_syntax_in_user_input_is_harmless(member, hostile):
-    add("Some ordinary words")
+    factories.feedback("Some ordinary words")
     service.inbox_page(service.InboxFilters(q=search.parse(hostile)), member)
     assert db.session.scalar(select(func.count()).select_from(Feedback)) == 1
 
@@ -401,7 +393,10 @@ def test_highlight_escapes_and_marks():
 
 def test_keyset_pagination_walks_every_item_once(member):
     base = datetime(2026, 1, 1, tzinfo=UTC)
-    made = [add(f"Paged item {n}", received_at=base + timedelta(hours=n % 7)) for n in range(23)]
+    made = [
+        factories.feedback(f"Paged item {n}", received_at=base + timedelta(hours=n % 7))
+        for n in range(23)
+    ]
     seen, cursor = [], None
     while True:
         page = service.inbox_page(service.InboxFilters(), member, cursor, limit=5)
@@ -416,7 +411,9 @@ def test_keyset_pagination_walks_every_item_once(member):
 
 
 def test_search_pagination_walks_every_match_once(member):
-    made = [add(f"Tunnel tolls {'tunnel ' * (n % 4)} comment {n}") for n in range(12)]
+    made = [
+        factories.feedback(f"Tunnel tolls {'tunnel ' * (n % 4)} comment {n}") for n in range(12)
+    ]
     seen, cursor = [], None
     filters = service.InboxFilters(q=search.parse("tunnel"))
     while True:
@@ -430,14 +427,14 @@ def test_search_pagination_walks_every_match_once(member):
 
 def test_filters_combine(member, make_user):
     other = db.session.get(User, make_user("admin"))
-    liverpool_email = add(
+    liverpool_email = factories.feedback(
         "Liverpool by email",
         locality="liverpool",
         channel=Channel.EMAIL,
         stakeholder_type="business",
     )
-    add("Wirral by web", locality="wirral")
-    add("Liverpool by web", locality="liverpool")
+    factories.feedback("Wirral by web", locality="wirral")
+    factories.feedback("Liverpool by web", locality="liverpool")
     service.assign(liverpool_email, member, other)
     filters = service.InboxFilters.from_args(
         {"locality": "liverpool", "channel": "email", "stakeholder_type": "business"}
@@ -463,8 +460,8 @@ def test_filter_errors_are_reported_not_crashing(staff_client):
 
 
 def test_date_range_includes_whole_days(member):
-    inside = add("Inside", received_at=datetime(2026, 3, 31, 23, 59, 59, tzinfo=UTC))
-    add("Outside", received_at=datetime(2026, 4, 1, 0, 0, 0, tzinfo=UTC))
+    inside = factories.feedback("Inside", received_at=datetime(2026, 3, 31, 23, 59, 59, tzinfo=UTC))
+    factories.feedback("Outside", received_at=datetime(2026, 4, 1, 0, 0, 0, tzinfo=UTC))
     filters = service.InboxFilters.from_args({"from": "2026-03-01", "to": "2026-03-31"})
     assert [r.item.id for r in service.inbox_page(filters, member).rows] == [inside.id]
 
@@ -472,7 +469,7 @@ def test_date_range_includes_whole_days(member):
 def test_inbox_htmx_returns_only_results_and_varies(staff_client, app):
     client = staff_client("member")
     with app.app_context():
-        add("Htmx inbox item about ferries")
+        factories.feedback("Htmx inbox item about ferries")
     full = client.get("/triage?q=ferries")
     partial = client.get("/triage?q=ferries", headers={"HX-Request": "true"})
     assert "HX-Request" in partial.headers["Vary"] and "HX-Request" in full.headers["Vary"]
@@ -486,7 +483,7 @@ def test_inbox_next_link_and_status_tabs(app, staff_client):
     client = staff_client("member")
     with app.app_context():
         for n in range(55):
-            add(f"Item {n} for paging")
+            factories.feedback(f"Item {n} for paging")
     html = client.get("/triage").get_data(as_text=True)
     assert html.count('name="ids"') == 50
     assert "New (55)" in html
@@ -498,9 +495,11 @@ def test_inbox_next_link_and_status_tabs(app, staff_client):
 
 def test_neighbours_follow_the_filter(member):
     base = datetime(2026, 5, 1, tzinfo=UTC)
-    a = add("Oldest liverpool", locality="liverpool", received_at=base)
-    add("Middle wirral", locality="wirral", received_at=base + timedelta(hours=1))
-    c = add("Newest liverpool", locality="liverpool", received_at=base + timedelta(hours=2))
+    a = factories.feedback("Oldest liverpool", locality="liverpool", received_at=base)
+    factories.feedback("Middle wirral", locality="wirral", received_at=base + timedelta(hours=1))
+    c = factories.feedback(
+        "Newest liverpool", locality="liverpool", received_at=base + timedelta(hours=2)
+    )
     filters = service.InboxFilters.from_args({"locality": "liverpool"})
     assert service.neighbours(a, filters, member) == (c.reference, None)
     assert service.neighbours(c, filters, member) == (None, a.reference)
@@ -511,7 +510,7 @@ def test_page_of_rows_uses_a_fixed_number_of_queries(app, member):
 
     code = service.create_code(member, "Counted")
     for n in range(30):
-        item = add(f"Query count item {n}")
+        item = factories.feedback(f"Query count item {n}")
         service.set_tags(item, member, [], [], [code.id])
     statements = []
     listener = lambda *args: statements.append(args[2])  # noqa: E731
@@ -533,10 +532,10 @@ CAMPAIGN = (
 
 
 def test_similar_items_find_campaign_copies_not_unrelated(member):
-    first = add(CAMPAIGN)
-    copy = add("Hello. " + CAMPAIGN + " Thanks")
-    near = add(CAMPAIGN.replace("Wirral", "Sefton"))
-    add("The ferry timetable changed and nobody told us about it at Seacombe")
+    first = factories.feedback(CAMPAIGN)
+    copy = factories.feedback("Hello. " + CAMPAIGN + " Thanks")
+    near = factories.feedback(CAMPAIGN.replace("Wirral", "Sefton"))
+    factories.feedback("The ferry timetable changed and nobody told us about it at Seacombe")
     found = service.similar_items(first)
     assert {s.item.id for s in found} == {copy.id, near.id}
     assert all(s.score >= 0.3 for s in found)
@@ -546,8 +545,8 @@ def test_similar_items_find_campaign_copies_not_unrelated(member):
 def test_mark_similar_as_duplicate_over_http(app, staff_client):
     client = staff_client("member")
     with app.app_context():
-        original = add(CAMPAIGN).reference
-        copy = add(CAMPAIGN + " Please!").reference
+        original = factories.feedback(CAMPAIGN).reference
+        copy = factories.feedback(CAMPAIGN + " Please!").reference
     page = client.get(f"/triage/{copy}").get_data(as_text=True)
     assert original in page and "Mark as duplicate" in page
     token = csrf_for(client)
@@ -613,7 +612,10 @@ def test_staff_record_bad_input(app, staff_client, changes, message):
 
 
 def test_status_counts_kept_by_the_database_and_capped_when_filtered(member, monkeypatch):
-    items = [add(f"Counted item {n}", locality="wirral" if n % 2 else "halton") for n in range(6)]
+    items = [
+        factories.feedback(f"Counted item {n}", locality="wirral" if n % 2 else "halton")
+        for n in range(6)
+    ]
     counts = service.status_counts(service.InboxFilters(), member)
     assert counts[S.NEW] == 6 and counts.label() == "6"
     service.change_status(items[0], member, S.IN_REVIEW)
@@ -632,8 +634,8 @@ def test_status_counts_kept_by_the_database_and_capped_when_filtered(member, mon
 
 
 def test_search_alone_ranks_the_most_recent_matches(member, monkeypatch):
-    old = add("ferry ferry ferry ferry: the oldest and best match for ferry")
-    newer = [add(f"A ferry comment number {n}") for n in range(3)]
+    old = factories.feedback("ferry ferry ferry ferry: the oldest and best match for ferry")
+    newer = [factories.feedback(f"A ferry comment number {n}") for n in range(3)]
     monkeypatch.setattr(search, "RECENT_WINDOW", 2)
     monkeypatch.setattr(search, "RECENT_ITEMS_PER_MATCH", 1)
     filters = service.InboxFilters(q=search.parse("ferry"))
@@ -657,8 +659,8 @@ def test_search_alone_ranks_the_most_recent_matches(member, monkeypatch):
 def test_date_filters_are_govuk_date_inputs_and_old_links_work(app, staff_client, path, table):
     client = staff_client("admin")
     with app.app_context():
-        add("Inside the range", received_at=datetime(2026, 3, 31, 12, tzinfo=UTC))
-        add("Outside the range", received_at=datetime(2026, 4, 1, 12, tzinfo=UTC))
+        factories.feedback("Inside the range", received_at=datetime(2026, 3, 31, 12, tzinfo=UTC))
+        factories.feedback("Outside the range", received_at=datetime(2026, 4, 1, 12, tzinfo=UTC))
     page = client.get(path).get_data(as_text=True)
     assert 'type="date"' not in page
     for key in ("from", "to"):
