@@ -60,6 +60,32 @@ def serve_portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Portal]:
         yield Portal(app, url)
 
 
+@dataclass(frozen=True)
+class Item:
+    """A feedback item made for a test: its id, public reference and private tracking token."""
+
+    id: int
+    reference: str
+    token: str
+
+
+@pytest.fixture(scope="module")
+def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Portal]:
+    """A portal of the test module's own (fresh database), served for its tests."""
+    yield from serve_portal(tmp_path_factory)
+
+
+def feedback_item(portal: Portal, body: str, **fields) -> Item:
+    """Store a feedback item through tests/factories.py (committed, so the served portal sees
+    it); return its id, reference and tracking token."""
+    from .. import factories
+
+    with portal.app.app_context():
+        item = factories.feedback(body, **fields)
+        assert item.token is not None
+        return Item(item.id, item.reference, item.token)
+
+
 def unique_word() -> str:
     """Return a word no other test's data contains, to search and filter by."""
     return "zq" + uuid.uuid4().hex[:10]

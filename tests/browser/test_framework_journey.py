@@ -5,18 +5,11 @@ forms; its feedback still listed). Axe on the framework admin pages."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
-import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
-from .conftest import Portal, axe_violations, make_staff, serve_portal, sign_in, unique_word
-
-
-@pytest.fixture(scope="module")
-def portal(tmp_path_factory) -> Iterator[Portal]:
-    yield from serve_portal(tmp_path_factory)
+from .conftest import Portal, axe_violations, make_staff, sign_in, unique_word
 
 
 def _feedback_on(portal: Portal, slug: str) -> str:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -19,10 +18,11 @@ from sqlalchemy import select
 
 from ..conftest import PASSWORD
 from .conftest import (
+    Item,
     Portal,
     axe_violations,
+    feedback_item,
     make_staff,
-    serve_portal,
     sign_in,
     tab_to,
     unique_word,
@@ -35,22 +35,10 @@ TAB_LIMIT = 400
 
 
 @dataclass(frozen=True)
-class Item:
-    id: int
-    reference: str
-    token: str
-
-
-@dataclass(frozen=True)
 class CommitmentRef:
     id: int
     slug: str
     title: str
-
-
-@pytest.fixture(scope="module")
-def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Portal]:
-    yield from serve_portal(tmp_path_factory)
 
 
 def commitments(portal: Portal) -> list[CommitmentRef]:
@@ -73,28 +61,18 @@ def make_feedback(
     stakeholder_type: str = "passenger",
     channel: str = "web",
 ) -> Item:
-    """Store a feedback item on a commitment, received on a given day."""
-    from portal.models import Channel, StakeholderType
-    from portal.public.service import NewFeedback, submit_feedback
-
-    with portal.app.app_context():
-        submission = submit_feedback(
-            NewFeedback(
-                body=body,
-                stakeholder_type=StakeholderType(stakeholder_type),
-                commitment_id=commitment.id,
-                consent_to_quote=quote,
-                channel=Channel(channel),
-                received_at=datetime(received.year, received.month, received.day, 12, tzinfo=UTC),
-            )
-        )
-        assert submission.token is not None
-        if quote:  # public pages quote only what a member approved (issue 11)
-            from portal.extensions import db
-
-            submission.feedback.quote_approved = True
-            db.session.commit()
-        return Item(submission.feedback.id, submission.feedback.reference, submission.token)
+    """Store a feedback item on a commitment, received on a given day (a quotable one approved
+    for quoting: public pages quote only what a member approved, issue 11)."""
+    return feedback_item(
+        portal,
+        body,
+        commitment=commitment.id,
+        received_at=datetime(received.year, received.month, received.day, 12, tzinfo=UTC),
+        consent_to_quote=quote,
+        quote_approved=True if quote else None,
+        stakeholder_type=stakeholder_type,
+        channel=channel,
+    )
 
 
 def tab(page: Page, selector: str) -> None:

@@ -21,7 +21,6 @@ from .conftest import (
     axe_violations,
     csp_violations,
     make_staff,
-    serve_portal,
     sign_in,
     tab_to,
     unique_word,
@@ -39,11 +38,6 @@ class Tag:
     id: int
     slug: str
     name: str
-
-
-@pytest.fixture(scope="module")
-def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Portal]:
-    yield from serve_portal(tmp_path_factory)
 
 
 @contextmanager

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -13,10 +11,11 @@ from sqlalchemy import select
 
 from ..conftest import PASSWORD
 from .conftest import (
+    Item,
     Portal,
     axe_violations,
+    feedback_item,
     make_staff,
-    serve_portal,
     tab_to,
     unique_word,
 )
@@ -29,34 +28,9 @@ TAB_LIMIT = 200
 CHANGE_STATUS = "form[action$='/status'] button[type=submit]:not(.govuk-button--warning)"
 
 
-@dataclass(frozen=True)
-class Item:
-    id: int
-    reference: str
-    token: str
-
-
-@pytest.fixture(scope="session")
-def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Portal]:
-    yield from serve_portal(tmp_path_factory)
-
-
 def make_feedback(portal: Portal, body: str, stakeholder_type: str = "passenger") -> Item:
-    """Store a feedback item as the public form would; return its id, reference and token."""
-    from portal.models import StakeholderType
-    from portal.public.service import NewFeedback, submit_feedback
-
-    with portal.app.app_context():
-        submission = submit_feedback(
-            NewFeedback(
-                body=body,
-                stakeholder_type=StakeholderType(stakeholder_type),
-                commitment_id=None,
-                consent_to_quote=True,
-            )
-        )
-        assert submission.token is not None
-        return Item(submission.feedback.id, submission.feedback.reference, submission.token)
+    """Store a feedback item as the public form would, consenting to be quoted."""
+    return feedback_item(portal, body, stakeholder_type=stakeholder_type, consent_to_quote=True)
 
 
 def sign_in(page: Page, portal: Portal, email: str, password: str = PASSWORD) -> None:
