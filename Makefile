@@ -24,6 +24,8 @@ static/vendor/.copied: node_modules/.installed static/scss/portal.scss
 	cp node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js static/vendor/govuk-frontend/
 	cp -r node_modules/govuk-frontend/dist/govuk/assets static/vendor/govuk-frontend/assets
 	cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx/
+	mkdir -p static/vendor/swagger-ui
+	cp node_modules/swagger-ui-dist/swagger-ui-bundle.js node_modules/swagger-ui-dist/swagger-ui.css static/vendor/swagger-ui/
 	npm run --silent build:css
 	touch $@
 

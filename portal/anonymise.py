@@ -79,3 +79,13 @@ def public_quote(feedback: Feedback) -> str | None:
         feedback.status,
         approved=bool(feedback.quote_approved),
     )
+
+
+def suggestions(text: str) -> list[str]:
+    """Return passages that look like email addresses, phone numbers or postcodes."""
+    found: list[str] = []
+    for pattern in PATTERNS:
+        for match in pattern.finditer(text or ""):
+            if match.group(0) not in found:
+                found.append(match.group(0))
+    return found

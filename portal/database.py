@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import event
@@ -47,3 +49,25 @@ def include_object(obj: Any, name: str | None, type_: str, reflected: bool, comp
     if type_ == "column" and name == "search_vector":
         return False
     return not (type_ == "index" and name in SEARCH_INDEXES)
+
+
+@contextmanager
+def savepoint() -> Iterator[None]:
+    """A savepoint inside the request's transaction: what it wraps is undone alone if it fails,
+    and otherwise committed with the rest of the transaction by the view (never before).
+
+    On SQLite, Python's sqlite3 driver opens a transaction only before its first write; a
+    SAVEPOINT issued before that would be a transaction of its own, and releasing it would
+    commit. So the transaction is begun first (a deferred BEGIN: the write lock is still taken
+    only at the first write).
+    """
+    from .extensions import db
+
+    connection = db.session.connection()
+    if (
+        connection.dialect.name == "sqlite"
+        and not connection.connection.dbapi_connection.in_transaction
+    ):
+        connection.exec_driver_sql("BEGIN")
+    with db.session.begin_nested():
+        yield

@@ -1,4 +1,5 @@
-"""Security headers, input hygiene and rate limits shared by every page."""
+"""Security headers and input hygiene shared by every page (rate limits are declared on the
+routes they limit, with the named limits of portal/ratelimits)."""
 
 from __future__ import annotations
 
@@ -115,14 +116,6 @@ class PortalRequest(HtmxAwareRequest):
         return _clean(super().args)
 
 
-def _search_rate_limit() -> str:
-    return str(current_app.config["SEARCH_RATE_LIMIT"])
-
-
-def _is_not_search() -> bool:
-    return not request.args.get("q")
-
-
 def _is_private() -> bool:
     """Say whether this response is a staff page, a staff download or shows personal data."""
     if request.endpoint == "static":  # the same files for everyone
@@ -134,7 +127,7 @@ def _is_private() -> bool:
 
 
 def register(app: Flask) -> None:
-    """Install the request class, the headers and the search rate limit."""
+    """Install the request class, the headers and the CSP report address."""
     app.request_class = PortalRequest
     production = app.config["ENV_NAME"] == "production"
 
@@ -177,10 +170,3 @@ def register(app: Flask) -> None:
         body = request.get_data(cache=False, as_text=True)[:4000]
         csp_log.warning("CSP violation reported: %s", body)
         return "", 204
-
-    # Searching is the expensive request: limit it per IP, wherever a `q` is given.
-    for endpoint in ("triage.inbox", "notes.library"):
-        view = app.view_functions[endpoint]
-        app.view_functions[endpoint] = limiter.limit(
-            _search_rate_limit, exempt_when=_is_not_search
-        )(view)

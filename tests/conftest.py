@@ -304,6 +304,7 @@ def make_user(app: Flask):
 
         with app.app_context():
             user = create_user(email or f"{role}@example.invalid", role, PASSWORD, name or role)
+            db.session.commit()
             return user.id
 
     return _make

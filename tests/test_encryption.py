@@ -98,6 +98,7 @@ def test_staff_see_contact_details_decrypted(app, staff_client):
                 name=NAME,
             )
         ).feedback.reference
+        db.session.commit()
     html = staff_client("member").get(f"/triage/{reference}").get_data(as_text=True)
     assert EMAIL in html and NAME in html
 
@@ -115,6 +116,7 @@ def test_admins_export_decrypted_data(app, make_user):
                 email=EMAIL,
             )
         )
+        db.session.commit()
     client = app.test_client()
     login(client, "admin@example.invalid")
     response = client.post(
@@ -141,6 +143,7 @@ def test_survey_email_answers_are_encrypted_and_found(app, synced):  # noqa: F81
         assert report.survey_responses == 1
         response = db.session.scalar(select(SurveyResponse))
         assert "email" not in response.answers and response.email_index is None
+        db.session.commit()
 
 
 NEW_KEY = crypto.new_key()
@@ -157,6 +160,7 @@ def test_rotate_key_re_encrypts_everything_under_the_new_key(app, synced):  # no
                 name=NAME,
             )
         )
+        db.session.commit()
     submit_directly(app, BASE_ANSWERS | {"follow_up": "yes", "email": EMAIL}, "r" * 32)
     old_key = app.config["DATA_KEY"]
     app.config["DATA_KEY"] = f"{NEW_KEY},{old_key}"

@@ -136,6 +136,7 @@ def test_triage_note_and_reply_keep_the_text(app, staff_client, path, field, box
         reference = submit_feedback(
             NewFeedback(body="The lift at Sandhills is broken", stakeholder_type="passenger")
         ).feedback.reference
+        db.session.commit()
     url = f"/triage/{reference}/{path}"
     # An expired token: the item page again, the text in its box, the message at it.
     html = assert_kept(client.post(url, data={field: TYPED}))
@@ -187,6 +188,7 @@ def meeting_page(app, staff_client):
         action = meetings.add_action(member, item, "Fix the lift", "Stations", None, reference)
         db.session.commit()
         ids = {"meeting": meeting.id, "item": item.id, "action": action.id}
+        db.session.commit()
     return client, ids
 
 

@@ -421,6 +421,7 @@ def test_admin_adds_edits_and_retires_a_commitment(staff_client, app, restore_fr
                 commitment_id=commitment_id,
             )
         ).feedback.reference
+        db.session.commit()
 
     token = _form(admin, "/admin/framework")["csrf_token"]
     retire = admin.post(
@@ -579,6 +580,7 @@ def test_framework_admin_page_lists_sources_examples_and_feedback_counts(staff_c
                 body="Anchor feedback", stakeholder_type="business", commitment_id=anchor.id
             )
         )
+        db.session.commit()
     html = staff_client("admin").get("/admin/framework").get_data(as_text=True)
     assert html.count("Report §4.6") == 6
     assert "Report §6.3, §4.4" in html
@@ -623,6 +625,7 @@ def test_tracking_page_of_feedback_on_an_example_says_so(app, client):
             ).token
             for c in (example, published)
         ]
+        db.session.commit()
     html = client.get(f"/track/{tokens[0]}").get_data(as_text=True)
     assert f"Encouraging fair employment ({EXAMPLE_LABEL})" in html
     html = client.get(f"/track/{tokens[1]}").get_data(as_text=True)
@@ -642,6 +645,7 @@ def test_a_retired_theme_stays_on_tagged_items_but_is_not_offered_for_new_tags(
         db.session.commit()
         references = tagged.feedback.reference, plain.feedback.reference
         greener_id = greener.id
+        db.session.commit()
     box = f'id="theme_ids-{greener_id}"'
     tagged_page = member.get(f"/triage/{references[0]}").get_data(as_text=True)
     assert box in tagged_page

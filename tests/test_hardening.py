@@ -35,6 +35,7 @@ def _quotable_item(app, body: str) -> str:
                 consent_to_quote=True,
             )
         ).feedback
+        db.session.commit()
         return item.reference
 
 
@@ -83,6 +84,7 @@ def test_text_without_consent_cannot_be_approved(app, staff_client):
         reference = submit_feedback(
             NewFeedback(body="Please do not quote me on this one", stakeholder_type="resident")
         ).feedback.reference
+        db.session.commit()
     member = staff_client("member")
     member.post(
         f"/triage/{reference}/quote-approval",

@@ -127,6 +127,7 @@ def test_survey_answers(app, client):
 
     with app.app_context():
         surveys.sync()
+        db.session.commit()
     failures = []
     for payload in PAYLOADS:
         page = client.get("/surveys/transport-hubs-community-assets/questions/2")

@@ -97,6 +97,7 @@ def test_agenda_figures_equal_independent_counts(member):
             triage.set_tags(item, member, [], [], [code.id])
         rows.append(item)
     meeting = service.create_meeting(member, "Test meeting", MEETING_DAY, START, END)
+    db.session.commit()
     period = Period(START, END)
     for item in meeting.items:
         if item.kind is not AgendaItemKind.COMMITMENT:
@@ -419,8 +420,10 @@ def test_exports_open(app, staff_client):
         factories.feedback(commitment="transport-user-data", received_at=at(START))
         member = db.session.scalar(select(User))
         meeting = service.create_meeting(member, "Export meeting", MEETING_DAY, START, END)
+        db.session.commit()
         meeting_id = meeting.id
         titles = [i.title for i in meeting.items]
+        db.session.commit()
     pdf = client.get(f"/meetings/{meeting_id}/agenda.pdf")
     assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
     text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.data)).pages)
@@ -456,6 +459,7 @@ def test_officers_report_on_their_own_commitments(app, make_user):
     with app.app_context():
         officer = db.session.get(User, make_user("officer"))
         link_commitments(officer.email, ["foodbank-collection-points"])
+        db.session.commit()
         mine, other = commitment("foodbank-collection-points"), commitment("transport-user-data")
         assert progress_service.may_report(officer, mine)
         assert not progress_service.may_report(officer, other)
@@ -468,6 +472,7 @@ def test_officers_report_on_their_own_commitments(app, make_user):
         progress_service.post_update(officer, mine, data)
         again = progress_service.ProgressInput(year, quarter, ProgressStatus.ON_TRACK, "Fixed", [])
         progress_service.post_update(officer, mine, again)
+        db.session.commit()
         history = progress_service.history(mine)
         assert len(history) == 1 and history[0].status is ProgressStatus.ON_TRACK
         bad = progress_service.ProgressInput(1999, 1, ProgressStatus.ON_TRACK, "", ["ftp://x"])

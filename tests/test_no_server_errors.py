@@ -123,6 +123,7 @@ def test_inbox_cursor_with_a_huge_identifier_starts_from_the_top(app, staff_clie
         reference = submit_feedback(
             NewFeedback(body="An item for the cursor test", stakeholder_type="resident")
         ).feedback.reference
+        db.session.commit()
     for raw in (f"2026-01-01T00:00:00+00:00|{HUGE}", f"1.5|{HUGE}", "nan|1", "inf|1|'all'"):
         cursor = base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
         for query in ("", "&q=cursor"):
@@ -145,6 +146,7 @@ def test_a_code_renamed_beyond_its_column_gets_a_message(app, staff_client):
     with app.app_context():
         member = db.session.scalar(select(User))
         code = triage.create_code(member, "Step-free access")
+        db.session.commit()  # triage services leave the commit to their caller
         code_id = code.id
     page = client.get("/admin/codes").get_data(as_text=True)
     response = client.post(

@@ -327,7 +327,9 @@ def test_champions_see_only_their_own_notes(app, make_user):
     with app.app_context():
         author = db.session.get(User, make_user("champion"))
         note = service.create(author, note_input())
+        db.session.commit()
         note_id = note.id
+        db.session.commit()
     make_user("champion", "second@example.invalid")
     client = app.test_client()
     login(client, "second@example.invalid")
@@ -359,6 +361,7 @@ def test_public_pages(app, make_user):
         service.publish(member, note)
         slug = note.slug
         draft = service.create(champion, note_input(title="Secret draft")).slug
+        db.session.commit()
     client = app.test_client()
     page = client.get(f"/best-practice/{slug}").get_data(as_text=True)
     assert "Foodbank points that staff look after" in page and "<script>alert" not in page

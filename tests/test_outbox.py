@@ -72,7 +72,7 @@ def commitment_id(slug: str = SLUG) -> int:
 
 
 def consenting(email: str, body: str = "Please add a collection point at Southport station"):
-    return submit_feedback(
+    submission = submit_feedback(
         NewFeedback(
             body=body,
             stakeholder_type="resident",
@@ -82,6 +82,8 @@ def consenting(email: str, body: str = "Please add a collection point at Southpo
             name="Demo Person 1001",
         )
     )
+    db.session.commit()  # as the feedback form's view does: the service leaves it to its caller
+    return submission
 
 
 # --- acknowledgements -----------------------------------------------------------------------
@@ -127,6 +129,7 @@ def test_submission_without_consent_sends_nothing(app, client, mailbox):
         submit_feedback(
             NewFeedback(body="No consent given here", stakeholder_type="resident", email="x@y.z")
         )
+        db.session.commit()
     send(app)
     assert messages(app) == []
     assert mailbox.messages == []
@@ -145,6 +148,7 @@ def test_acknowledgement_is_queued_in_the_same_transaction(app, mailbox):
 
 
 def test_publishing_an_outcome_emails_each_consenting_author_once(app, mailbox, make_user):
+    member_id = make_user("member")
     with app.app_context():
         one = consenting("author-one@example.com").feedback.reference
         two = consenting("author-two@example.com", "A second point about collection").feedback
@@ -155,7 +159,7 @@ def test_publishing_an_outcome_emails_each_consenting_author_once(app, mailbox, 
                 commitment_id=commitment_id(),
             )
         ).feedback.reference
-        member = db.session.get(User, make_user("member"))
+        member = db.session.get(User, member_id)
         today = date.today()
         meeting = meetings.create_meeting(
             member, "Outcomes", today, today - timedelta(days=30), today
@@ -165,6 +169,8 @@ def test_publishing_an_outcome_emails_each_consenting_author_once(app, mailbox, 
             member, item, "Install points", "Stations team", None, f"{one} {two.reference} {silent}"
         )
         meetings.publish_outcome(member, action, "Three more collection points are open.")
+        two_id = two.id
+        db.session.commit()
     send(app)
     for address in ("author-one@example.com", "author-two@example.com"):
         received = mailbox.to(address)
@@ -178,10 +184,11 @@ def test_publishing_an_outcome_emails_each_consenting_author_once(app, mailbox, 
     with app.app_context():
         from portal.triage import service as triage
 
-        item = db.session.get(Feedback, two.id)
+        item = db.session.get(Feedback, two_id)
         member = db.session.scalar(select(User).where(User.role == "member"))
         triage.set_public_reply(item, member, "A corrected reply")
         triage.set_public_reply(item, member, "A corrected reply")  # unchanged: nothing new
+        db.session.commit()  # triage services leave the commit to their caller
     send(app)
     assert len(mailbox.to("author-two@example.com")) == 3
 
@@ -249,6 +256,7 @@ def post_progress(app, admin_id: int, narrative: str, quarter_back: int = 0) -> 
             db.session.get(Commitment, commitment_id()),
             progress.ProgressInput(year, quarter, ProgressStatus.ON_TRACK, narrative, []),
         )
+        db.session.commit()
 
 
 def test_follow_form_errors_and_bad_links(app, client, mailbox, monkeypatch):
@@ -293,18 +301,20 @@ def test_asking_twice_sends_one_confirmation(app, client, mailbox):
 
 
 def test_outcome_on_a_followed_commitment_reaches_followers(app, mailbox, make_user):
+    member_id = make_user("member")
     with app.app_context():
         follow = service.request_follow(
             db.session.get(Commitment, commitment_id()), "fan@example.com"
         )
         service.confirm_follow(follow)
         reference = consenting("author@example.com").feedback.reference
-        member = db.session.get(User, make_user("member"))
+        member = db.session.get(User, member_id)
         today = date.today()
         meeting = meetings.create_meeting(member, "M", today, today - timedelta(days=30), today)
         item = next(i for i in meeting.items if i.kind is AgendaItemKind.COMMITMENT)
         action = meetings.add_action(member, item, "Do it", "Team", None, reference)
         meetings.publish_outcome(member, action, "Done: five new points.")
+        db.session.commit()
     send(app)
     outcome = mailbox.to("fan@example.com")[-1]
     assert outcome["Subject"].startswith("You said, we did")
@@ -393,7 +403,9 @@ def test_assignment_alerts_immediately_or_in_a_daily_digest(app, mailbox, make_u
         first = submit_feedback(NewFeedback(body="First item to assign", stakeholder_type="other"))
         triage.assign(first.feedback, admin, member)
         triage.assign(first.feedback, member, member)  # unchanged: nothing
+        db.session.commit()  # triage services leave the commit to their caller
         reference = first.feedback.reference
+        db.session.commit()
     send(app)
     (alert,) = mailbox.to("member@example.invalid")
     assert reference in alert["Subject"]
@@ -415,6 +427,7 @@ def test_assignment_alerts_immediately_or_in_a_daily_digest(app, mailbox, make_u
         for body in ("Second item to assign", "Third item to assign"):
             item = submit_feedback(NewFeedback(body=body, stakeholder_type="other")).feedback
             triage.assign(item, admin, member)
+        db.session.commit()  # triage services leave the commit to their caller
     send(app)
     assert len(mailbox.to("member@example.invalid")) == 1  # held for the digest
     result = app.test_cli_runner().invoke(args=["outbox", "digests"])
@@ -436,6 +449,7 @@ def test_notes_submitted_to_members_and_returned_to_author(app, mailbox, make_us
         note = notes.create(champion, note_input())
         notes.submit(champion, note)
         notes.return_note(member, note, "Add the cost per station")
+        db.session.commit()
     send(app)
     assert [m["Subject"] for m in mailbox.to("member@example.invalid")] == [
         "A note to review: Foodbank points that staff look after"
@@ -509,6 +523,7 @@ def test_contact_details_purged_before_delivery_means_no_email(app, mailbox):
     with app.app_context():
         removed = privacy.purge(12, now=utcnow() + timedelta(days=400))
         assert removed.outbox_rows == 1  # the cancelled message is gone after retention
+        db.session.commit()
 
 
 def test_follow_requests_are_rate_limited(tmp_path_factory):

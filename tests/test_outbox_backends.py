@@ -17,13 +17,13 @@ import pytest
 from sqlalchemy import select
 
 from portal.extensions import db
-from portal.outbox import service
 from portal.outbox.backends import (
     EmlBackend,
     NotifyBackend,
     SmtpBackend,
     backend_for,
 )
+from portal.outbox.lock import worker_lock
 from portal.outbox.models import MessageStatus, OutboxMessage
 from portal.public.service import NewFeedback, submit_feedback
 
@@ -31,7 +31,7 @@ from .test_outbox import messages, send
 
 
 def consent(email: str) -> str:
-    return submit_feedback(
+    reference = submit_feedback(
         NewFeedback(
             body="Feedback whose author consented to be contacted",
             stakeholder_type="passenger",
@@ -39,6 +39,8 @@ def consent(email: str) -> str:
             email=email,
         )
     ).feedback.reference
+    db.session.commit()  # as the feedback form's view does: the service leaves it to its caller
+    return reference
 
 
 def test_default_backend_writes_eml_files_and_logs_their_path(app, tmp_path, monkeypatch):
@@ -150,7 +152,7 @@ def test_only_one_worker_runs_at_a_time(app, tmp_path, monkeypatch):
     monkeypatch.setitem(app.config, "OUTBOX_DIR", str(tmp_path))
     with app.app_context():
         consent("one-worker@example.com")
-        with service.worker_lock() as held:
+        with worker_lock() as held:
             assert held
             output = send(app)
         assert "Another outbox worker is running" in output

@@ -57,6 +57,7 @@ def assign_new_item(app, to_role: str, body: str) -> str:
         assignee = db.session.scalar(select(User).where(User.role == to_role))
         item = submit_feedback(NewFeedback(body=body, stakeholder_type="other")).feedback
         triage.assign(item, admin, assignee)
+        db.session.commit()  # triage services leave the commit to their caller
         return item.reference
 
 
@@ -89,6 +90,7 @@ def test_every_kind_of_email_carries_a_one_click_unsubscribe(app, mailbox, make_
         meetings.publish_outcome(member, action, "Done: five new points.")
         # Staff: an assignment, a note submitted and returned, a daily and a weekly digest.
         triage.assign(db.session.scalar(select(Feedback)), admin, member)
+        db.session.commit()  # triage services leave the commit to their caller
         note = notes.create(champion, note_input())
         notes.submit(champion, note)
         notes.return_note(member, note, "Add the cost per station")

@@ -124,6 +124,7 @@ def test_subject_access_pages_are_post_only_for_the_email(app, make_user):
     login(client, "admin@example.invalid")
     with app.app_context():
         with_contact(email="person@example.com")
+        db.session.commit()
     token = csrf_for(client)
     page = client.post("/admin/privacy", data={"csrf_token": token, "email": EMAIL})
     assert "Please phone me about the lift" in page.get_data(as_text=True)
@@ -199,6 +200,7 @@ def test_equality_monitoring_is_optional_apart_and_suppressed(app, client):
         assert ages["25 to 34"] == "fewer than 5"
         assert ages["65 to 74"] == "5"
         assert service.record_equality({}) is None
+        db.session.commit()
 
 
 # --- security -----------------------------------------------------------------------------
@@ -245,6 +247,7 @@ def test_search_is_rate_limited(tmp_path_factory):
         from portal.auth.service import create_user
 
         create_user("m@example.invalid", "member", "correct horse battery staple")
+        db.session.commit()
     client = app.test_client()
     login(client, "m@example.invalid", "correct horse battery staple")
     assert [client.get("/best-practice?q=bus").status_code for _ in range(3)] == [200, 200, 429]
@@ -277,6 +280,7 @@ def test_audit_page_filters(app, make_user):
         item = with_contact()
         triage.change_status(item, admin, FeedbackStatus.IN_REVIEW)
         triage.create_code(admin, "Audited code")
+        db.session.commit()  # triage services leave the commit to their caller
     html = client.get("/admin/audit?entity=code").get_data(as_text=True)
     assert "Audited code" in html and "in_review" not in html
     assert "in_review" in client.get("/admin/audit?field=status").get_data(as_text=True)
@@ -296,6 +300,7 @@ def test_backup_and_restore(app, tmp_path):
         reference = submit_feedback(
             NewFeedback(body="Kept safely in the backup", stakeholder_type="resident")
         ).feedback.reference
+        db.session.commit()
     target = tmp_path / "backup.db"
     result = app.test_cli_runner().invoke(args=["db", "backup", str(target)])
     assert result.exit_code == 0, result.output

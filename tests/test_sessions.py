@@ -125,6 +125,7 @@ def test_the_limits_are_configurable(tmp_path_factory, make_user):
     app = make_app("sqlite", tmp_path_factory, SESSION_IDLE_MINUTES=5, SESSION_MAX_HOURS=1)
     with app.app_context():
         accounts.create_user("admin@example.invalid", "admin", PASSWORD)
+        db.session.commit()
     client = app.test_client()
     assert login(client, "admin@example.invalid").status_code == 303
     _age_session(client, seen_at=6 * 60)
@@ -234,6 +235,7 @@ def test_every_staff_page_and_download_is_no_store(app, admin):
         meeting = meetings.create_meeting(user, "Cache test", date(2026, 11, 30))
         db.session.commit()
         meeting_id = meeting.id
+        db.session.commit()
     checked = 0
     for rule in app.url_map.iter_rules():
         if "GET" not in rule.methods or rule.endpoint == "static":

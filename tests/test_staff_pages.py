@@ -46,6 +46,7 @@ def test_officer_lands_on_your_commitments_with_status_and_report_link(app, make
             db.session.get(Commitment, first_id),
             progress_service.ProgressInput(year, quarter, ProgressStatus.AT_RISK, "Late", []),
         )
+        db.session.commit()
     client = app.test_client()
     response = login(client, "officer@example.invalid")
     assert response.headers["Location"] == "/your-commitments"

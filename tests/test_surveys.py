@@ -96,7 +96,9 @@ def survey_file(tmp_path) -> Path:
 def synced(app, survey_file) -> Path:
     with app.app_context():
         report = service.sync([survey_file])
+        db.session.commit()
         assert not report.problems
+        db.session.commit()
     yield survey_file
     with app.app_context():
         db.session.execute(SurveyResponse.__table__.delete())
@@ -124,6 +126,7 @@ def test_sync_is_idempotent_and_versions_changes(app, synced):
         survey = service.get_survey("all-types")
         assert [v.version for v in survey.versions] == [1, 2]
         assert survey.current.title == "A changed title"
+        db.session.commit()
 
 
 def test_shipped_surveys_sync(app):
@@ -378,7 +381,8 @@ def test_survey_closing_mid_way_refuses_the_submit(app, client, synced):
     html = answer_all(client).get_data(as_text=True)
     with app.app_context():
         version = service.get_survey("all-types").current
-        version.closes_on = date(2020, 1, 1)
+        # Both dates move: the database refuses a survey that closes before it opens.
+        version.opens_on, version.closes_on = date(2019, 12, 1), date(2020, 1, 1)
         db.session.commit()
     data = {k: hidden_fields(html)[k] for k in ("csrf_token", "submission_key")}
     assert client.post(f"{URL}/submit", data=data).status_code == 410
@@ -397,7 +401,10 @@ def test_surveys_list_shows_open_surveys(client, synced):
 def submit_directly(app, answers: dict, key: str):
     with app.app_context():
         version = service.get_survey("all-types").current
-        return service.submit(version, answers, key).response.reference
+        reference = service.submit(version, answers, key).response.reference
+        db.session.commit()
+        db.session.commit()
+        return reference
 
 
 BASE_ANSWERS = {
@@ -446,6 +453,14 @@ def test_results_counts_and_percentages_match_the_responses(app, staff_client, s
         as_text=True
     )
     assert "<strong>0</strong> responses" in later  # every response was sent after that
+    # One from/to parser for every date range: a "to" before the "from" is a message at "to".
+    backwards = client.get(
+        f"{URL}/results?from-day=2&from-month=3&from-year=2026&to-day=1&to-month=3&to-year=2026"
+    )
+    assert backwards.status_code == 422
+    assert "The end date must be the same as or after the start date" in backwards.get_data(
+        as_text=True
+    )
 
 
 def test_free_text_answers_link_to_their_feedback_items(app, staff_client, synced):
@@ -489,6 +504,7 @@ def test_old_responses_stay_readable_after_a_new_version(app, staff_client, sync
     synced.write_text(yaml.safe_dump(data, sort_keys=False))
     with app.app_context():
         assert service.sync([synced]).new_versions == ["all-types v2"]
+        db.session.commit()
     submit_directly(app, dict(BASE_ANSWERS, new_question="Answered under version two"), "new")
     client = staff_client("member")
     html = client.get(f"{URL}/results").get_data(as_text=True)

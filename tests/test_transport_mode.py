@@ -90,6 +90,7 @@ def test_staff_tag_change_and_clear_the_mode_audited(app, staff_client):
         reference = submit_feedback(
             NewFeedback(body="The ferry terminal café", stakeholder_type="passenger")
         ).feedback.reference
+        db.session.commit()
     page = client.get(f"/triage/{reference}").get_data(as_text=True)
     assert "Transport mode or asset" in page
     assert _tag(client, reference, transport_mode="mersey-ferries").status_code == 303
@@ -114,6 +115,7 @@ def test_staff_tag_with_an_unknown_mode_is_refused(app, staff_client):
             )
         ).feedback
         reference = item.reference
+        db.session.commit()
     response = _tag(client, reference, transport_mode="zeppelin", role_ids="1")
     assert response.status_code == 303
     page = client.get(response.headers["Location"]).get_data(as_text=True)
@@ -140,6 +142,7 @@ def test_inbox_filters_by_mode_and_by_none(app, staff_client):
         neither = submit_feedback(
             NewFeedback(body="No mode", stakeholder_type="passenger")
         ).feedback.reference
+        db.session.commit()
     html = client.get("/triage?transport_mode=bus").get_data(as_text=True)
     assert bus in html and ferry not in html and neither not in html
     assert '<option value="bus" selected>Bus</option>' in html
@@ -196,6 +199,7 @@ def test_agenda_page_and_annual_pack_show_mode_counts(app, staff_client):
         )
         db.session.commit()
         meeting_id = meeting.id
+        db.session.commit()
     agenda = client.get(f"/meetings/{meeting_id}").get_data(as_text=True)
     assert "New items by transport mode or asset" in agenda
     assert "Mersey Tunnels" in agenda

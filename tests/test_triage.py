@@ -13,6 +13,7 @@ from portal.extensions import db
 from portal.models import (
     AuditEntry,
     Channel,
+    Code,
     Feedback,
     FeedbackStatus,
     InternalNote,
@@ -23,7 +24,8 @@ from portal.models import (
     User,
 )
 from portal.public.service import NewFeedback, submit_feedback
-from portal.triage import search, service
+from portal.search import fulltext as search
+from portal.triage import inbox, service
 
 from . import factories
 from .conftest import csrf_for, hidden_fields
@@ -78,10 +80,12 @@ def test_duplicate_needs_an_original_other_than_itself(member):
         service.change_status(item, member, S.DUPLICATE, duplicate_of=item)
     original = factories.feedback("Two")
     service.change_status(item, member, S.DUPLICATE, duplicate_of=original)
+    db.session.commit()  # services never commit: the caller (a view) does
     assert item.duplicate_of_id == original.id
     with pytest.raises(service.TriageError, match="already a duplicate"):
         service.change_status(original, member, S.DUPLICATE, duplicate_of=item)
     service.change_status(item, member, S.NEW)  # restoring unlinks it
+    db.session.commit()
     assert item.duplicate_of_id is None
 
 
@@ -172,6 +176,7 @@ def test_public_reply_reaches_the_tracking_page_and_notes_never_do(app, staff_cl
             NewFeedback(body="Add step-free access at Hunts Cross", stakeholder_type="passenger")
         )
         reference, token = submission.feedback.reference, submission.token
+        db.session.commit()
     csrf = csrf_for(client)
     client.post(f"/triage/{reference}/notes", data={"csrf_token": csrf, "body": "SECRET NOTE"})
     client.post(
@@ -189,6 +194,53 @@ def test_unknown_item_is_404(staff_client):
 # --- bulk actions ------------------------------------------------------------------------------
 
 
+def test_triage_services_never_commit(member):
+    """Every triage rule leaves the commit to its caller: rolled back, nothing of it is kept
+    (neither the change nor its audit entry)."""
+    item, original = factories.feedback("An item to change"), factories.feedback("The original")
+    lifts = service.create_code(member, "Lifts")
+    db.session.commit()
+    ids = (item.id, original.id, lifts.id)
+    audited = db.session.scalar(select(func.count()).select_from(AuditEntry))
+    code_names = sorted(db.session.scalars(select(Code.name)))
+    changes = [
+        lambda i, o, c: service.set_tags(i, member, [], [], [c.id]),
+        lambda i, o, c: service.set_assessment(i, member, Sentiment.NEGATIVE, Priority.HIGH),
+        lambda i, o, c: service.assign(i, member, member),
+        lambda i, o, c: service.change_status(i, member, S.DUPLICATE, duplicate_of=o),
+        lambda i, o, c: service.add_note(i, member, "A note"),
+        lambda i, o, c: service.set_public_reply(i, member, "A reply"),
+        lambda i, o, c: service.create_code(member, "Ramps"),
+        lambda i, o, c: service.rename_code(member, c, "Elevators"),
+        lambda i, o, c: service.merge_codes(member, c, service.create_code(member, "Steps")),
+        lambda i, o, c: service.set_code_retired(member, c, True),
+        lambda i, o, c: service.bulk_add_code([i, o], member, c),
+        lambda i, o, c: service.bulk_status([i, o], member, S.IN_REVIEW),
+        lambda i, o, c: service.bulk_assign([i, o], member, member),
+    ]
+    for change in changes:
+        change(
+            *(
+                db.session.get(model, id_)
+                for model, id_ in zip((Feedback, Feedback, Code), ids, strict=True)
+            )
+        )
+        db.session.rollback()
+        db.session.expire_all()
+        fresh = db.session.get(Feedback, item.id)
+        assert (fresh.status, fresh.assignee_id, fresh.codes, fresh.public_reply) == (
+            S.NEW,
+            None,
+            [],
+            None,
+        )
+        assert fresh.sentiment is None and fresh.duplicate_of_id is None
+        assert db.session.scalar(select(func.count()).select_from(InternalNote)) == 0
+        assert sorted(db.session.scalars(select(Code.name))) == code_names
+        assert not db.session.get(Code, lifts.id).retired
+        assert db.session.scalar(select(func.count()).select_from(AuditEntry)) == audited
+
+
 def test_bulk_actions_service(member):
     items = [factories.feedback(f"Bulk item number {n}") for n in range(3)]
     code = service.create_code(member, "Procurement weighting (bulk test)")
@@ -201,6 +253,7 @@ def test_bulk_actions_service(member):
     assert service.bulk_assign(items, member, member).changed == 3
     original = factories.feedback("Original")
     assert service.bulk_status(items, member, S.DUPLICATE, original).changed == 3
+    db.session.commit()
     assert all(i.duplicate_of_id == original.id for i in items)
 
 
@@ -626,7 +679,7 @@ def test_status_counts_kept_by_the_database_and_capped_when_filtered(member, mon
     # Filtered counts are exact below the cap and say "N+" above it.
     wirral = service.status_counts(service.InboxFilters.from_args({"locality": "wirral"}), member)
     assert wirral.label(S.NEW) == "2" and wirral.label(S.IN_REVIEW) == "0"
-    monkeypatch.setattr(service, "COUNT_CAP", 1)
+    monkeypatch.setattr(inbox, "COUNT_CAP", 1)
     wirral = service.status_counts(service.InboxFilters.from_args({"locality": "wirral"}), member)
     assert wirral[S.NEW] == 1 and wirral.label(S.NEW) == "1+" and wirral.label() == "1+"
     searched = service.status_counts(service.InboxFilters(q=search.parse("counted")), member)

@@ -152,6 +152,8 @@ def _world(app: Flask) -> dict[str, object]:
                 "notes": note.slug,
             },
             "commitment_slug": "foodbank-collection-points",
+            "anything": "no-such-collection",  # the API's catch-all (a problem+json 404)
+            "name": "social-value-2026-01-01.db",  # an open-data file (none published)
         }
         db.session.commit()
     return values

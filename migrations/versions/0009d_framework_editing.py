@@ -52,12 +52,35 @@ def upgrade():
     op.create_index('ix_framework_versions_entity', 'framework_versions', ['entity_type', 'entity_id'], unique=False)
 
 
+def _sqlite_triggers(table):
+    """The triggers on a SQLite table, which a batch-mode rebuild of the table drops."""
+    if op.get_bind().dialect.name != 'sqlite':
+        return []
+    return op.get_bind().exec_driver_sql(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?", (table,)
+    ).all()
+
+
+def _restore_sqlite_triggers(triggers):
+    """Put back the triggers a rebuild dropped (the full-text search of 0002, the counts of 0008)."""
+    for name, sql in triggers:
+        exists = op.get_bind().exec_driver_sql(
+            "SELECT 1 FROM sqlite_master WHERE type = 'trigger' AND name = ?", (name,)
+        ).first()
+        if not exists:
+            op.get_bind().exec_driver_sql(sql)
+
+
 def downgrade():
     op.drop_index('ix_framework_versions_entity', table_name='framework_versions')
     op.drop_table('framework_versions')
     op.drop_index('ix_feedback_transport_mode_received', table_name='feedback')
+    # On SQLite this batch operation rebuilds `feedback`, which drops its triggers (full-text
+    # search, status counts): they are put back after it.
+    triggers = _sqlite_triggers('feedback')
     with op.batch_alter_table('feedback', schema=None) as batch_op:
         batch_op.drop_column('transport_mode')
+    _restore_sqlite_triggers(triggers)
     with op.batch_alter_table('codes', schema=None) as batch_op:
         batch_op.drop_column('source')
     with op.batch_alter_table('commitments', schema=None) as batch_op:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput
-from wtforms import SelectMultipleField
+from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovSelect, GovTextInput
+from wtforms import HiddenField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import ValidationError
+
+from ..models import StaffRole
 
 
 class CommitmentChoices(SelectMultipleField):
@@ -24,3 +26,54 @@ class OfficerCommitmentsForm(FlaskForm):
         choices=[],
         widget=GovCheckboxesInput(),
     )
+
+
+class PlainChoice(SelectField):
+    """A select whose unknown value gets one plain message (given as `message`)."""
+
+    def __init__(self, *args, message: str = "Choose from the list", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.message = message
+
+    def pre_validate(self, form: FlaskForm) -> None:
+        if self.data not in {str(value) for value, _ in self.choices}:
+            raise ValidationError(self.message)
+
+
+class UserForm(FlaskForm):
+    """A row of /admin/users: change the account's role, or deactivate it (the button pressed
+    is `action`)."""
+
+    action = HiddenField()
+    role = PlainChoice(
+        "Role",
+        choices=[(role.value, role.label) for role in StaffRole],
+        widget=GovSelect(),
+        message="Choose a role",
+    )
+
+
+class CodeForm(FlaskForm):
+    """Add a code to the codeframe, optionally under a parent (the rules check the name)."""
+
+    name = StringField("Name", widget=GovTextInput())
+    parent_id = SelectField(
+        "Parent (optional)", choices=[], validate_choice=False, widget=GovSelect()
+    )
+
+
+class RenameCodeForm(FlaskForm):
+    name = StringField("New name", widget=GovTextInput())
+
+
+class MergeCodesForm(FlaskForm):
+    source_id = SelectField(
+        "Merge this code", choices=[], validate_choice=False, widget=GovSelect()
+    )
+    target_id = SelectField(
+        "into this code (kept)", choices=[], validate_choice=False, widget=GovSelect()
+    )
+
+
+class RetireCodeForm(FlaskForm):
+    retired = HiddenField(default="yes")  # "no" brings a retired code back

@@ -2,60 +2,58 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
-
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import func, select
 
 from ..auth import service as auth_service
 from ..auth.permissions import ADMIN_ONLY, TRIAGE, roles_required
+from ..core.unitofwork import commit_or_flash
 from ..extensions import db
-from ..inputs import parse_date_field, parse_id
-from ..models import AuditEntry, Code, Commitment, StaffRole, User, feedback_codes
-from ..triage import service as triage_service
-from .forms import OfficerCommitmentsForm
+from ..inputs import MAX_ID, parse_id
+from ..models import Code, StaffRole, User
+from ..triage import codeframe as codes_service
+from ..triage.workflow import TriageError
+from . import service
+from .forms import (
+    CodeForm,
+    MergeCodesForm,
+    OfficerCommitmentsForm,
+    RenameCodeForm,
+    RetireCodeForm,
+    UserForm,
+)
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
-MAX_ID = 2**31 - 1  # the largest value of an INTEGER primary key on PostgreSQL
-
-
-def _code_or_404(code_id: int) -> Code:
-    code = db.session.get(Code, code_id)
-    if code is None:
-        abort(404)
-    return code
 
 
 @bp.get("/codes")
 @roles_required(*TRIAGE)
 def codes():
     """List the codeframe with how many items carry each code."""
-    counts = dict(
-        db.session.execute(
-            select(feedback_codes.c.code_id, func.count()).group_by(feedback_codes.c.code_id)
-        ).all()
-    )
-    all_codes = list(db.session.scalars(select(Code).order_by(Code.name)))
-    active = [c for c in all_codes if not c.retired]
-    tree = [(c, [k for k in active if k.parent_id == c.id]) for c in active if c.parent_id is None]
-    orphans = [c for c in active if c.parent_id is not None and c.parent and c.parent.retired]
+    overview = service.codeframe()
+    form = CodeForm(formdata=None)
+    form.parent_id.choices = [("", "No parent")] + [
+        (str(c.id), c.name) for c in overview.active if not c.parent_id
+    ]
+    merge = MergeCodesForm(formdata=None)
+    merge.source_id.choices = merge.target_id.choices = [
+        (str(c.id), c.label) for c in overview.active
+    ]
     return render_template(
         "admin/codes.html",
-        tree=tree,
-        orphans=orphans,
-        active=active,
-        retired=[c for c in all_codes if c.retired],
-        counts=counts,
+        form=form,
+        merge=merge,
+        tree=overview.tree,
+        orphans=overview.orphans,
+        active=overview.active,
+        retired=overview.retired,
+        counts=overview.counts,
     )
 
 
 def _codes_action(action) -> object:
-    try:
-        flash(action(), "success")
-    except triage_service.TriageError as error:
-        flash(str(error), "error")
-    return redirect(url_for("admin.codes"), code=303)
+    """Run one codeframe change: committed once, or rolled back with its message shown."""
+    return commit_or_flash(action, url_for("admin.codes"))
 
 
 @bp.post("/codes")
@@ -63,10 +61,11 @@ def _codes_action(action) -> object:
 def create_code():
     """Add a code, optionally under a parent."""
 
+    form = CodeForm()
+
     def action() -> str:
-        parent_id = request.form.get("parent_id", "")
-        parent = db.session.get(Code, parse_id(parent_id) or 0)
-        code = triage_service.create_code(current_user, request.form.get("name", ""), parent)
+        parent = db.session.get(Code, parse_id(form.parent_id.data) or 0)
+        code = codes_service.create_code(current_user, form.name.data or "", parent)
         return f"Code ‘{code.name}’ created"
 
     return _codes_action(action)
@@ -76,10 +75,11 @@ def create_code():
 @roles_required(*TRIAGE)
 def rename_code(code_id: int):
     """Rename a code."""
-    code = _code_or_404(code_id)
+    code = db.get_or_404(Code, code_id)
+    form = RenameCodeForm()
 
     def action() -> str:
-        triage_service.rename_code(current_user, code, request.form.get("name", ""))
+        codes_service.rename_code(current_user, code, form.name.data or "")
         return f"Code renamed to ‘{code.name}’"
 
     return _codes_action(action)
@@ -90,14 +90,14 @@ def rename_code(code_id: int):
 def merge_codes():
     """Merge one code into another, moving its tags."""
 
+    form = MergeCodesForm()
+
     def action() -> str:
-        source_id = request.form.get("source_id", "")
-        target_id = request.form.get("target_id", "")
-        source = db.session.get(Code, parse_id(source_id) or 0)
-        target = db.session.get(Code, parse_id(target_id) or 0)
+        source = db.session.get(Code, parse_id(form.source_id.data) or 0)
+        target = db.session.get(Code, parse_id(form.target_id.data) or 0)
         if source is None or target is None:
-            raise triage_service.TriageError("Choose the code to merge and the code to keep")
-        moved = triage_service.merge_codes(current_user, source, target)
+            raise TriageError("Choose the code to merge and the code to keep")
+        moved = codes_service.merge_codes(current_user, source, target)
         return f"Merged ‘{source.name}’ into ‘{target.name}’ ({moved} items moved)"
 
     return _codes_action(action)
@@ -107,11 +107,12 @@ def merge_codes():
 @roles_required(*TRIAGE)
 def retire_code(code_id: int):
     """Retire a code or bring it back into use."""
-    code = _code_or_404(code_id)
+    code = db.get_or_404(Code, code_id)
+    form = RetireCodeForm()
 
     def action() -> str:
-        retire = request.form.get("retired", "yes") == "yes"
-        triage_service.set_code_retired(current_user, code, retire)
+        retire = form.retired.data == "yes"
+        codes_service.set_code_retired(current_user, code, retire)
         return f"Code ‘{code.name}’ {'retired' if retire else 'back in use'}"
 
     return _codes_action(action)
@@ -128,34 +129,29 @@ def index():
 @roles_required(*ADMIN_ONLY)
 def users():
     """List staff accounts."""
-    return render_template("admin/users.html", users=auth_service.list_users(), roles=StaffRole)
+    accounts = auth_service.list_users()
+    forms = {user.id: UserForm(formdata=None, role=user.role.value) for user in accounts}
+    return render_template("admin/users.html", users=accounts, forms=forms)
 
 
 @bp.post("/users/<int:user_id>")
 @roles_required(*ADMIN_ONLY)
 def update_user(user_id: int):
-    """Change an account's role or deactivate it."""
-    user = db.session.get(User, user_id)
-    if user is None:
-        abort(404)
-    try:
-        if request.form.get("action") == "deactivate":
-            if user.id == current_user.id:
-                raise auth_service.AccountError("You cannot deactivate your own account")
-            auth_service.deactivate(user.email)
-            triage_service.audit.record(current_user, "user", user.id, "update", "active", 1, 0)
-            flash(f"{user.email} deactivated", "success")
-        else:
-            role = StaffRole(request.form.get("role", ""))
-            before = user.role
-            auth_service.set_role(user.email, role)
-            triage_service.audit.record_change(current_user, "user", user.id, "role", before, role)
-            flash(f"{user.email} is now {role.label}", "success")
-        db.session.commit()
-    except (auth_service.AccountError, ValueError) as error:
-        message = str(error) if isinstance(error, auth_service.AccountError) else "Choose a role"
-        flash(message, "error")
-    return redirect(url_for("admin.users"), code=303)
+    """Change an account's role or deactivate it; the change and its audit entry are one
+    transaction."""
+    user = db.get_or_404(User, user_id)
+    form = UserForm()
+
+    def action() -> str:
+        if form.action.data == "deactivate":
+            service.deactivate(current_user, user)
+            return f"{user.email} deactivated"
+        if not form.validate():
+            raise service.AdminError("Choose a role")
+        role = service.change_role(current_user, user, form.role.data)
+        return f"{user.email} is now {role.label}"
+
+    return commit_or_flash(action, url_for("admin.users"))
 
 
 @bp.route("/users/<int:user_id>/commitments", methods=["GET", "POST"])
@@ -167,19 +163,14 @@ def officer_commitments(user_id: int):
     if user is None or user.role is not StaffRole.OFFICER:
         abort(404)
     form = OfficerCommitmentsForm()
-    # Retired commitments are offered only while linked, so they can be unlinked.
-    linked = [c.id for c in user.commitments]
-    shown = select(Commitment).where(Commitment.active | Commitment.id.in_(linked))
-    form.commitments.choices = [
-        (c.id, c.title)
-        for c in db.session.scalars(shown.order_by(Commitment.position, Commitment.id))
-    ]
+    form.commitments.choices = service.commitments_offered(user)
     if request.method == "GET":
-        form.commitments.data = linked
+        form.commitments.data = [c.id for c in user.commitments]
     elif form.validate_on_submit():
         try:
             auth_service.set_officer_commitments(current_user, user, form.commitments.data or [])
         except auth_service.AccountError as error:
+            db.session.rollback()
             form.commitments.errors = [str(error)]
         else:
             db.session.commit()
@@ -193,51 +184,19 @@ def officer_commitments(user_id: int):
 @roles_required(*ADMIN_ONLY)
 def audit_log():
     """The audit trail of the whole portal, newest first, with filters and keyset paging."""
-    query = select(AuditEntry).order_by(AuditEntry.id.desc())
-    errors = {}
-    entity = request.args.get("entity", "")
-    if entity:
-        query = query.where(AuditEntry.entity_type == entity)
-    actor = request.args.get("actor", "")
-    if actor:
-        actor_id = parse_id(actor)
-        if actor_id is None:
-            errors["actor"] = "Choose a person from the list"
-        else:
-            query = query.where(AuditEntry.actor_id == actor_id)
-    field_name = request.args.get("field", "").strip()
-    if field_name:
-        query = query.where(AuditEntry.field == field_name)
-    typed = {}
-    for key, op, label in (("from", ">=", "From"), ("to", "<", "To")):
-        # The GOV.UK date input; links made before it carry from=YYYY-MM-DD.
-        day, error, typed[key] = parse_date_field(request.args, key, label)
-        if error:
-            errors[key] = error
-        if day is None:
-            continue
-        bound = datetime.combine(day + timedelta(days=1 if op == "<" else 0), time.min, tzinfo=UTC)
-        query = query.where(AuditEntry.at >= bound if op == ">=" else AuditEntry.at < bound)
-    before = request.args.get("before", "")
-    if parse_id(before):
-        query = query.where(AuditEntry.id < parse_id(before))
-    entries = list(db.session.scalars(query.limit(101)))
-    more = len(entries) > 100
-    entries = entries[:100]
+    filters = service.AuditFilters.from_args(request.args)
+    page = service.audit_page(filters)
     args = {k: v for k, v in request.args.items() if k != "before" and v}
-    next_url = url_for("admin.audit_log", **args, before=entries[-1].id) if more else None
-    entity_types = list(
-        db.session.scalars(
-            select(AuditEntry.entity_type).distinct().order_by(AuditEntry.entity_type)
-        )
+    next_url = (
+        url_for("admin.audit_log", **args, before=page.next_before) if page.next_before else None
     )
     return render_template(
         "admin/audit.html",
-        entries=entries,
+        entries=page.entries,
         next_url=next_url,
-        errors=errors,
-        typed=typed,
-        entity_types=entity_types,
+        errors=filters.errors,
+        typed=filters.dates.typed,
+        entity_types=service.entity_types(),
         users=auth_service.list_users(),
         args=request.args,
-    ), (422 if errors else 200)
+    ), (422 if filters.errors else 200)

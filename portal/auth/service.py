@@ -67,7 +67,7 @@ def create_user(email: str, role: StaffRole | str, password: str, name: str = ""
     check_password_strength(password)
     user = User(email=email, name=name, role=StaffRole(role), password_hash=hash_password(password))
     db.session.add(user)
-    db.session.commit()
+    db.session.flush()
     return user
 
 
@@ -78,21 +78,21 @@ def end_sessions(user: User) -> None:
 
 
 def set_role(email: str, role: StaffRole | str) -> User:
-    """Give an account a different role, ending its sessions."""
+    """Give an account a different role, ending its sessions (the caller commits, with the
+    change's audit entry)."""
     user = _require(email)
     if user.role is not StaffRole(role):
         user.role = StaffRole(role)
         end_sessions(user)
-    db.session.commit()
     return user
 
 
 def deactivate(email: str) -> User:
-    """Stop an account from signing in, ending its sessions; its history stays."""
+    """Stop an account from signing in, ending its sessions; its history stays (the caller
+    commits, with the change's audit entry)."""
     user = _require(email)
     user.active = False
     end_sessions(user)
-    db.session.commit()
     return user
 
 
@@ -102,7 +102,6 @@ def set_password(email: str, password: str) -> User:
     check_password_strength(password)
     user.password_hash = hash_password(password)
     end_sessions(user)
-    db.session.commit()
     return user
 
 
@@ -172,9 +171,10 @@ def authenticate(email: str, password: str, now: datetime | None = None) -> Sign
     now = now or datetime.now(UTC)
     key = _throttle_key(email)
     table = LoginThrottle.__table__
-    # The attempt is counted on its own connection: end the session's transaction first, so
-    # (on SQLite) it does not hold a snapshot older than the count.
-    db.session.commit()
+    # The attempt is counted on its own connection: end the session's (read-only) transaction
+    # first, so (on SQLite) it does not hold a snapshot older than the count. Nothing is pending
+    # before a sign-in; the caller commits the sign-in itself.
+    db.session.rollback()
     attempts, locked_until = _count_attempt(key, now)
     if (locked_until is not None and locked_until > now) or attempts > LOCK_AFTER:
         return SignInResult(None, locked=True)
@@ -186,8 +186,7 @@ def authenticate(email: str, password: str, now: datetime | None = None) -> Sign
     user = get_user_by_email(email)
     valid = check_password_hash(user.password_hash if user else _DUMMY_HASH, password)
     if user is not None and valid and user.active:
-        user.last_login_at = now
-        db.session.commit()
+        user.last_login_at = now  # the caller commits
         with db.engine.begin() as connection:
             connection.execute(delete(table).where(table.c.key == key))
         return SignInResult(user)

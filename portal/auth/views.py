@@ -10,7 +10,7 @@ from ..models import StaffRole
 from . import service, sessions
 from .forms import LoginForm
 
-bp = Blueprint("auth", __name__)
+bp = Blueprint("auth", __name__, cli_group="users")
 
 GENERIC_ERROR = "Enter a correct email address and password"
 LOCKED_ERROR = (
@@ -46,6 +46,7 @@ def login():
         result = service.authenticate(form.email.data, form.password.data)
         if result.user is not None:
             sessions.begin(result.user)
+            db.session.commit()
             target = form.next.data
             if not service.is_safe_next(target):
                 target = home_for(result.user.role)

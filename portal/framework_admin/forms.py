@@ -11,7 +11,14 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextArea,
     GovTextInput,
 )
-from wtforms import BooleanField, RadioField, SelectMultipleField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    RadioField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from ..framework import SECTION_RE
@@ -124,3 +131,12 @@ class FacetForm(_SourceMixin, FlaskForm):
             Length(max=2000, message="The description must be 2,000 characters or fewer"),
         ],
     )
+
+
+class RetireForm(FlaskForm):
+    """Retire a commitment, role or theme (retired=yes, the default) or bring it back (no)."""
+
+    retired = HiddenField(default="yes")
+
+    def retire(self) -> bool:
+        return self.retired.data == "yes"

@@ -1,14 +1,126 @@
-"""Every version of every framework entry, so a change can always be read back."""
+"""The Social Value Framework's taxonomy (commitments, roles, themes), and every saved version
+of its entries so that a change can always be read back."""
 
 from __future__ import annotations
 
+import enum
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    false,
+    true,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..core.types import enum_column, utcnow
 from ..extensions import db
-from ..models import User, utcnow
+
+if TYPE_CHECKING:
+    from ..auth.models import User
+
+
+EXAMPLE_LABEL = "Example commitment — not part of the published framework"
+
+
+class Horizon(enum.StrEnum):
+    DAY_ONE = "day-one"
+    FUTURE_ASPIRATION = "future-aspiration"
+
+    @property
+    def label(self) -> str:
+        return {"day-one": "Day One Commitment", "future-aspiration": "Future Aspiration"}[self]
+
+
+commitment_roles = Table(
+    "commitment_roles",
+    db.metadata,
+    Column("commitment_id", ForeignKey("commitments.id", ondelete="CASCADE"), primary_key=True),
+    Column("role_id", ForeignKey("roles.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+commitment_themes = Table(
+    "commitment_themes",
+    db.metadata,
+    Column("commitment_id", ForeignKey("commitments.id", ondelete="CASCADE"), primary_key=True),
+    Column("theme_id", ForeignKey("themes.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Role(db.Model):
+    __tablename__ = "roles"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    description: Mapped[str] = mapped_column(Text, default="")
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    # Where the report states it ("§4.4"); empty for an example to be replaced.
+    source: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    example: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+
+
+class Theme(db.Model):
+    __tablename__ = "themes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    description: Mapped[str] = mapped_column(Text, default="")
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    # Where the report states it ("§4.4"); empty for an example to be replaced.
+    source: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    example: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+
+
+class Commitment(db.Model):
+    __tablename__ = "commitments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(120), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    text: Mapped[str] = mapped_column(Text)
+    horizon: Mapped[Horizon] = mapped_column(enum_column(Horizon, "horizon"))
+    transport: Mapped[bool] = mapped_column(Boolean, default=False)
+    responsible_team: Mapped[str] = mapped_column(String(200), default="")
+    source: Mapped[str] = mapped_column(String(64), default="")
+    toms_theme: Mapped[str | None] = mapped_column(String(200))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # An example to be replaced by the authority's own framework, never presented as part of it.
+    example: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+
+    roles: Mapped[list[Role]] = relationship(
+        secondary=commitment_roles, order_by="Role.position", lazy="selectin"
+    )
+    themes: Mapped[list[Theme]] = relationship(
+        secondary=commitment_themes, order_by="Theme.position", lazy="selectin"
+    )
+
+    @property
+    def public_title(self) -> str:
+        """Return the title as the public sees it: an example says that it is one."""
+        return f"{self.title} ({EXAMPLE_LABEL})" if self.example else self.title
+
+    @property
+    def primary_role(self) -> Role | None:
+        # A retired role does not group commitments while one in use is listed.
+        active = [r for r in self.roles if r.active]
+        return (active or self.roles or [None])[0]
 
 
 class FrameworkVersion(db.Model):

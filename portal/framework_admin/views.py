@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -10,9 +10,9 @@ from ..auth.permissions import ADMIN_ONLY, roles_required
 from ..extensions import db
 from ..models import Commitment, Horizon, Role, Theme
 from . import service
-from .forms import CommitmentForm, FacetForm
+from .forms import CommitmentForm, FacetForm, RetireForm
 
-bp = Blueprint("framework_admin", __name__, url_prefix="/admin/framework")
+bp = Blueprint("framework_admin", __name__, url_prefix="/admin/framework", cli_group="framework")
 
 FACETS = {"roles": Role, "themes": Theme}
 
@@ -28,13 +28,6 @@ def index():
         themes=service.all_facets(Theme),
         feedback_counts=service.feedback_counts(),
     )
-
-
-def _commitment_or_404(slug: str) -> Commitment:
-    commitment = db.session.scalar(select(Commitment).where(Commitment.slug == slug))
-    if commitment is None:
-        abort(404)
-    return commitment
 
 
 def _commitment_form(commitment: Commitment | None) -> CommitmentForm:
@@ -108,7 +101,7 @@ def new_commitment():
 @roles_required(*ADMIN_ONLY)
 def edit_commitment(slug: str):
     """Edit a commitment's title, text, facets and source; its address never changes."""
-    commitment = _commitment_or_404(slug)
+    commitment = db.first_or_404(select(Commitment).where(Commitment.slug == slug))
     form = _commitment_form(commitment)
     if request.method == "POST":
         if form.validate():
@@ -134,8 +127,8 @@ def edit_commitment(slug: str):
 @roles_required(*ADMIN_ONLY)
 def retire_commitment(slug: str):
     """Retire a commitment (its feedback stays linked and readable) or bring it back."""
-    commitment = _commitment_or_404(slug)
-    retire = request.form.get("retired", "yes") == "yes"
+    commitment = db.first_or_404(select(Commitment).where(Commitment.slug == slug))
+    retire = RetireForm().retire()
     service.set_active(current_user, commitment, not retire)
     db.session.commit()
     verb = "retired" if retire else "back in use"
@@ -147,7 +140,7 @@ def retire_commitment(slug: str):
 @roles_required(*ADMIN_ONLY)
 def commitment_history(slug: str):
     """Show every version of a commitment, newest first."""
-    commitment = _commitment_or_404(slug)
+    commitment = db.first_or_404(select(Commitment).where(Commitment.slug == slug))
     return render_template(
         "framework_admin/history.html",
         entity=commitment,
@@ -156,14 +149,6 @@ def commitment_history(slug: str):
         versions=service.versions(commitment),
         labels=service.FIELD_LABELS,
     )
-
-
-def _facet_or_404(kind: str, slug: str) -> Role | Theme:
-    model = FACETS[kind]
-    row = db.session.scalar(select(model).where(model.slug == slug))
-    if row is None:
-        abort(404)
-    return row
 
 
 def _facet_form(row: Role | Theme | None) -> FacetForm:
@@ -218,7 +203,7 @@ def new_facet(kind: str):
 @roles_required(*ADMIN_ONLY)
 def edit_facet(kind: str, slug: str):
     """Edit a role or theme; its slug never changes."""
-    row = _facet_or_404(kind, slug)
+    row = db.first_or_404(select(FACETS[kind]).where(FACETS[kind].slug == slug))
     form = _facet_form(row)
     if request.method == "POST":
         if form.validate():
@@ -239,8 +224,8 @@ def edit_facet(kind: str, slug: str):
 @roles_required(*ADMIN_ONLY)
 def retire_facet(kind: str, slug: str):
     """Retire a role or theme (existing tags are kept) or bring it back."""
-    row = _facet_or_404(kind, slug)
-    retire = request.form.get("retired", "yes") == "yes"
+    row = db.first_or_404(select(FACETS[kind]).where(FACETS[kind].slug == slug))
+    retire = RetireForm().retire()
     service.set_active(current_user, row, not retire)
     db.session.commit()
     flash(
@@ -254,7 +239,7 @@ def retire_facet(kind: str, slug: str):
 @roles_required(*ADMIN_ONLY)
 def facet_history(kind: str, slug: str):
     """Show every version of a role or theme, newest first."""
-    row = _facet_or_404(kind, slug)
+    row = db.first_or_404(select(FACETS[kind]).where(FACETS[kind].slug == slug))
     return render_template(
         "framework_admin/history.html",
         entity=row,

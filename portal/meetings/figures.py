@@ -18,7 +18,7 @@ from ..models import (
     feedback_codes,
 )
 from ..periods import Period, quarter_of
-from ..triage.service import similarity  # noqa: F401  (used by yousaid too)
+from ..search import similarity
 
 QUOTES_PER_ITEM = 3
 QUOTE_CANDIDATES = 25

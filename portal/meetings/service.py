@@ -5,13 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import selectinload
 
 from .. import audit
+from ..agenda import ensure_notes_item, list_meetings  # noqa: F401  (moved there)
+from ..agenda import insert_before_aob as _insert_before_aob
 from ..anonymise import quotable
 from ..core.unitofwork import RuleError
 from ..extensions import db
+from ..inputs import TEXT_MAX
 from ..models import (
     Action,
     ActionStatus,
@@ -27,7 +30,7 @@ from ..models import (
 )
 from ..outbox import service as outbox
 from ..periods import Period
-from ..triage.service import OPEN_STATUSES
+from ..triage.workflow import OPEN_STATUSES
 from . import figures
 
 DEFAULT_PERIOD_DAYS = 90
@@ -43,16 +46,14 @@ class MeetingError(RuleError):
         self.field = field
 
 
-def list_meetings() -> list[Meeting]:
-    """Return meetings, the most recent first."""
-    return list(
-        db.session.scalars(select(Meeting).order_by(Meeting.meeting_date.desc(), Meeting.id))
-    )
-
-
 def get_meeting(meeting_id: int) -> Meeting | None:
     """Return a meeting with its agenda loaded."""
-    return db.session.scalar(
+    return db.session.scalar(meeting_query(meeting_id))
+
+
+def meeting_query(meeting_id: int) -> Select[tuple[Meeting]]:
+    """The query for a meeting with its agenda loaded (for `db.first_or_404`)."""
+    return (
         select(Meeting)
         .where(Meeting.id == meeting_id)
         .options(
@@ -117,7 +118,7 @@ def create_meeting(
     db.session.flush()
     build_agenda(meeting)
     audit.record(actor, "meeting", meeting.id, "create", "title", None, title)
-    db.session.commit()
+    db.session.flush()
     return meeting
 
 
@@ -227,22 +228,12 @@ def refresh_figures(actor: User, meeting: Meeting) -> None:
             item.snapshot = _previous_actions_summary(meeting)
     meeting.figures_built_at = utcnow()
     audit.record(actor, "meeting", meeting.id, "refresh", "figures", None, None)
-    db.session.commit()
+    db.session.flush()
 
 
 def _renumber(meeting: Meeting) -> None:
     for position, item in enumerate(sorted(meeting.items, key=lambda i: i.position), start=1):
         item.position = position
-
-
-def _insert_before_aob(meeting: Meeting, new: AgendaItem) -> None:
-    """Put a new item just before any other business, renumbering the rest."""
-    ordered = sorted(meeting.items, key=lambda i: i.position)
-    at = next((n for n, i in enumerate(ordered) if i.kind is AgendaItemKind.AOB), len(ordered))
-    ordered.insert(at, new)
-    for position, item in enumerate(ordered, start=1):
-        item.position = position
-    meeting.items.append(new)
 
 
 def item_in(meeting: Meeting, item_id: int) -> AgendaItem:
@@ -264,7 +255,7 @@ def move_item(actor: User, meeting: Meeting, item: AgendaItem, direction: str) -
     for position, each in enumerate(ordered, start=1):
         each.position = position
     audit.record(actor, "agenda_item", item.id, "move", "position", index + 1, other + 1)
-    db.session.commit()
+    db.session.flush()
 
 
 def add_item(actor: User, meeting: Meeting, title: str) -> AgendaItem:
@@ -278,7 +269,7 @@ def add_item(actor: User, meeting: Meeting, title: str) -> AgendaItem:
     _insert_before_aob(meeting, item)
     db.session.flush()
     audit.record(actor, "agenda_item", item.id, "create", "title", None, title)
-    db.session.commit()
+    db.session.flush()
     return item
 
 
@@ -290,7 +281,7 @@ def remove_item(actor: User, meeting: Meeting, item: AgendaItem) -> None:
     meeting.items.remove(item)
     db.session.flush()
     _renumber(meeting)
-    db.session.commit()
+    db.session.flush()
 
 
 def edit_item(actor: User, item: AgendaItem, title: str, summary: str) -> None:
@@ -300,13 +291,13 @@ def edit_item(actor: User, item: AgendaItem, title: str, summary: str) -> None:
         raise MeetingError("Enter a title for the agenda item", "title")
     if len(title) > 200:
         raise MeetingError("An agenda item title must be 200 characters or fewer", "title")
-    if len(summary or "") > 5000:
-        raise MeetingError("A summary must be 5,000 characters or fewer", "summary")
+    if len(summary or "") > TEXT_MAX:
+        raise MeetingError(f"A summary must be {TEXT_MAX:,} characters or fewer", "summary")
     audit.record_change(actor, "agenda_item", item.id, "title", item.title, title)
     audit.record_change(actor, "agenda_item", item.id, "summary", item.summary, summary.strip())
     item.title = title
     item.summary = summary.strip()
-    db.session.commit()
+    db.session.flush()
 
 
 def pin_quote(actor: User, item: AgendaItem, feedback: Feedback) -> None:
@@ -321,7 +312,7 @@ def pin_quote(actor: User, item: AgendaItem, feedback: Feedback) -> None:
         raise MeetingError(f"{feedback.reference} is already pinned", "reference")
     item.quotes.append(AgendaQuote(feedback=feedback))
     audit.record(actor, "agenda_item", item.id, "pin", "quote", None, feedback.reference)
-    db.session.commit()
+    db.session.flush()
 
 
 def unpin_quote(actor: User, item: AgendaItem, feedback_id: int) -> None:
@@ -331,7 +322,7 @@ def unpin_quote(actor: User, item: AgendaItem, feedback_id: int) -> None:
         raise MeetingError("That quote is not pinned")
     audit.record(actor, "agenda_item", item.id, "unpin", "quote", quote.feedback.reference, None)
     item.quotes.remove(quote)
-    db.session.commit()
+    db.session.flush()
 
 
 @dataclass
@@ -384,13 +375,13 @@ def add_decision(actor: User, item: AgendaItem, text: str) -> Decision:
     text = (text or "").strip()
     if not text:
         raise MeetingError("Enter the decision", "text")
-    if len(text) > 5000:
-        raise MeetingError("A decision must be 5,000 characters or fewer", "text")
+    if len(text) > TEXT_MAX:
+        raise MeetingError(f"A decision must be {TEXT_MAX:,} characters or fewer", "text")
     decision = Decision(text=text, created_by_id=actor.id)
     item.decisions.append(decision)
     db.session.flush()
     audit.record(actor, "decision", decision.id, "create", "text", None, text)
-    db.session.commit()
+    db.session.flush()
     return decision
 
 
@@ -425,7 +416,7 @@ def add_action(
     item.actions.append(action)
     db.session.flush()
     audit.record(actor, "action", action.id, "create", "description", None, description)
-    db.session.commit()
+    db.session.flush()
     return action
 
 
@@ -450,7 +441,7 @@ def update_action(
             [f.reference for f in linked],
         )
         action.feedback = linked
-    db.session.commit()
+    db.session.flush()
 
 
 def publish_outcome(actor: User, action: Action, outcome: str) -> int:
@@ -459,8 +450,8 @@ def publish_outcome(actor: User, action: Action, outcome: str) -> int:
     outcome = (outcome or "").strip()
     if not outcome:
         raise MeetingError("Enter the outcome to publish", "outcome")
-    if len(outcome) > 5000:
-        raise MeetingError("An outcome must be 5,000 characters or fewer", "outcome")
+    if len(outcome) > TEXT_MAX:
+        raise MeetingError(f"An outcome must be {TEXT_MAX:,} characters or fewer", "outcome")
     if not action.feedback:
         raise MeetingError(
             "Link feedback items to the action before publishing its outcome", "outcome"
@@ -477,14 +468,5 @@ def publish_outcome(actor: User, action: Action, outcome: str) -> int:
             audit.record_change(actor, "feedback", item.id, "status", item.status, "actioned")
             item.status = FeedbackStatus.ACTIONED
     outbox.outcome_published(action)  # consenting authors once each, and the followers
-    db.session.commit()
+    db.session.flush()
     return len(action.feedback)
-
-
-def ensure_notes_item(meeting: Meeting) -> AgendaItem:
-    """Return the agenda's best-practice item, adding it before any other business if needed."""
-    item = next((i for i in meeting.items if i.kind is AgendaItemKind.NOTES), None)
-    if item is None:
-        item = AgendaItem(kind=AgendaItemKind.NOTES, title="Best-practice notes", snapshot={})
-        _insert_before_aob(meeting, item)
-    return item

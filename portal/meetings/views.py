@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from jinja2_fragments.flask import render_block
 
@@ -17,13 +17,6 @@ from ..notes import service as notes_service
 from . import exports, service
 
 bp = Blueprint("meetings", __name__, url_prefix="/meetings")
-
-
-def _meeting_or_404(meeting_id: int) -> Meeting:
-    meeting = service.get_meeting(meeting_id)
-    if meeting is None:
-        abort(404)
-    return meeting
 
 
 DATE_FIELDS = (
@@ -69,8 +62,10 @@ def new():
                     current_user, str(values["title"]), meeting_date, start, end
                 )
             except service.MeetingError as error:
+                db.session.rollback()
                 errors["period_start"] = str(error)
             else:
+                db.session.commit()
                 return redirect(url_for("meetings.show", meeting_id=meeting.id), code=303)
     return render_template("meetings/new.html", values=values, errors=errors), (
         422 if errors else 200
@@ -99,7 +94,9 @@ def _context(
 @roles_required(*TRIAGE)
 def show(meeting_id: int):
     """Show the agenda with everything needed to edit it and record the meeting."""
-    return render_template("meetings/meeting.html", **_context(_meeting_or_404(meeting_id)))
+    return render_template(
+        "meetings/meeting.html", **_context(db.first_or_404(service.meeting_query(meeting_id)))
+    )
 
 
 def _done(meeting_id: int, anchor: str = ""):
@@ -117,7 +114,7 @@ def _form_act(meeting_id: int, boxes: dict[str, str], action, anchor: str = ""):
     refusal (422) or an expired token (400) shows the page again with every value in its box,
     the message in the error summary and at the box, and nothing saved.
     """
-    meeting = _meeting_or_404(meeting_id)
+    meeting = db.first_or_404(service.meeting_query(meeting_id))
     typed: dict[str, object] = {
         # A date input comes back as its day, month and year boxes.
         box: parse_date_field(request.form, name, "")[2]
@@ -139,7 +136,7 @@ def _form_act(meeting_id: int, boxes: dict[str, str], action, anchor: str = ""):
             db.session.commit()
             flash(message, "success")
             return _done(meeting_id, anchor)
-    meeting = _meeting_or_404(meeting_id)
+    meeting = db.first_or_404(service.meeting_query(meeting_id))
     context = _context(meeting, typed, errors)
     if request.htmx:
         return render_block("meetings/meeting.html", "agenda", **context), 422
@@ -147,12 +144,15 @@ def _form_act(meeting_id: int, boxes: dict[str, str], action, anchor: str = ""):
 
 
 def _act(meeting_id: int, action, anchor: str = ""):
-    meeting = _meeting_or_404(meeting_id)
+    meeting = db.first_or_404(service.meeting_query(meeting_id))
     try:
         message = action(meeting)
-        flash(message, "success")
     except service.MeetingError as error:
+        db.session.rollback()
         flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(message, "success")
     return _done(meeting_id, anchor)
 
 
@@ -352,7 +352,9 @@ def publish_outcome(meeting_id: int, action_id: int):
 @roles_required(*TRIAGE)
 def print_view(meeting_id: int):
     """A print-friendly agenda."""
-    return render_template("meetings/print.html", **_context(_meeting_or_404(meeting_id)))
+    return render_template(
+        "meetings/print.html", **_context(db.first_or_404(service.meeting_query(meeting_id)))
+    )
 
 
 def _download(body: bytes | str, mimetype: str, filename: str) -> Response:
@@ -367,7 +369,7 @@ def _download(body: bytes | str, mimetype: str, filename: str) -> Response:
 @roles_required(*TRIAGE)
 def agenda_pdf(meeting_id: int):
     """The agenda as PDF."""
-    meeting = _meeting_or_404(meeting_id)
+    meeting = db.first_or_404(service.meeting_query(meeting_id))
     return _download(
         to_pdf(meeting.title, exports.blocks(meeting)),
         "application/pdf",
@@ -379,7 +381,7 @@ def agenda_pdf(meeting_id: int):
 @roles_required(*TRIAGE)
 def agenda_docx(meeting_id: int):
     """The agenda as a Word document."""
-    meeting = _meeting_or_404(meeting_id)
+    meeting = db.first_or_404(service.meeting_query(meeting_id))
     return _download(
         to_docx(meeting.title, exports.blocks(meeting)),
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -391,6 +393,6 @@ def agenda_docx(meeting_id: int):
 @roles_required(*TRIAGE)
 def agenda_csv(meeting_id: int):
     """The figures behind every agenda item, as CSV."""
-    meeting = _meeting_or_404(meeting_id)
+    meeting = db.first_or_404(service.meeting_query(meeting_id))
     header, rows = exports.csv_rows(meeting)
     return _download(to_csv(header, rows), "text/csv", f"agenda-{meeting.id}.csv")

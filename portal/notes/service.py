@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import Select, and_, exists, func, literal_column, select, text
 from sqlalchemy.orm import selectinload
 
-from .. import audit
+from .. import audit, search
 from ..core.unitofwork import RuleError
 from ..extensions import db
 from ..models import (
@@ -29,7 +29,6 @@ from ..models import (
     note_themes,
 )
 from ..outbox import service as outbox
-from ..triage import search
 
 REVIEWERS = (StaffRole.ADMIN, StaffRole.MEMBER)
 AUTHORS = (StaffRole.CHAMPION, StaffRole.ADMIN)
@@ -137,7 +136,7 @@ def create(actor: User, data: NoteInput) -> Note:
     db.session.add(note)
     db.session.flush()
     audit.record(actor, "note", note.id, "create", "title", None, note.title)
-    db.session.commit()
+    db.session.flush()
     return note
 
 
@@ -161,7 +160,7 @@ def edit(actor: User, note: Note, data: NoteInput) -> None:
     if note.status is NoteStatus.PUBLISHED:
         note.status = NoteStatus.DRAFT
     audit.record(actor, "note", note.id, "edit", "status", before, note.status)
-    db.session.commit()
+    db.session.flush()
 
 
 def _transition(actor: User, note: Note, new: NoteStatus) -> None:
@@ -177,7 +176,7 @@ def submit(actor: User, note: Note) -> None:
         raise NoteError(f"A note that is {note.status.label.lower()} cannot be submitted")
     _transition(actor, note, NoteStatus.SUBMITTED)
     outbox.note_submitted(note)  # to the Implementation Group members
-    db.session.commit()
+    db.session.flush()
 
 
 def publish(actor: User, note: Note) -> NoteVersion:
@@ -207,7 +206,7 @@ def publish(actor: User, note: Note) -> NoteVersion:
     note.review_comment = None
     _transition(actor, note, NoteStatus.PUBLISHED)
     audit.record(actor, "note", note.id, "publish", "version", None, version.number)
-    db.session.commit()
+    db.session.flush()
     return version
 
 
@@ -226,7 +225,7 @@ def return_note(actor: User, note: Note, comment: str) -> None:
     _transition(actor, note, NoteStatus.RETURNED)
     audit.record(actor, "note", note.id, "return", "review_comment", None, comment)
     outbox.note_returned(note)  # to its author
-    db.session.commit()
+    db.session.flush()
 
 
 def archive(actor: User, note: Note) -> None:
@@ -236,7 +235,7 @@ def archive(actor: User, note: Note) -> None:
     if note.status is NoteStatus.ARCHIVED:
         raise NoteError("The note is already archived")
     _transition(actor, note, NoteStatus.ARCHIVED)
-    db.session.commit()
+    db.session.flush()
 
 
 def endorse(actor: User, note: Note) -> None:
@@ -249,7 +248,7 @@ def endorse(actor: User, note: Note) -> None:
         raise NoteError("You have already endorsed this note")
     note.endorsements.append(NoteEndorsement(user=actor))
     audit.record(actor, "note", note.id, "endorse", None, None, actor.email)
-    db.session.commit()
+    db.session.flush()
 
 
 def pin_to_meeting(actor: User, note: Note, meeting: Meeting) -> None:
@@ -265,12 +264,12 @@ def pin_to_meeting(actor: User, note: Note, meeting: Meeting) -> None:
     )
     if already is not None:
         raise NoteError(f"The note is already on the agenda of {meeting.title}")
-    from ..meetings.service import ensure_notes_item
+    from ..agenda import ensure_notes_item
 
     db.session.add(MeetingNote(meeting_id=meeting.id, note_id=note.id, pinned_by_id=actor.id))
     ensure_notes_item(meeting)
     audit.record(actor, "meeting", meeting.id, "pin", "note", None, note.title)
-    db.session.commit()
+    db.session.flush()
 
 
 def pinned_to(meeting: Meeting) -> list[Note]:

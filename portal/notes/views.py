@@ -5,15 +5,17 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from .. import agenda as meetings_service  # list_meetings (the meetings package uses notes)
+from .. import framework_lists as public_service  # the framework's lists (public uses this)
+from .. import search
 from ..auth.permissions import roles_required
-from ..core.expired import expired_errors, keeps_input
-from ..extensions import db
-from ..inputs import parse_id, parse_ids
-from ..meetings import service as meetings_service
-from ..models import Meeting, NoteStatus, StaffRole
-from ..public import service as public_service
-from ..triage import search
+from ..core.expired import keeps_input
+from ..core.unitofwork import commit_or_flash
+from ..extensions import db, limiter
+from ..models import Meeting, Note, NoteStatus, StaffRole
+from ..ratelimits import not_searching, search_limit
 from . import service
+from .forms import NoteForm, PinForm, ReturnForm
 from .markdown import render
 
 bp = Blueprint("notes", __name__)
@@ -21,46 +23,27 @@ bp = Blueprint("notes", __name__)
 STAFF = (StaffRole.ADMIN, StaffRole.MEMBER, StaffRole.CHAMPION)
 
 
-def _ids(name: str) -> list[int]:
-    return parse_ids(request.form.getlist(name))
-
-
-def _lines(text: str) -> list[str]:
-    return [line.strip() for line in text.splitlines() if line.strip()]
-
-
-def _form_input() -> service.NoteInput:
-    return service.NoteInput(
-        title=request.form.get("title", ""),
-        summary=request.form.get("summary", ""),
-        body=request.form.get("body", ""),
-        commitment_ids=_ids("commitment_ids"),
-        role_ids=_ids("role_ids"),
-        theme_ids=_ids("theme_ids"),
-        evidence_links=[
-            x.strip() for x in request.form.get("evidence_links", "").splitlines() if x.strip()
-        ],
-        cost=request.form.get("cost", ""),
-        achieved=request.form.get("achieved", ""),
-    )
-
-
-def _form_page(note, data: service.NoteInput, errors: dict[str, str], status: int = 200):
+def _form_page(note, form: NoteForm, status: int = 200):
     return render_template(
         "notes/form.html",
         note=note,
-        data=data,
-        errors=errors,
+        form=form,
         commitments=public_service.list_commitments(),
         roles=public_service.list_roles(),
         themes=public_service.list_themes(),
     ), status
 
 
-def _note_or_404(note_id: int):
-    note = service.get(note_id)
-    if note is None:
-        abort(404)
+def _checked(form: NoteForm) -> bool:
+    """Validate the form (its token) and the note's rules; put every message on its field."""
+    valid = form.validate()  # False on an expired token: nothing is stored
+    errors = service.validate(form.to_input())
+    form.add_errors(errors)
+    return valid and not errors
+
+
+def _own_note(note_id: int):
+    note = db.get_or_404(Note, note_id)
     if current_user.role is StaffRole.CHAMPION and note.author_id != current_user.id:
         # Champions work on their own notes; published ones are in the public library.
         abort(403)
@@ -81,23 +64,22 @@ def index():
 @keeps_input
 def new():
     """Write a new note."""
-    data = service.NoteInput(title="", summary="", body="")
+    form = NoteForm()
     if request.method == "POST":
-        data = _form_input()
-        errors = expired_errors() | service.validate(data)
-        if errors:
-            return _form_page(None, data, errors, 422)
-        note = service.create(current_user, data)
+        if not _checked(form):
+            return _form_page(None, form, 422)
+        note = service.create(current_user, form.to_input())
+        db.session.commit()
         flash("Draft saved", "success")
         return redirect(url_for("notes.show", note_id=note.id), code=303)
-    return _form_page(None, data, {})
+    return _form_page(None, form)
 
 
 @bp.get("/notes/<int:note_id>")
 @roles_required(*STAFF)
 def show(note_id: int):
     """Show a note's working copy, its review state and its published versions."""
-    note = _note_or_404(note_id)
+    note = _own_note(note_id)
     return render_template(
         "notes/show.html",
         note=note,
@@ -115,41 +97,47 @@ def show(note_id: int):
 @keeps_input
 def edit(note_id: int):
     """Edit a note (its author, while it is a draft, returned or published)."""
-    note = _note_or_404(note_id)
+    note = _own_note(note_id)
     if not service.can_edit(current_user, note):
         abort(403)
+    form = NoteForm()
     if request.method == "POST":
-        data = _form_input()
-        errors = expired_errors() | service.validate(data)
-        if errors:
-            return _form_page(note, data, errors, 422)
-        service.edit(current_user, note, data)
+        if not _checked(form):
+            return _form_page(note, form, 422)
+        service.edit(current_user, note, form.to_input())
+        db.session.commit()
         flash("Changes saved", "success")
         return redirect(url_for("notes.show", note_id=note.id), code=303)
     taxonomy = service.working_taxonomy(note)
-    data = service.NoteInput(
-        title=note.title,
-        summary=note.summary,
-        body=note.body,
-        commitment_ids=taxonomy["commitment_ids"],
-        role_ids=taxonomy["role_ids"],
-        theme_ids=taxonomy["theme_ids"],
-        evidence_links=list(note.evidence_links or []),
-        cost=note.cost or "",
-        achieved=note.achieved or "",
+    form.fill(
+        service.NoteInput(
+            title=note.title,
+            summary=note.summary,
+            body=note.body,
+            commitment_ids=taxonomy["commitment_ids"],
+            role_ids=taxonomy["role_ids"],
+            theme_ids=taxonomy["theme_ids"],
+            evidence_links=list(note.evidence_links or []),
+            cost=note.cost or "",
+            achieved=note.achieved or "",
+        )
     )
-    return _form_page(note, data, {})
+    return _form_page(note, form)
 
 
 def _workflow(note_id: int, action) -> object:
-    note = _note_or_404(note_id)
-    try:
-        flash(action(note), "success")
-    except service.NotAllowed:
-        abort(403)
-    except service.NoteError as error:
-        flash(str(error), "error")
-    return redirect(url_for("notes.show", note_id=note.id), code=303)
+    """Run one note action and commit it, or roll it back and say why (403 when the person's
+    role or relation to the note does not allow it)."""
+    note = _own_note(note_id)
+
+    def change() -> str:
+        try:
+            return action(note)
+        except service.NotAllowed:
+            db.session.rollback()
+            abort(403)
+
+    return commit_or_flash(change, url_for("notes.show", note_id=note.id))
 
 
 @bp.post("/notes/<int:note_id>/submit")
@@ -172,7 +160,7 @@ def publish(note_id: int):
 @roles_required(StaffRole.ADMIN, StaffRole.MEMBER)
 def return_note(note_id: int):
     """Return a submitted note to its author with a comment."""
-    comment = request.form.get("comment", "")
+    comment = ReturnForm().comment.data or ""
     return _workflow(
         note_id,
         lambda n: (service.return_note(current_user, n, comment), "Returned to the author")[1],
@@ -197,8 +185,7 @@ def endorse(note_id: int):
 @roles_required(StaffRole.ADMIN, StaffRole.MEMBER)
 def pin(note_id: int):
     """Pin a published note into a meeting's agenda."""
-    meeting_id = request.form.get("meeting_id", "")
-    meeting = db.session.get(Meeting, parse_id(meeting_id) or 0)
+    meeting = db.session.get(Meeting, PinForm().meeting_id.data or 0)
 
     def action(note) -> str:
         if meeting is None:
@@ -213,6 +200,7 @@ def pin(note_id: int):
 
 
 @bp.get("/best-practice")
+@limiter.limit(search_limit, exempt_when=not_searching)
 def library():
     """The public library of published notes: search and filters."""
     filters = service.LibraryFilters(

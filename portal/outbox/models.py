@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     JSON,
@@ -18,9 +19,15 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
+from ..core.types import enum_column, utcnow
 from ..crypto import EncryptedText, blind_index
 from ..extensions import db
-from ..models import Commitment, Feedback, SurveyResponse, User, _enum, utcnow
+
+if TYPE_CHECKING:
+    from ..auth.models import User
+    from ..framework_admin.models import Commitment
+    from ..public.models import Feedback
+    from ..surveys.models import SurveyResponse
 
 
 class MessageStatus(enum.StrEnum):
@@ -59,7 +66,7 @@ class OutboxMessage(db.Model):
     html_body: Mapped[str] = mapped_column(EncryptedText)
     headers: Mapped[dict] = mapped_column(JSON, default=dict)
     status: Mapped[MessageStatus] = mapped_column(
-        _enum(MessageStatus, "message_status"), default=MessageStatus.PENDING
+        enum_column(MessageStatus, "message_status"), default=MessageStatus.PENDING
     )
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
@@ -135,7 +142,7 @@ class StaffEmailPreference(db.Model):
         ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
     )
     frequency: Mapped[Frequency] = mapped_column(
-        _enum(Frequency, "email_frequency"), default=Frequency.IMMEDIATE
+        enum_column(Frequency, "email_frequency"), default=Frequency.IMMEDIATE
     )
     last_daily_digest_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     last_weekly_digest_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

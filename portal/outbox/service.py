@@ -3,18 +3,14 @@ how the worker delivers it. Nothing here commits: the caller's unit of work does
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.utils import parseaddr
-from pathlib import Path
 
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeSerializer, URLSafeTimedSerializer
-from sqlalchemy import func, select, text, update
+from sqlalchemy import func, select, update
 
 from .. import crypto
 from ..core.unitofwork import RuleError
@@ -182,7 +178,7 @@ def survey_contact(definition: dict, answers: dict) -> tuple[str, str] | None:
     """Return (email question id, address) when a survey response's author consented to be
     contacted and gave an address: the email question is shown only when its yes/no consent
     question has the answer its condition names, so both must be there. Answers are plain."""
-    from ..surveys import engine
+    from .. import survey_definitions as engine
 
     for question in engine.all_questions(definition):
         if question["type"] != "email":
@@ -417,7 +413,7 @@ def unsubscribe(token: str) -> Unsubscribed:
 
 def drop_survey_emails(response: SurveyResponse) -> int:
     """Delete a survey response's email answers (and their blind index); return how many."""
-    from ..privacy.keys import email_question_ids
+    from ..survey_definitions import email_question_ids
 
     answers = dict(response.answers or {})
     removed = 0
@@ -822,44 +818,3 @@ def problem_messages(limit: int = 200) -> list[OutboxMessage]:
             .limit(limit)
         )
     )
-
-
-WORKER_LOCK_KEY = 0x5F0B0C5  # the PostgreSQL advisory lock held by the one running worker
-
-
-@contextlib.contextmanager
-def worker_lock() -> Iterator[bool]:
-    """Hold the lock that lets one worker run at a time; yields False if another has it.
-
-    The operating system (a file lock, SQLite) or the database (an advisory lock, PostgreSQL)
-    drops it when the process dies, even by SIGKILL, so a restarted worker never waits."""
-    engine = db.engine
-    if engine.dialect.name == "postgresql":
-        with engine.connect() as connection:
-            got = connection.execute(
-                text("SELECT pg_try_advisory_lock(:k)"), {"k": WORKER_LOCK_KEY}
-            ).scalar()
-            connection.commit()
-            try:
-                yield bool(got)
-            finally:
-                if got:
-                    connection.execute(
-                        text("SELECT pg_advisory_unlock(:k)"), {"k": WORKER_LOCK_KEY}
-                    )
-                    connection.commit()
-        return
-    database = engine.url.database or "memory"
-    path = Path(current_app.instance_path) / "outbox-worker.lock"
-    if database not in ("", ":memory:", "memory"):
-        path = Path(database + ".outbox-worker.lock")
-    with open(path, "a+") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            yield False
-            return
-        try:
-            yield True
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)

@@ -20,13 +20,14 @@ from flask import (
 )
 from flask_login import current_user
 
+from .. import framework_lists as public_service  # the framework's lists (public uses this)
 from ..auth.permissions import ADMIN_ONLY, ANY_STAFF, roles_required
 from ..extensions import csrf, db, limiter
 from ..models import utcnow
-from ..public import service as public_service
 from . import service
 from .backends import backend_for
 from .forms import FollowForm, FrequencyForm
+from .lock import worker_lock
 from .models import Frequency, MessageStatus, OutboxMessage
 
 bp = Blueprint("outbox", __name__, cli_group="outbox")
@@ -36,18 +37,11 @@ def _follow_rate_limit() -> str:
     return str(current_app.config["FEEDBACK_RATE_LIMIT"])
 
 
-def _commitment_or_404(slug: str):
-    commitment = public_service.get_commitment(slug)
-    if commitment is None:
-        abort(404)
-    return commitment
-
-
 @bp.route("/commitments/<slug>/follow", methods=["GET", "POST"])
 @limiter.limit(_follow_rate_limit, methods=["POST"])
 def follow(slug: str):
     """Ask for updates on a commitment: the confirmation email goes out (double opt-in)."""
-    commitment = _commitment_or_404(slug)
+    commitment = db.first_or_404(public_service.commitment_query(slug))
     form = FollowForm()
     if request.method == "POST":
         if form.validate():
@@ -61,7 +55,9 @@ def follow(slug: str):
 @bp.get("/commitments/<slug>/follow/check-email")
 def check_email(slug: str):
     """Say a confirmation link is on its way (the same whatever the address already had)."""
-    return render_template("outbox/check_email.html", commitment=_commitment_or_404(slug))
+    return render_template(
+        "outbox/check_email.html", commitment=db.first_or_404(public_service.commitment_query(slug))
+    )
 
 
 @bp.route("/follow/confirm/<token>", methods=["GET", "POST"])
@@ -81,7 +77,9 @@ def confirm(token: str):
 @bp.get("/commitments/<slug>/follow/confirmed")
 def confirmed(slug: str):
     """Tell the person updates will come."""
-    return render_template("outbox/confirmed.html", commitment=_commitment_or_404(slug))
+    return render_template(
+        "outbox/confirmed.html", commitment=db.first_or_404(public_service.commitment_query(slug))
+    )
 
 
 @bp.route("/unsubscribe/<token>", methods=["GET", "POST"])
@@ -199,7 +197,7 @@ def send_command(loop: bool, interval: float, batch: int) -> None:
         signal.signal(signal.SIGTERM, _request_stop)
         signal.signal(signal.SIGINT, _request_stop)
     while True:
-        with service.worker_lock() as locked:
+        with worker_lock() as locked:
             if locked:
                 _run(loop, interval, batch, stop)
                 return

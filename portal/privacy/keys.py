@@ -13,6 +13,7 @@ from sqlalchemy import JSON, bindparam, text
 
 from .. import crypto
 from ..extensions import db
+from ..survey_definitions import email_question_ids
 
 
 def _reseal(value: str | None) -> str | None:
@@ -33,13 +34,6 @@ def encrypt_contact_row(name: str | None, email: str) -> dict[str, str | None]:
 
 def _loads(value: Any) -> Any:
     return json.loads(value) if isinstance(value, str | bytes) else value
-
-
-def email_question_ids(definition: Any) -> list[str]:
-    """Return the ids of a survey version's email questions."""
-    from ..surveys import engine
-
-    return [q["id"] for q in engine.all_questions(_loads(definition)) if q["type"] == "email"]
 
 
 def encrypt_survey_answers(answers: Any, definition: Any) -> tuple[dict, str | None] | None:

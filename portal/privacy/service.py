@@ -13,7 +13,8 @@ from typing import Any
 from sqlalchemy import delete, func, select
 
 from .. import audit, crypto
-from ..anonymise import PATTERNS, scrub
+from .. import survey_definitions as engine  # all_questions
+from ..anonymise import scrub, suggestions  # noqa: F401  (suggestions moved there)
 from ..core.unitofwork import RuleError
 from ..extensions import db
 from ..models import (
@@ -26,7 +27,6 @@ from ..models import (
 )
 from ..outbox import service as outbox
 from ..periods import uk_date
-from ..surveys import engine
 from .models import EqualityToken
 
 REDACTED = "[redacted]"
@@ -103,8 +103,6 @@ def purge(months: int, now: datetime | None = None, dry_run: bool = False) -> Pu
             f"{report.anonymised} items anonymised, {report.contact_details} contact details "
             f"deleted (closed before {uk_date(cutoff)})",
         )
-    if not dry_run:
-        db.session.commit()
     return report
 
 
@@ -250,21 +248,10 @@ def erase(actor: User, email: str, redact_text: bool = False) -> ErasureReport:
         f"{', '.join(references)}; contact details removed"
         + ("; text redacted" if redact_text else ""),
     )
-    db.session.commit()
     return report
 
 
 # --- redaction -------------------------------------------------------------------------------
-
-
-def suggestions(text: str) -> list[str]:
-    """Return passages that look like email addresses, phone numbers or postcodes."""
-    found: list[str] = []
-    for pattern in PATTERNS:
-        for match in pattern.finditer(text or ""):
-            if match.group(0) not in found:
-                found.append(match.group(0))
-    return found
 
 
 def redact(actor: User, item: Feedback, passages: list[str]) -> int:
@@ -283,7 +270,6 @@ def redact(actor: User, item: Feedback, passages: list[str]) -> int:
         body = body.replace(passage, REDACTED)
     item.body = body
     audit.record(actor, "feedback", item.id, "redact", "body", None, f"{count} passages redacted")
-    db.session.commit()
     return count
 
 

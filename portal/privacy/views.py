@@ -19,10 +19,12 @@ from flask import (
 from flask_login import current_user
 
 from ..auth.permissions import ADMIN_ONLY, TRIAGE, roles_required
+from ..core.unitofwork import commit_or_flash
 from ..extensions import db, limiter
+from ..search import lookup as triage_service  # get_item: an item by its reference
 from ..security import unseal
-from ..triage import service as triage_service
 from . import service
+from .forms import EqualityForm, EraseForm, ExportForm, RedactForm, SubjectAccessForm
 
 bp = Blueprint("privacy", __name__)
 
@@ -36,24 +38,31 @@ def _equality_rate_limit() -> str:
 def subject_access():
     """Find everything held about an email address (POST, so the address never sits in a URL
     or a server log)."""
-    found, error, email = None, None, ""
-    if request.method == "POST":
-        email = request.form.get("email", "")
+    form = SubjectAccessForm()
+    found = None
+    if form.validate_on_submit():
         try:
-            found = service.subject_access(email)
+            found = service.subject_access(form.email.data or "")
         except service.PrivacyError as exc:
-            error = str(exc)
-    return render_template("privacy/subject_access.html", found=found, error=error, email=email), (
-        422 if error else 200
-    )
+            form.email.errors = [str(exc)]
+    return render_template(
+        "privacy/subject_access.html",
+        form=form,
+        found=found,
+        export_form=ExportForm(email=found["email"]) if found else None,
+        erase_form=EraseForm(email=found["email"]) if found else None,
+    ), (422 if form.errors else 200)
 
 
 @bp.post("/admin/privacy/export")
 @roles_required(*ADMIN_ONLY)
 def export():
     """Download everything held about an email address as JSON."""
+    form = ExportForm()
+    if not form.validate():
+        abort(400)
     try:
-        data = service.subject_access(request.form.get("email", ""))
+        data = service.subject_access(form.email.data or "")
     except service.PrivacyError:
         abort(400)
     return Response(
@@ -70,16 +79,17 @@ def export():
 @roles_required(*ADMIN_ONLY)
 def erase():
     """Erase what is held about an email address."""
-    if request.form.get("confirm") != "yes":
+    form = EraseForm()
+    if not form.validate() or not form.confirmed():
         flash("Tick the box to confirm the erasure", "error")
         return redirect(url_for("privacy.subject_access"), code=303)
     try:
-        report = service.erase(
-            current_user, request.form.get("email", ""), request.form.get("redact") == "yes"
-        )
+        report = service.erase(current_user, form.email.data or "", form.redact_text())
     except service.PrivacyError as exc:
+        db.session.rollback()
         flash(str(exc), "error")
     else:
+        db.session.commit()
         flash(
             f"Erased: {report.contact_details} contact details, {report.survey_responses} survey "
             f"email answers, {report.texts_redacted} texts redacted, "
@@ -96,14 +106,14 @@ def redact(reference: str):
     item = triage_service.get_item(reference)
     if item is None:
         abort(404)
-    passages = request.form.getlist("passages") + [request.form.get("passage", "")]
-    try:
-        count = service.redact(current_user, item, passages)
-    except service.PrivacyError as exc:
-        flash(str(exc), "error")
-    else:
-        flash(f"{count} {'passage' if count == 1 else 'passages'} redacted", "success")
-    return redirect(url_for("triage.item", reference=item.reference), code=303)
+    form = RedactForm()
+    form.validate()  # the token was checked before the view; the service checks the passages
+
+    def change() -> str:
+        count = service.redact(current_user, item, form.chosen())
+        return f"{count} {'passage' if count == 1 else 'passages'} redacted"
+
+    return commit_or_flash(change, url_for("triage.item", reference=item.reference))
 
 
 @bp.route("/feedback/equality", methods=["GET", "POST"])
@@ -115,12 +125,15 @@ def equality():
     if not service.equality_token_valid(token):
         session.pop("equality", None)
         return redirect(url_for("public.feedback"))
+    form = EqualityForm()
     error = None
     if request.method == "POST":
         try:
+            if not form.validate():
+                raise service.PrivacyError("Choose an answer from the list")
             if not service.use_equality_token(token):
                 raise service.PrivacyError("You have already answered these questions")
-            service.record_equality({k: request.form.get(k, "") for k in service.QUESTIONS})
+            service.record_equality({k: form[k].data or "" for k in service.QUESTIONS})
         except service.PrivacyError as exc:
             db.session.rollback()
             error = str(exc)
@@ -129,9 +142,9 @@ def equality():
             session.pop("equality", None)
             flash("Thank you. Your answers help us check we hear from everyone.", "success")
             return redirect(url_for("public.home"), code=303)
-    return render_template("privacy/equality.html", questions=service.QUESTIONS, error=error), (
-        422 if error else 200
-    )
+    return render_template(
+        "privacy/equality.html", form=form, questions=service.QUESTIONS, error=error
+    ), (422 if error else 200)
 
 
 @bp.get("/reports/equality")

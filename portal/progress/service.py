@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from .. import audit
 from ..core.unitofwork import RuleError
 from ..extensions import db
+from ..inputs import TEXT_MAX
 from ..models import Commitment, ProgressStatus, ProgressUpdate, StaffRole, User, utcnow
 from ..outbox import service as outbox
 from ..periods import quarter_of
@@ -54,8 +55,8 @@ def validate(data: ProgressInput) -> dict[str, str]:
         errors["quarter"] = "Choose the quarter the update is for"
     if not data.narrative.strip():
         errors["narrative"] = "Describe the progress made this quarter"
-    elif len(data.narrative) > 5000:
-        errors["narrative"] = "The narrative must be 5,000 characters or fewer"
+    elif len(data.narrative) > TEXT_MAX:
+        errors["narrative"] = f"The narrative must be {TEXT_MAX:,} characters or fewer"
     for link in data.evidence_links:
         if not re.match(r"^https?://[^\s<>\"']+$", link) or len(link) > 500:
             errors["evidence_links"] = "Enter each evidence link on its own line, starting https://"
@@ -90,7 +91,7 @@ def post_update(actor: User, commitment: Commitment, data: ProgressInput) -> Pro
         actor, "progress", update.id, "update", f"{data.year}-Q{data.quarter}", before, data.status
     )
     outbox.progress_posted(update)  # to the commitment's confirmed followers
-    db.session.commit()
+    db.session.flush()
     return update
 
 

@@ -5,12 +5,14 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from .. import framework_lists as public_service  # the framework's lists (public uses this)
 from ..auth.permissions import roles_required
-from ..core.expired import expired_errors, keeps_input
+from ..core.expired import keeps_input
+from ..extensions import db
 from ..models import ProgressStatus, StaffRole
 from ..periods import quarter_label
-from ..public import service as public_service
 from . import service
+from .forms import ProgressForm
 
 bp = Blueprint("progress", __name__)
 
@@ -38,43 +40,28 @@ def new(slug: str):
         abort(404)
     if not service.may_report(current_user, commitment):
         abort(403)
-    choices = service.quarter_choices()
-    errors: dict[str, str] = {}
-    values = {
-        "quarter": f"{choices[0][0]}-Q{choices[0][1]}",
-        "status": "",
-        "narrative": "",
-        "evidence_links": "",
-    }
+    form = ProgressForm(service.quarter_choices())
     if request.method == "POST":
-        values = {k: request.form.get(k, "") for k in values}
-        try:
-            year, quarter = (int(x) for x in values["quarter"].split("-Q"))
-        except ValueError:
-            year, quarter = 0, 0
-        try:
-            status = ProgressStatus(values["status"])
-        except ValueError:
-            status = None
-            errors["status"] = "Choose the status of the commitment"
+        valid = form.validate()  # False on an expired token too: nothing is stored
+        year, quarter = form.year_and_quarter()
         data = service.ProgressInput(
             year=year,
             quarter=quarter,
-            status=status or ProgressStatus.NOT_STARTED,
-            narrative=values["narrative"],
-            evidence_links=[x.strip() for x in values["evidence_links"].splitlines() if x.strip()],
+            status=form.chosen_status() or ProgressStatus.NOT_STARTED,
+            narrative=form.narrative.data or "",
+            evidence_links=form.links(),
         )
-        errors = {**expired_errors(), **service.validate(data), **errors}
-        if not errors:
+        for name, message in service.validate(data).items():
+            form[name].errors = [*form[name].errors, message]
+            valid = False
+        if valid:
             service.post_update(current_user, commitment, data)
+            db.session.commit()
             flash(f"Progress for {quarter_label(year, quarter)} saved", "success")
             return redirect(url_for("public.commitment", slug=slug), code=303)
     return render_template(
         "progress/new.html",
         commitment=commitment,
-        choices=[(f"{y}-Q{q}", quarter_label(y, q)) for y, q in choices],
-        statuses=list(ProgressStatus),
-        values=values,
-        errors=errors,
+        form=form,
         history=service.history(commitment),
-    ), (422 if errors else 200)
+    ), (422 if form.errors else 200)

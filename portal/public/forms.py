@@ -15,11 +15,12 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
 
+from ..inputs import TEXT_MAX
 from ..models import STAKEHOLDER_LABELS, Commitment, Locality, StakeholderType, TransportMode
 from .service import NewFeedback
 
 BODY_MIN = 10
-BODY_MAX = 5000
+BODY_MAX = TEXT_MAX
 
 STAKEHOLDER_CHOICES = [(member.value, label) for member, label in STAKEHOLDER_LABELS.items()]
 LOCALITY_CHOICES = [(member.value, member.label) for member in Locality]

@@ -12,17 +12,26 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from ..crypto import blind_index
+from ..database import savepoint
 from ..extensions import db
+from ..framework_lists import (  # noqa: F401  (moved there; the names stay here too)
+    FrameworkCounts,
+    FrameworkFilters,
+    commitment_choices,
+    commitment_query,
+    framework_counts,
+    get_commitment,
+    group_by_primary_role,
+    list_commitments,
+    list_roles,
+    list_themes,
+)
 from ..models import (
     Channel,
-    Commitment,
     ContactDetails,
     Feedback,
-    Horizon,
     Locality,
-    Role,
     StakeholderType,
-    Theme,
     TransportMode,
     utcnow,
 )
@@ -35,15 +44,6 @@ TRACKING_TOKEN_BYTES = 24  # 192 bits
 CONSENT_VERSION = "2026-11-contact-v1"
 QUOTE_CONSENT_VERSION = "2026-11-quote-v1"
 _MAX_REFERENCE_ATTEMPTS = 8
-
-
-@dataclass(frozen=True)
-class FrameworkFilters:
-    """What the framework page is narrowed to."""
-
-    theme: str | None = None
-    horizon: Horizon | None = None
-    transport: bool = False
 
 
 @dataclass(frozen=True)
@@ -88,72 +88,6 @@ def hash_token(token: str) -> str:
 def new_submission_key() -> str:
     """Return a fresh one-time key for a feedback form."""
     return secrets.token_urlsafe(24)
-
-
-def list_roles() -> list[Role]:
-    """Return the framework's roles in their published order."""
-    return list(
-        db.session.scalars(select(Role).where(Role.active.is_(True)).order_by(Role.position))
-    )
-
-
-def list_themes() -> list[Theme]:
-    """Return the framework's themes in their published order."""
-    return list(
-        db.session.scalars(select(Theme).where(Theme.active.is_(True)).order_by(Theme.position))
-    )
-
-
-def list_commitments(filters: FrameworkFilters | None = None) -> list[Commitment]:
-    """Return active commitments, narrowed by theme, horizon and transport relevance."""
-    filters = filters or FrameworkFilters()
-    query = select(Commitment).where(Commitment.active.is_(True)).order_by(Commitment.position)
-    if filters.theme:
-        query = query.where(Commitment.themes.any(Theme.slug == filters.theme))
-    if filters.horizon:
-        query = query.where(Commitment.horizon == filters.horizon)
-    if filters.transport:
-        query = query.where(Commitment.transport.is_(True))
-    return list(db.session.scalars(query))
-
-
-def group_by_primary_role(commitments: list[Commitment]) -> list[tuple[Role, list[Commitment]]]:
-    """Group commitments under their first-listed role, keeping the roles' order."""
-    groups: dict[int, tuple[Role, list[Commitment]]] = {}
-    for commitment in commitments:
-        role = commitment.primary_role
-        if role is None:
-            continue
-        groups.setdefault(role.id, (role, []))[1].append(commitment)
-    return sorted(groups.values(), key=lambda group: group[0].position)
-
-
-def get_commitment(slug: str) -> Commitment | None:
-    """Return the active commitment with this slug, if any."""
-    return db.session.scalar(
-        select(Commitment).where(Commitment.slug == slug, Commitment.active.is_(True))
-    )
-
-
-def commitment_choices() -> list[tuple[str, str]]:
-    """Return (slug, title) pairs of the commitments in use, for the feedback forms; an example
-    says so in its label."""
-    return [(c.slug, f"{c.title} (example)" if c.example else c.title) for c in list_commitments()]
-
-
-@dataclass(frozen=True)
-class FrameworkCounts:
-    """How many commitments in use are the authority's own, and how many are examples."""
-
-    published: int
-    examples: int
-
-
-def framework_counts() -> FrameworkCounts:
-    """Count the commitments in use, published and example."""
-    commitments = list_commitments()
-    examples = sum(1 for c in commitments if c.example)
-    return FrameworkCounts(published=len(commitments) - examples, examples=examples)
 
 
 def find_by_submission_key(key: str) -> Feedback | None:
@@ -207,25 +141,26 @@ def submit_feedback(data: NewFeedback) -> Submission:
 
     for attempt in range(_MAX_REFERENCE_ATTEMPTS):
         feedback, token = build_feedback(data)
-        db.session.add(feedback)
-        outbox.feedback_received(feedback, token)  # queued in the same transaction
         try:
-            db.session.commit()
+            # In a savepoint: a collision undoes this attempt only. The caller commits the item
+            # and its acknowledgement (queued here) together.
+            with savepoint():
+                db.session.add(feedback)
+                outbox.feedback_received(feedback, token)
         except OperationalError as error:
             # SQLite's busy timeout already waited; a bounded retry covers a long checkpoint.
-            db.session.rollback()
             if "locked" not in str(error).lower() or attempt == _MAX_REFERENCE_ATTEMPTS - 1:
                 raise
             time.sleep(0.05 * 2**attempt)
             continue
         except IntegrityError:
-            db.session.rollback()
             # Either a concurrent double submit (same key) or a reference collision.
             if data.submission_key:
                 existing = find_by_submission_key(data.submission_key)
                 if existing is not None:
                     return Submission(existing, token=None, duplicate=True)
             continue
+        db.session.expire(feedback)  # read back as stored (enums, defaults), as after a commit
         return Submission(feedback, token=token)
     raise RuntimeError("Could not allocate a unique reference")
 

@@ -96,6 +96,7 @@ def _handle_feedback(template: str, commitment: Commitment | None, **context):
                 )
                 if not submission.duplicate:
                     _offer_equality_questions()
+            db.session.commit()  # the item, its acknowledgement and the equality token together
             if request.htmx:
                 body = render_block(
                     "public/confirmation.html", "content", **_confirmation_context()
@@ -185,7 +186,6 @@ def confirmation():
 def _offer_equality_questions() -> None:
     """Issue the one-time token that lets this submission answer the equality questions."""
     session["equality"] = seal(privacy_service.issue_equality_token())
-    db.session.commit()
 
 
 @bp.get("/track/<token>")

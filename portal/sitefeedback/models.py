@@ -7,8 +7,8 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, DateTime, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from ..core.types import utcnow
 from ..extensions import db
-from ..models import utcnow
 
 BODY_MAX = 2000
 

@@ -10,12 +10,13 @@ from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
 
-from ..models import STAKEHOLDER_LABELS, StakeholderType
+from ..inputs import TEXT_MAX
+from ..models import StakeholderType
+from ..survey_definitions import RESPONDENT, all_questions, pages  # noqa: F401  (moved there)
 from .schema import CHOICE_TYPES, LIKERT, YES_NO
 
-RESPONDENT = "respondent_type"  # the built-in "who are you" question when the audience is mixed
 SHORT_MAX = 200
-LONG_MAX = 5000
+LONG_MAX = TEXT_MAX
 LONG_MIN = 2
 
 Answers = dict[str, Any]
@@ -24,35 +25,6 @@ Answers = dict[str, Any]
 def field_name(question_id: str) -> str:
     """Return the form field (and element id) of a question; prefixed so no id can clash."""
     return f"q-{question_id}"
-
-
-def pages(definition: dict[str, Any]) -> list[dict[str, Any]]:
-    """Return the survey's pages, with an "About you" page first when the audience is mixed."""
-    result = list(definition["pages"])
-    audience = definition.get("audience", [])
-    if len(audience) > 1:
-        options = [{"value": a, "label": STAKEHOLDER_LABELS[StakeholderType(a)]} for a in audience]
-        result.insert(
-            0,
-            {
-                "title": "About you",
-                "questions": [
-                    {
-                        "id": RESPONDENT,
-                        "type": "single_choice",
-                        "label": "Who are you answering as?",
-                        "required": True,
-                        "options": options,
-                    }
-                ],
-            },
-        )
-    return result
-
-
-def all_questions(definition: dict[str, Any]) -> list[dict[str, Any]]:
-    """Return every question in order, the built-in one included."""
-    return [q for page in pages(definition) for q in page["questions"]]
 
 
 def options(question: dict[str, Any]) -> list[tuple[str, str]]:

@@ -9,13 +9,14 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from ..core.unitofwork import RuleError
+from ..database import savepoint
 from ..extensions import db
-from ..inputs import parse_date_field
+from ..inputs import parse_date_range
 from ..models import (
     Channel,
     Commitment,
@@ -81,7 +82,7 @@ def sync(paths: list[Path] | None = None) -> SyncReport:
                 definition=definition,
             )
         )
-    db.session.commit()
+    db.session.flush()
     return report
 
 
@@ -100,6 +101,16 @@ def get_survey(slug: str) -> Survey | None:
     """Return the survey with this slug, versions loaded."""
     return db.session.scalar(
         select(Survey).where(Survey.slug == slug).options(selectinload(Survey.versions))
+    )
+
+
+def published_survey_query(slug: str) -> Select[tuple[Survey]]:
+    """The query for a survey with at least one version, versions loaded (for
+    `db.first_or_404`)."""
+    return (
+        select(Survey)
+        .where(Survey.slug == slug, Survey.versions.any())
+        .options(selectinload(Survey.versions))
     )
 
 
@@ -168,7 +179,6 @@ def submit(
             answers=stored,
             email_index=email_index,
         )
-        db.session.add(response)
         tracking = []
         for question in engine.all_questions(definition):
             text = answers.get(question["id"])
@@ -186,12 +196,14 @@ def submit(
             feedback.survey_question_id = question["id"]
             response.feedback.append(feedback)
             tracking.append((feedback.reference, token))
-        # The acknowledgement (only with consent and an address) commits with the response.
-        outbox.survey_received(response, answers, tracking)
         try:
-            db.session.commit()
+            # In a savepoint: a duplicate key or reference undoes this attempt only. The
+            # acknowledgement (only with consent and an address) is committed with the response
+            # by the caller.
+            with savepoint():
+                db.session.add(response)
+                outbox.survey_received(response, answers, tracking)
         except IntegrityError:
-            db.session.rollback()
             existing = find_response(submission_key)
             if existing is not None:
                 return SubmittedResponse(existing, [], duplicate=True)
@@ -229,14 +241,12 @@ class ResultFilters:
                 filters.stakeholder_type = StakeholderType(who)
             except ValueError:
                 filters.errors["stakeholder_type"] = "Choose who answered from the list"
-        for key, attr, label in (("from", "date_from", "Sent from"), ("to", "date_to", "Sent to")):
-            # The GOV.UK date input (from-day, from-month, from-year); links made before it
-            # may still carry from=YYYY-MM-DD.
-            day, error, typed = parse_date_field(args, key, label)
-            if error:
-                filters.errors[key] = error
-            setattr(filters, attr, day)
-            filters.typed[key] = typed
+        # The GOV.UK date inputs (from-day, from-month, from-year); links made before them may
+        # still carry from=YYYY-MM-DD.
+        sent = parse_date_range(args, ("Sent from", "Sent to"))
+        filters.date_from, filters.date_to = sent.start, sent.end
+        filters.errors.update(sent.errors)
+        filters.typed.update(sent.typed)
         return filters
 
 

@@ -8,6 +8,7 @@ from jinja2_fragments.flask import render_block
 from ..auth.permissions import TRIAGE, roles_required
 from ..core.expired import expired_errors, keeps_input, token_expired
 from ..exports import to_csv, to_xlsx
+from ..extensions import db
 from ..models import StakeholderType, Survey, SurveyVersion
 from ..public.forms import SUBMISSION_KEY
 from ..public.service import new_submission_key
@@ -15,13 +16,6 @@ from ..security import external_url, seal, unseal
 from . import drafts, engine, service
 
 bp = Blueprint("surveys", __name__, url_prefix="/surveys")
-
-
-def _survey_or_404(slug: str) -> Survey:
-    survey = service.get_survey(slug)
-    if survey is None or not survey.versions:
-        abort(404)
-    return survey
 
 
 def _closed(version: SurveyVersion):
@@ -55,7 +49,7 @@ def index():
 @bp.get("/<slug>")
 def start(slug: str):
     """Introduce a survey: what it is about, its privacy statement and dates."""
-    survey = _survey_or_404(slug)
+    survey = db.first_or_404(service.published_survey_query(slug))
     version = survey.current
     pages = engine.applicable_pages(version.definition, {})
     first = pages[0] + 1 if pages else 1
@@ -113,7 +107,7 @@ def _page_context(version, draft, number, errors=None, values=None, added=None):
 @keeps_input
 def page(slug: str, number: int):
     """Ask one page of questions; the server decides which show and which page comes next."""
-    survey = _survey_or_404(slug)
+    survey = db.first_or_404(service.published_survey_query(slug))
     current = _draft(survey)
     if current is None:
         return _closed(survey.current)
@@ -159,7 +153,7 @@ def page(slug: str, number: int):
 def preview(slug: str, number: int):
     """Re-render a page's questions as answered so far, so htmx can show or hide conditional
     questions without a reload. Stores nothing."""
-    survey = _survey_or_404(slug)
+    survey = db.first_or_404(service.published_survey_query(slug))
     current = _draft(survey)
     if current is None:
         return _closed(survey.current)
@@ -194,7 +188,7 @@ def _next_url(slug: str, definition: dict, answers: dict, after_index: int) -> s
 @bp.get("/<slug>/check")
 def check(slug: str):
     """Show every answer with a change link before the final submit."""
-    survey = _survey_or_404(slug)
+    survey = db.first_or_404(service.published_survey_query(slug))
     current = _draft(survey)
     if current is None:
         return _closed(survey.current)
@@ -211,7 +205,7 @@ def check(slug: str):
 @bp.post("/<slug>/submit")
 def submit(slug: str):
     """Store the response (and its free-text answers as feedback), then confirm."""
-    survey = _survey_or_404(slug)
+    survey = db.first_or_404(service.published_survey_query(slug))
     key = request.form.get("submission_key", "")
     if not SUBMISSION_KEY.fullmatch(key):  # never look up, or store, anything else
         key = ""
@@ -227,7 +221,9 @@ def submit(slug: str):
     try:
         submitted = service.submit(version, draft["answers"], draft["key"])
     except service.SurveyError:
+        db.session.rollback()
         return redirect(url_for("surveys.check", slug=slug), code=303)
+    db.session.commit()
     session["survey_done"] = seal(
         {"slug": slug, "reference": submitted.response.reference, "tracking": submitted.tracking}
     )
@@ -238,7 +234,7 @@ def submit(slug: str):
 @bp.get("/<slug>/done")
 def done(slug: str):
     """Confirm the response with its reference."""
-    survey = _survey_or_404(slug)
+    survey = db.first_or_404(service.published_survey_query(slug))
     data = unseal(session.get("survey_done"), {})
     if data.get("slug") != slug:
         return redirect(url_for("surveys.start", slug=slug))
@@ -261,7 +257,7 @@ def done(slug: str):
 @roles_required(*TRIAGE)
 def results(slug: str):
     """Show counts and percentages per question, with charts and their data tables."""
-    survey = _survey_or_404(slug)
+    survey = db.first_or_404(service.published_survey_query(slug))
     filters = service.ResultFilters.from_args(request.args)
     return render_template(
         "surveys/results.html",
@@ -277,7 +273,7 @@ def results(slug: str):
 @roles_required(*TRIAGE)
 def results_csv(slug: str):
     """Export one row per response, one column per question (formula-safe)."""
-    survey = _survey_or_404(slug)
+    survey = db.first_or_404(service.published_survey_query(slug))
     header, rows = service.export_rows(survey, service.ResultFilters.from_args(request.args))
     return Response(
         to_csv(header, rows),
@@ -290,7 +286,7 @@ def results_csv(slug: str):
 @roles_required(*TRIAGE)
 def results_xlsx(slug: str):
     """Export the same rows as an Excel workbook (formula-safe)."""
-    survey = _survey_or_404(slug)
+    survey = db.first_or_404(service.published_survey_query(slug))
     header, rows = service.export_rows(survey, service.ResultFilters.from_args(request.args))
     return Response(
         to_xlsx({"Responses": (header, rows)}),

@@ -1,11 +1,12 @@
-"""Staff form for feedback received by email, phone or in person."""
+"""Triage forms: feedback received by email, phone or in person, and the item and bulk actions."""
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput
-from wtforms import RadioField
+from wtforms import HiddenField, RadioField, SelectMultipleField, StringField
 from wtforms.validators import InputRequired, ValidationError
 
 from ..fields import GovDateField
@@ -40,3 +41,66 @@ class StaffFeedbackForm(FeedbackForm):
             raise ValidationError("The date received must be today or in the past")
         if field.data and field.data < date(2022, 4, 1):
             raise ValidationError("The date received must be on or after 1 April 2022")
+
+
+# The item page's and the inbox's action forms. Each is read through its class (never
+# `request.form` by hand); what a value must be is checked by the triage rules, which give the
+# message, so the fields here only carry what was posted.
+
+
+class Posted(StringField):
+    """A posted value as typed; None when the form did not send it at all."""
+
+
+class ItemActionForm(FlaskForm):
+    class Meta:
+        csrf = False  # checked for every POST by CSRFProtect already
+
+    return_to = HiddenField()  # the page (with its inbox filters) to go back to
+
+
+class TagsForm(ItemActionForm):
+    role_ids = SelectMultipleField(validate_choice=False)
+    theme_ids = SelectMultipleField(validate_choice=False)
+    code_ids = SelectMultipleField(validate_choice=False)
+    transport_mode = Posted()
+
+
+class NewCodeForm(ItemActionForm):
+    name = Posted(default="")
+    parent_id = Posted()
+
+
+class AssessmentForm(ItemActionForm):
+    sentiment = Posted(default="")
+    priority = Posted(default="normal")
+
+
+class StatusForm(ItemActionForm):
+    status = Posted(default="")
+    duplicate_of = Posted(default="")
+
+
+class AssignForm(ItemActionForm):
+    assignee = Posted()
+
+
+class NoteForm(ItemActionForm):
+    body = Posted(default="")
+
+
+class ReplyForm(ItemActionForm):
+    reply = Posted(default="")
+
+
+class QuoteApprovalForm(ItemActionForm):
+    approve = Posted()
+
+
+class BulkForm(ItemActionForm):
+    ids = SelectMultipleField(validate_choice=False)
+    action = Posted(default="")
+    code_id = Posted()
+    status = Posted(default="")
+    assignee = Posted()
+    duplicate_of = Posted(default="")

@@ -17,11 +17,15 @@ from flask import (
 from flask_login import current_user
 from jinja2_fragments.flask import render_block
 
+from .. import audit
+from ..anonymise import suggestions
 from ..auth.permissions import TRIAGE, roles_required
 from ..auth.service import is_safe_next
 from ..core.expired import expired_message, keeps_input, token_expired
-from ..extensions import db
+from ..core.unitofwork import commit_or_flash
+from ..extensions import db, limiter
 from ..framework_admin import service as framework_service
+from ..framework_lists import commitment_choices, get_commitment, list_roles, list_themes
 from ..inputs import parse_id, parse_ids
 from ..models import (
     Channel,
@@ -35,16 +39,32 @@ from ..models import (
     TransportMode,
     User,
 )
-from ..privacy import service as privacy_service
 from ..public import service as public_service
-from . import search, service
-from .forms import StaffFeedbackForm
+from ..ratelimits import not_searching, search_limit
+from ..search import fulltext, similar_items
+from . import bulk as bulk_rules
+from . import codeframe, items
+from .forms import (
+    AssessmentForm,
+    AssignForm,
+    BulkForm,
+    ItemActionForm,
+    NewCodeForm,
+    NoteForm,
+    QuoteApprovalForm,
+    ReplyForm,
+    StaffFeedbackForm,
+    StatusForm,
+    TagsForm,
+)
+from .inbox import InboxFilters, inbox_page, neighbours, status_counts
+from .workflow import TRANSITIONS, TriageError
 
 bp = Blueprint("triage", __name__, url_prefix="/triage")
 
 
-def _inbox_context(filters: service.InboxFilters, cursor: str | None) -> dict[str, object]:
-    page = service.inbox_page(filters, current_user, cursor)
+def _inbox_context(filters: InboxFilters, cursor: str | None) -> dict[str, object]:
+    page = inbox_page(filters, current_user, cursor)
     args = filters.to_args()
     next_url = url_for("triage.inbox", **args, after=page.next_cursor) if page.next_cursor else None
     choices = _choices()
@@ -53,11 +73,11 @@ def _inbox_context(filters: service.InboxFilters, cursor: str | None) -> dict[st
         "page": page,
         "next_url": next_url,
         "first_url": url_for("triage.inbox", **args) if cursor else None,
-        "counts": service.status_counts(filters, current_user),
+        "counts": status_counts(filters, current_user),
         "query_string": urlencode(args),
         "current_url": request.full_path if request.endpoint == "triage.inbox" else None,
         "current_filters": args,
-        "window": search.RECENT_WINDOW,
+        "window": fulltext.RECENT_WINDOW,
         "filter_fields": FILTER_FIELDS,
         "filter_options": _filter_options(choices),
         **choices,
@@ -105,24 +125,25 @@ def _choices() -> dict[str, object]:
         "statuses": list(FeedbackStatus),
         # Retired commitments too: their feedback stays listed and filterable.
         "commitments": framework_service.all_commitments(),
-        "roles": public_service.list_roles(),
-        "themes": public_service.list_themes(),
-        "codes": service.active_codes(),
+        "roles": list_roles(),
+        "themes": list_themes(),
+        "codes": codeframe.active_codes(),
         "stakeholder_types": list(StakeholderType),
         "localities": list(Locality),
         "transport_modes": list(TransportMode),
         "channels": list(Channel),
-        "members": service.staff_members(),
+        "members": items.staff_members(),
         "sentiments": list(Sentiment),
         "priorities": list(Priority),
     }
 
 
 @bp.get("")
+@limiter.limit(search_limit, exempt_when=not_searching)
 @roles_required(*TRIAGE)
 def inbox():
     """List feedback newest first (or best match first), filtered, 50 a page."""
-    filters = service.InboxFilters.from_args(request.args)
+    filters = InboxFilters.from_args(request.args)
     context = _inbox_context(filters, request.args.get("after"))
     # A value that makes no sense is answered with its message and a 422 (which htmx swaps in).
     status = 422 if filters.errors else 200
@@ -131,8 +152,8 @@ def inbox():
     return render_template("triage/inbox.html", **context), status
 
 
-def _return_to() -> str:
-    target = request.form.get("return_to", "")
+def _return_to(form: BulkForm) -> str:
+    target = form.return_to.data or ""
     return target if is_safe_next(target) else url_for("triage.inbox")
 
 
@@ -140,51 +161,54 @@ def _return_to() -> str:
 @roles_required(*TRIAGE)
 def bulk():
     """Apply one action to the selected rows, then show the inbox again."""
-    ids = parse_ids(request.form.getlist("ids"))
-    items = service.items_by_ids(ids)
-    action = request.form.get("action", "")
+    form = BulkForm()
+    selected = bulk_rules.items_by_ids(parse_ids(form.ids.data or []))
     try:
-        if not items:
-            raise service.TriageError("Select at least one item")
-        result = _bulk_action(action, items)
-        flash(result.message(), "success" if not result.refused else "warning")
-    except service.TriageError as error:
+        if not selected:
+            raise TriageError("Select at least one item")
+        result = _bulk_action(form, selected)
+    except TriageError as error:
+        db.session.rollback()
         flash(str(error), "error")
-    target = _return_to()
+    else:
+        db.session.commit()
+        flash(result.message(), "success" if not result.refused else "warning")
+    target = _return_to(form)
     if request.htmx:
         # Re-render the results for the inbox URL the rows came from, from the same template.
         from urllib.parse import parse_qs, urlsplit
 
         query = {k: v[0] for k, v in parse_qs(urlsplit(target).query).items()}
-        filters = service.InboxFilters.from_args(query)
+        filters = InboxFilters.from_args(query)
         context = _inbox_context(filters, query.get("after"))
         context["current_url"] = target
         return render_block("triage/inbox.html", "results", **context)
     return redirect(target, code=303)
 
 
-def _bulk_action(action: str, items: list[Feedback]) -> service.BulkResult:
+def _bulk_action(form: BulkForm, selected: list[Feedback]) -> bulk_rules.BulkResult:
+    action = form.action.data
     if action == "code":
-        code = db.session.get(Code, _int(request.form.get("code_id")))
+        code = db.session.get(Code, _int(form.code_id.data))
         if code is None:
-            raise service.TriageError("Choose a code to add")
-        return service.bulk_add_code(items, current_user, code)
+            raise TriageError("Choose a code to add")
+        return bulk_rules.bulk_add_code(selected, current_user, code)
     if action == "status":
         try:
-            status = FeedbackStatus(request.form.get("status", ""))
+            status = FeedbackStatus(form.status.data)
         except ValueError as error:
-            raise service.TriageError("Choose a status") from error
+            raise TriageError("Choose a status") from error
         if status is FeedbackStatus.DUPLICATE:
-            raise service.TriageError("Use ‘Mark as duplicate of’ to mark duplicates")
-        return service.bulk_status(items, current_user, status)
+            raise TriageError("Use ‘Mark as duplicate of’ to mark duplicates")
+        return bulk_rules.bulk_status(selected, current_user, status)
     if action == "assign":
-        return service.bulk_assign(items, current_user, _assignee(request.form.get("assignee")))
+        return bulk_rules.bulk_assign(selected, current_user, _assignee(form.assignee.data))
     if action == "duplicate":
-        original = service.get_item(request.form.get("duplicate_of", "").strip())
+        original = items.get_item(form.duplicate_of.data.strip())
         if original is None:
-            raise service.TriageError("Enter the reference of an existing item, like SVF-ABC2345")
-        return service.bulk_status(items, current_user, FeedbackStatus.DUPLICATE, original)
-    raise service.TriageError("Choose an action")
+            raise TriageError("Enter the reference of an existing item, like SVF-ABC2345")
+        return bulk_rules.bulk_status(selected, current_user, FeedbackStatus.DUPLICATE, original)
+    raise TriageError("Choose an action")
 
 
 def _int(value: str | None) -> int | None:
@@ -196,12 +220,12 @@ def _assignee(value: str | None) -> User | None:
         return None
     user = db.session.get(User, _int(value) or 0)
     if user is None or not user.active:
-        raise service.TriageError("Choose a member to assign to")
+        raise TriageError("Choose a member to assign to")
     return user
 
 
 def _item_or_404(reference: str) -> Feedback:
-    item = service.get_item(reference)
+    item = items.get_item(reference)
     if item is None:
         abort(404)
     return item
@@ -221,8 +245,8 @@ def _render_item(
     errors: dict[str, str] | None = None,
 ):
     """Render the item page; a refused note or reply comes back in its box with its message."""
-    filters = service.InboxFilters.from_args(request.args)
-    newer, older = service.neighbours(feedback, filters, current_user)
+    filters = InboxFilters.from_args(request.args)
+    newer, older = neighbours(feedback, filters, current_user)
     args = filters.to_args()
     return render_template(
         "triage/item.html",
@@ -232,11 +256,11 @@ def _render_item(
         back_url=url_for("triage.inbox", **args),
         newer_url=url_for("triage.item", reference=newer, **args) if newer else None,
         older_url=url_for("triage.item", reference=older, **args) if older else None,
-        transitions=sorted(service.TRANSITIONS[feedback.status], key=list(FeedbackStatus).index),
-        similar=service.similar_items(feedback),
-        history=service.audit.history("feedback", feedback.id),
+        transitions=sorted(TRANSITIONS[feedback.status], key=list(FeedbackStatus).index),
+        similar=similar_items(feedback),
+        history=audit.history("feedback", feedback.id),
         show_contact=feedback.contact is not None,
-        redaction_suggestions=privacy_service.suggestions(feedback.body),
+        redaction_suggestions=suggestions(feedback.body),
         self_url=request.full_path.rstrip("?")
         if request.method == "GET"
         else url_for("triage.item", reference=feedback.reference),
@@ -246,60 +270,55 @@ def _render_item(
     ), status
 
 
-def _back_to_item(feedback: Feedback):
-    target = request.form.get("return_to", "")
-    if not is_safe_next(target):
-        target = url_for("triage.item", reference=feedback.reference)
-    return redirect(target, code=303)
+def _item_url(feedback: Feedback, form: ItemActionForm) -> str:
+    """Where an item action goes back to: the page it came from (inbox filters kept)."""
+    target = form.return_to.data or ""
+    return target if is_safe_next(target) else url_for("triage.item", reference=feedback.reference)
 
 
-def _item_action(reference: str, action) -> object:
+def _item_action(reference: str, form: ItemActionForm, action) -> object:
+    """Run one action on an item: committed once, or rolled back with its message shown."""
     feedback = _item_or_404(reference)
-    try:
-        message = action(feedback)
-        flash(message, "success")
-    except service.TriageError as error:
-        flash(str(error), "error")
-    return _back_to_item(feedback)
+    return commit_or_flash(lambda: action(feedback), _item_url(feedback, form))
 
 
 @bp.post("/<reference>/tags")
 @roles_required(*TRIAGE)
 def tags(reference: str):
     """Tag an item to roles, themes and codes."""
+    form = TagsForm()
 
     def action(feedback: Feedback) -> str:
-        mode = request.form.get("transport_mode")
+        mode = form.transport_mode.data
         if mode is not None:
-            # Before set_tags, which commits both changes together.
+            # With the tags below: both changes are committed together, or neither.
             try:
                 chosen = None if mode in ("", "none") else TransportMode(mode)
             except ValueError as error:
-                raise service.TriageError(
-                    "Choose a transport mode or asset from the list"
-                ) from error
-            service.set_transport_mode(feedback, current_user, chosen)
-        service.set_tags(
+                raise TriageError("Choose a transport mode or asset from the list") from error
+            items.set_transport_mode(feedback, current_user, chosen)
+        items.set_tags(
             feedback,
             current_user,
-            parse_ids(request.form.getlist("role_ids")),
-            parse_ids(request.form.getlist("theme_ids")),
-            parse_ids(request.form.getlist("code_ids")),
+            parse_ids(form.role_ids.data or []),
+            parse_ids(form.theme_ids.data or []),
+            parse_ids(form.code_ids.data or []),
         )
         return "Tags saved"
 
-    return _item_action(reference, action)
+    return _item_action(reference, form, action)
 
 
 @bp.post("/<reference>/codes")
 @roles_required(*TRIAGE)
 def new_code(reference: str):
     """Create a code inline and tag the item with it."""
+    form = NewCodeForm()
 
     def action(feedback: Feedback) -> str:
-        parent = db.session.get(Code, _int(request.form.get("parent_id")) or 0)
-        code = service.create_code(current_user, request.form.get("name", ""), parent)
-        service.set_tags(
+        parent = db.session.get(Code, _int(form.parent_id.data) or 0)
+        code = codeframe.create_code(current_user, form.name.data, parent)
+        items.set_tags(
             feedback,
             current_user,
             [r.id for r in feedback.roles],
@@ -308,76 +327,79 @@ def new_code(reference: str):
         )
         return f"Code ‘{code.name}’ created and added"
 
-    return _item_action(reference, action)
+    return _item_action(reference, form, action)
 
 
 @bp.post("/<reference>/assessment")
 @roles_required(*TRIAGE)
 def assessment(reference: str):
     """Set sentiment and priority."""
+    form = AssessmentForm()
 
     def action(feedback: Feedback) -> str:
-        sentiment_value = request.form.get("sentiment", "")
+        sentiment_value = form.sentiment.data
         try:
             sentiment = Sentiment(sentiment_value) if sentiment_value else None
-            priority = Priority(request.form.get("priority", "normal"))
+            priority = Priority(form.priority.data)
         except ValueError as error:
-            raise service.TriageError("Choose a sentiment and priority from the lists") from error
-        service.set_assessment(feedback, current_user, sentiment, priority)
+            raise TriageError("Choose a sentiment and priority from the lists") from error
+        items.set_assessment(feedback, current_user, sentiment, priority)
         return "Sentiment and priority saved"
 
-    return _item_action(reference, action)
+    return _item_action(reference, form, action)
 
 
 @bp.post("/<reference>/status")
 @roles_required(*TRIAGE)
 def status(reference: str):
     """Move an item along the workflow (or mark it a duplicate of another)."""
+    form = StatusForm()
 
     def action(feedback: Feedback) -> str:
         try:
-            new = FeedbackStatus(request.form.get("status", ""))
+            new = FeedbackStatus(form.status.data)
         except ValueError as error:
-            raise service.TriageError("Choose a status") from error
+            raise TriageError("Choose a status") from error
         original = None
         if new is FeedbackStatus.DUPLICATE:
-            original = service.get_item(request.form.get("duplicate_of", "").strip())
+            original = items.get_item(form.duplicate_of.data.strip())
             if original is None:
-                raise service.TriageError(
-                    "Enter the reference of an existing item, like SVF-ABC2345"
-                )
-        service.change_status(feedback, current_user, new, duplicate_of=original)
+                raise TriageError("Enter the reference of an existing item, like SVF-ABC2345")
+        items.change_status(feedback, current_user, new, duplicate_of=original)
         return f"Status changed to {new.label}"
 
-    return _item_action(reference, action)
+    return _item_action(reference, form, action)
 
 
 @bp.post("/<reference>/assign")
 @roles_required(*TRIAGE)
 def assign(reference: str):
     """Assign the item to a member."""
+    form = AssignForm()
 
     def action(feedback: Feedback) -> str:
-        service.assign(feedback, current_user, _assignee(request.form.get("assignee")))
+        items.assign(feedback, current_user, _assignee(form.assignee.data))
         return "Assignment saved"
 
-    return _item_action(reference, action)
+    return _item_action(reference, form, action)
 
 
-def _text_action(reference: str, field_id: str, text: str, action):
+def _text_action(reference: str, form: ItemActionForm, field_id: str, text: str, action):
     """Run a note or reply action; on a refusal or an expired token, show the item page again
     with the text still in its box and the message at it (nothing typed is lost)."""
     feedback = _item_or_404(reference)
     message = expired_message() if token_expired() else None
     if message is None:
         try:
-            flash(action(feedback), "success")
-        except service.TriageError as error:
+            success = action(feedback)
+        except TriageError as error:
             message = str(error)
     if message is not None:
         db.session.rollback()
         return _render_item(feedback, 422, {field_id: text}, {field_id: message})
-    return _back_to_item(feedback)
+    db.session.commit()
+    flash(success, "success")
+    return redirect(_item_url(feedback, form), code=303)
 
 
 @bp.post("/<reference>/notes")
@@ -385,13 +407,14 @@ def _text_action(reference: str, field_id: str, text: str, action):
 @keeps_input
 def note(reference: str):
     """Add an internal note."""
-    body = request.form.get("body", "")
+    form = NoteForm()
+    body = form.body.data
 
     def action(feedback: Feedback) -> str:
-        service.add_note(feedback, current_user, body)
+        items.add_note(feedback, current_user, body)
         return "Note added"
 
-    return _text_action(reference, "note-body", body, action)
+    return _text_action(reference, form, "note-body", body, action)
 
 
 @bp.post("/<reference>/reply")
@@ -399,27 +422,28 @@ def note(reference: str):
 @keeps_input
 def reply(reference: str):
     """Publish the public reply shown on the submitter's tracking page."""
-    text = request.form.get("reply", "")
+    form = ReplyForm()
+    text = form.reply.data
 
     def action(feedback: Feedback) -> str:
-        service.set_public_reply(feedback, current_user, text)
+        items.set_public_reply(feedback, current_user, text)
         return "Public reply published" if feedback.public_reply else "Public reply withdrawn"
 
-    return _text_action(reference, "reply", text, action)
+    return _text_action(reference, form, "reply", text, action)
 
 
 @bp.post("/<reference>/quote-approval")
 @roles_required(*TRIAGE)
 def quote_approval(reference: str):
     """Approve the item's text for quotation on public pages, or withdraw the approval."""
+    form = QuoteApprovalForm()
 
     def action(feedback: Feedback) -> str:
-        approve = request.form.get("approve") == "yes"
-        service.set_quote_approval(feedback, current_user, approve)
-        db.session.commit()
+        approve = form.approve.data == "yes"
+        items.set_quote_approval(feedback, current_user, approve)
         return "Approved for quotation" if approve else "Approval for quotation withdrawn"
 
-    return _item_action(reference, action)
+    return _item_action(reference, form, action)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -427,13 +451,11 @@ def quote_approval(reference: str):
 @keeps_input
 def record():
     """Record feedback received by email, phone or in person."""
-    form = StaffFeedbackForm(commitment_choices=public_service.commitment_choices())
+    form = StaffFeedbackForm(commitment_choices=commitment_choices())
     if request.method == "GET":
         form.submission_key.data = public_service.new_submission_key()
     if request.method == "POST" and form.validate():
-        commitment = (
-            public_service.get_commitment(form.commitment.data) if form.commitment.data else None
-        )
+        commitment = get_commitment(form.commitment.data) if form.commitment.data else None
         submission = public_service.submit_feedback(
             form.to_new_feedback(
                 commitment,
@@ -442,7 +464,7 @@ def record():
             )
         )
         if not submission.duplicate:
-            service.audit.record(
+            audit.record(
                 current_user,
                 "feedback",
                 submission.feedback.id,

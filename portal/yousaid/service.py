@@ -12,6 +12,7 @@ from ..extensions import db
 from ..meetings import figures
 from ..models import Action, AgendaItem, Commitment, Decision, Feedback, FeedbackStatus, Meeting
 from ..periods import Period
+from ..search import similarity
 
 QUOTES = 2
 
@@ -104,7 +105,7 @@ def _quotes(period: Period, commitment_id: int) -> list[str]:
     quotes: list[str] = []
     for item in candidates:
         text = public_quote(item)
-        if text and all(figures.similarity(text, q) < figures.NEAR_DUPLICATE for q in quotes):
+        if text and all(similarity(text, q) < figures.NEAR_DUPLICATE for q in quotes):
             quotes.append(text)
         if len(quotes) == QUOTES:
             break

@@ -94,10 +94,12 @@ def unique_word() -> str:
 def make_staff(portal: Portal, role: str = "member") -> str:
     """Create a staff account with a unique email; return the email."""
     from portal.auth.service import create_user
+    from portal.extensions import db
 
     email = f"{role}-{uuid.uuid4().hex[:8]}@example.invalid"
     with portal.app.app_context():
         create_user(email, role, PASSWORD, f"Test {role.capitalize()}")
+        db.session.commit()
     return email
 
 

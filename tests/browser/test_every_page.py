@@ -34,7 +34,21 @@ VNU = (
 )
 WIDTHS = (320, 1366)
 # Rules that answer something other than an HTML page: files, documents and the health check.
-NOT_PAGES = {"static", "core.healthz"}
+NOT_PAGES = {
+    "static",
+    "core.healthz",
+    # The API answers JSON (its docs page, api.docs, is a page); open-data files are downloads.
+    "api.index",
+    "api.commitments",
+    "api.commitment",
+    "api.progress",
+    "api.you_said",
+    "api.notes",
+    "api.feedback_counts",
+    "api.openapi",
+    "api.unknown",
+    "opendata.download",
+}
 DOCUMENT_SUFFIXES = (".csv", ".docx", ".pdf", ".xlsx", ".json")
 # The role a staff page is seen as: the first of these the page allows.
 ROLE_ORDER = ("member", "admin", "officer", "champion")
@@ -137,6 +151,7 @@ def _seed(portal: Portal) -> dict[str, object]:
         notes.publish(member, note)
         db.session.commit()
         follow = outbox.request_follow(commitments[0], "sweep.follower@example.invalid")
+        db.session.commit()
         db.session.commit()
         return {
             "follow_token": outbox.confirm_token(follow),

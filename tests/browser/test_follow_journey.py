@@ -89,6 +89,7 @@ def test_follow_confirm_update_unsubscribe(browser, mail_portal, javascript):
                 year, quarter, ProgressStatus.ON_TRACK, f"Update for {address}", []
             ),
         )
+        db.session.commit()
     send(portal)
     update = box.to(address)[-1]
     assert f"Update for {address}" in text_of(update)

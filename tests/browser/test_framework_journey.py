@@ -7,25 +7,14 @@ from __future__ import annotations
 import re
 
 from playwright.sync_api import Page, expect
-from sqlalchemy import select
 
-from .conftest import Portal, axe_violations, make_staff, sign_in, unique_word
+from .conftest import Portal, axe_violations, feedback_item, make_staff, sign_in, unique_word
 
 
 def _feedback_on(portal: Portal, slug: str) -> str:
-    from portal.extensions import db
-    from portal.models import Commitment
-    from portal.public.service import NewFeedback, submit_feedback
-
-    with portal.app.app_context():
-        commitment = db.session.scalar(select(Commitment).where(Commitment.slug == slug))
-        return submit_feedback(
-            NewFeedback(
-                body="The lifts at my station are often out of order.",
-                stakeholder_type="passenger",
-                commitment_id=commitment.id,
-            )
-        ).feedback.reference
+    return feedback_item(
+        portal, "The lifts at my station are often out of order.", commitment=slug
+    ).reference
 
 
 def _journey(page: Page, portal: Portal) -> None:

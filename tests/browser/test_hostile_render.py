@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import Page
 
 from portal.auth.service import create_user
+from portal.extensions import db
 from portal.public.service import NewFeedback, submit_feedback
 
 from ..hostile import PAYLOADS
@@ -32,6 +33,8 @@ def stored(live_app):
                 )
             )
             tokens.append((submission.feedback.reference, submission.token))
+            db.session.commit()
+        db.session.commit()
     return tokens
 
 

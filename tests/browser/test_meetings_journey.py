@@ -16,6 +16,8 @@ from playwright.sync_api import Page, expect
 from pypdf import PdfReader
 from sqlalchemy import select
 
+from portal.extensions import db
+
 from ..conftest import PASSWORD
 from .conftest import (
     Item,
@@ -173,6 +175,8 @@ def create_meeting(
 
     with portal.app.app_context():
         meeting = service.create_meeting(get_user_by_email(email), title, meeting_date, start, end)
+        db.session.commit()
+        db.session.commit()
         return meeting.id
 
 
@@ -611,6 +615,7 @@ def rich_meeting(portal: Portal) -> RichMeeting:
                 (Sentiment.POSITIVE, Sentiment.NEGATIVE, Sentiment.MIXED, None)[n],
                 Priority.HIGH if n == 0 else Priority.NORMAL,
             )
+        db.session.commit()  # triage services leave the commit to their caller
         post_update(
             user,
             db.session.get(Commitment, first.id),
@@ -640,8 +645,10 @@ def rich_meeting(portal: Portal) -> RichMeeting:
         service.publish_outcome(user, action, outcome)
         service.add_action(user, item, f"Report back in January {word}.", "Stations team", None)
         service.add_item(user, meeting, f"Date of the next meeting {word}")
+        db.session.commit()
         meeting = service.get_meeting(meeting.id)
         titles = [i.title for i in meeting.items]
+        db.session.commit()
         return RichMeeting(meeting.id, email, word, titles, decision, outcome)
 
 
@@ -728,6 +735,8 @@ def follow_up(portal: Portal) -> FollowUp:
             user, f"Implementation Group September {word}", date(2026, 9, 2)
         )
         assert (later.period_start, later.period_end) == (date(2026, 8, 1), date(2026, 9, 1))
+        db.session.commit()
+        db.session.commit()
         return FollowUp(email, earlier_title, later.id, action)
 
 

@@ -14,6 +14,8 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import select
 
+from portal.extensions import db
+
 from ..conftest import PASSWORD
 from .conftest import (
     CSP_REPORTS,
@@ -133,6 +135,8 @@ def make_note(
             service.submit(author, note)
         if publisher:
             service.publish(get_user_by_email(publisher), note)
+        db.session.commit()
+        db.session.commit()
         return note.id
 
 
@@ -189,6 +193,7 @@ def test_note_journey_by_keyboard_only(page: Page, browser: Browser, portal: Por
         meetings.create_meeting(get_user_by_email(member), meeting_title, date(2026, 12, 10))
         # A later meeting is listed first, so the one to pin into must be chosen.
         meetings.create_meeting(get_user_by_email(member), f"Planning day {word}", date(2027, 3, 4))
+        db.session.commit()
     title = f"Pop-up foodbank points at stations {word}"
     summary = "A month-long trial at two stations collected over a tonne of food."
     link = "https://example.org/foodbank-network-guide"
@@ -505,6 +510,7 @@ def test_axe_on_note_pages(page: Page, browser: Browser, portal: Portal):
     member = make_staff(portal, "member")
     with portal.app.app_context():
         meetings.create_meeting(get_user_by_email(member), f"Meeting {word}", date(2026, 12, 17))
+        db.session.commit()
     body = (
         f"## What we did\n\nWe trained **twelve** staff {word}.\n\n"
         "- Safe Spaces training\n- A quiet room\n\n"
@@ -631,6 +637,7 @@ def pinned_note(portal: Portal) -> PinnedNote:
             get_user_by_email(member), f"Implementation Group January {word}", date(2027, 1, 14)
         )
         meeting_id = meeting.id
+        db.session.commit()
     title = f"Community rooms at bus stations {word}"
     note_id = make_note(
         portal, champion, title, f"Rooms were booked every week {word}.", publisher=member
@@ -639,6 +646,7 @@ def pinned_note(portal: Portal) -> PinnedNote:
         service.pin_to_meeting(
             get_user_by_email(member), service.get(note_id), db.session.get(Meeting, meeting_id)
         )
+        db.session.commit()
     return PinnedNote(member, meeting_id, title, note_state(portal, note_id)["slug"])
 
 

@@ -9,6 +9,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from portal.auth.service import create_user
+from portal.extensions import db
 from portal.surveys import service
 
 from .conftest import axe_violations
@@ -23,6 +24,7 @@ def shipped_surveys(live_app):
     with live_app.app_context():
         report = service.sync()
         assert not report.problems
+        db.session.commit()
 
 
 def answer_first_pages(page: Page, base: str) -> None:
@@ -101,6 +103,7 @@ def test_axe_on_survey_pages(page, live_server, live_app):
     assert axe_violations(page) == [], "confirmation"
     with live_app.app_context():
         create_user("survey-staff@example.invalid", "member", "correct horse battery staple")
+        db.session.commit()
     page.goto(f"{live_server}/login")
     page.fill("#email", "survey-staff@example.invalid")
     page.fill("#password", "correct horse battery staple")

@@ -9,6 +9,8 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
+from portal.extensions import db
+
 from ..conftest import PASSWORD
 from .conftest import (
     Item,
@@ -58,7 +60,6 @@ def first_role_and_theme(portal: Portal) -> tuple[int, str, int, str]:
 
 def load_item(portal: Portal, reference: str):
     """Return (status, role names, theme names, code names, public reply) from the database."""
-    from portal.extensions import db
     from portal.models import Feedback
 
     with portal.app.app_context():
@@ -283,7 +284,7 @@ def test_bulk_status_updates_the_table_in_place(page: Page, portal: Portal):
     expect(page.locator("#flash-success")).to_contain_text("2 items updated")
     for item, label in ((first, "In review"), (second, "In review"), (untouched, "New")):
         row = table.locator("tbody tr", has_text=item.reference)
-        expect(row.locator(".govuk-tag")).to_have_text(label)
+        expect(row.locator(".app-status-tag")).to_have_text(label)
     assert page.evaluate("window.__noReload") is True  # swapped in, no full reload
     expect(page).to_have_url(f"{portal.url}/triage?q={word}")
     assert axe_violations(page) == [], "inbox after the bulk action was swapped in"
@@ -377,7 +378,6 @@ def test_axe_on_inbox_with_search_highlights(page: Page, portal: Portal):
 
 def test_axe_on_item_page_with_tags_notes_and_history(page: Page, portal: Portal):
     from portal.auth.service import get_user_by_email
-    from portal.extensions import db
     from portal.models import FeedbackStatus
     from portal.triage import service
 

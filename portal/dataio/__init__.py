@@ -1,0 +1,1 @@
+"""Staff export of the filtered inbox (CSV, XLSX) and import of feedback gathered offline."""

@@ -1,0 +1,1 @@
+"""Open data: an anonymised SQLite file (sqlite-utils) for Datasette, its CSVs and publishing."""

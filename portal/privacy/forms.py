@@ -1,0 +1,68 @@
+"""Forms of subject access, erasure, redaction and equality monitoring."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovTextInput
+from wtforms import BooleanField, HiddenField, RadioField, SelectMultipleField, StringField
+
+from . import service
+
+
+class SubjectAccessForm(FlaskForm):
+    """The email address of the person who asked what is held about them."""
+
+    email = StringField("Email address of the person", widget=GovTextInput())
+
+
+class ExportForm(FlaskForm):
+    """Download what is held about an address (the address found)."""
+
+    email = HiddenField()
+
+
+class EraseForm(FlaskForm):
+    """Erase what is held about an address, once confirmed."""
+
+    email = HiddenField()
+    redact = BooleanField(
+        "Also redact the text of their feedback (they asked for it)", false_values=("", "no")
+    )
+    confirm = BooleanField(
+        "I confirm this person asked for erasure and their identity was checked",
+        false_values=("", "no"),
+    )
+
+    def confirmed(self) -> bool:
+        return self.confirm.raw_data == ["yes"]
+
+    def redact_text(self) -> bool:
+        return self.redact.raw_data == ["yes"]
+
+
+class RedactForm(FlaskForm):
+    """Passages of an item's text to redact: suggested ones ticked, and one typed. The service
+    says when a passage is not in the text."""
+
+    passages = SelectMultipleField(validate_choice=False)
+    passage = StringField()
+
+    def chosen(self) -> list[str]:
+        return [*(self.passages.data or []), self.passage.data or ""]
+
+
+class EqualityForm(FlaskForm):
+    """The optional equality monitoring questions; an answer must be one of the options."""
+
+
+for _key, (_label, _options) in service.QUESTIONS.items():
+    setattr(
+        EqualityForm,
+        _key,
+        RadioField(
+            f"{_label} (optional)",
+            choices=[(option, option) for option in _options],
+            widget=GovRadioInput(),
+            validate_choice=False,  # the service says "Choose an answer from the list"
+        ),
+    )

@@ -1,0 +1,507 @@
+"""Suggested tags (issue 18): the model, the commands, the item page, the inbox, auto-tagging."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from sqlalchemy import delete, func, select
+
+from portal.demo.seed import seed_feedback
+from portal.extensions import db
+from portal.models import AuditEntry, Commitment, Feedback, FeedbackStatus, User
+from portal.public.service import NewFeedback, submit_feedback
+from portal.tagging import engine, service
+from portal.tagging.models import SuggestionDecision, TaggingModel, TaggingSettings
+
+from .conftest import csrf_for
+
+FOODBANK = "Please could you put a box for food bank donations of tins at Southport station?"
+FOODBANK_SLUG = "foodbank-collection-points"
+
+
+@pytest.fixture(scope="module")
+def trained(app):
+    """A model trained once per database on demo feedback; the feedback itself is cleaned."""
+    with app.app_context():
+        seed_feedback(400, seed=18)
+        record = service.train()
+        db.session.commit()
+        version = record.version
+    yield version
+    with app.app_context():
+        db.session.execute(delete(TaggingModel))
+        db.session.commit()
+        service._cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _clean_tagging(app):
+    yield
+    with app.app_context():
+        db.session.rollback()
+        db.session.execute(delete(SuggestionDecision))
+        db.session.execute(delete(TaggingSettings))
+        db.session.commit()
+
+
+def add(body: str = FOODBANK, **kwargs) -> Feedback:
+    kwargs.setdefault("stakeholder_type", "passenger")
+    feedback = submit_feedback(NewFeedback(body=body, **kwargs)).feedback
+    db.session.commit()  # as the feedback form's view does: the service leaves it to its caller
+    return feedback
+
+
+@pytest.fixture
+def member(app_ctx, make_user) -> User:
+    return db.session.get(User, make_user("member"))
+
+
+# --- the model ------------------------------------------------------------------------------
+
+
+def labels() -> dict[str, list[engine.Label]]:
+    return {
+        "commitments": [
+            engine.Label("foodbank", "Foodbank collection points at stations", ("fairer",)),
+            engine.Label("safe-spaces", "Safe spaces for anyone who feels unsafe", ("fairer",)),
+            engine.Label("environment", "Environmental benefits, cleaner air", ("greener",)),
+        ],
+        "themes": [engine.Label("fairer", "Fairer"), engine.Label("greener", "Greener")],
+        "roles": [],
+        "codes": [engine.Label("Air quality", "Air quality")],
+    }
+
+
+def test_day_one_suggestions_come_from_the_framework_alone():
+    model = engine.Model(**labels()).fit([])
+    [scores] = model.score(["A foodbank collection box at the station please"])
+    assert scores.commitments[0][0] == "foodbank"
+    # A theme is scored from the commitments that carry it.
+    assert scores.themes[0][0] == "fairer"
+    [scores] = model.score(["the air is not clean, environmental benefits matter"])
+    assert scores.commitments[0][0] == "environment"
+    assert scores.themes[0][0] == "greener"
+
+
+def test_scores_are_ranked_between_zero_and_one():
+    model = engine.Model(**labels()).fit([])
+    for scores in model.score(["foodbank", "", "unsafe at night"]):
+        for family in ("commitments", "themes", "codes"):
+            values = [s for _, s in getattr(scores, family)]
+            assert values == sorted(values, reverse=True)
+            assert all(0 <= v <= 1 for v in values)
+
+
+def test_trained_model_learns_from_tagged_items(app_ctx, trained):
+    model = service.current_model()
+    assert model.version == trained
+    assert model.classifier is not None
+    [scores] = model.score([FOODBANK])
+    assert scores.commitments[0][0] == FOODBANK_SLUG
+    assert scores.commitments[0][1] >= model.possible
+
+
+def test_train_stores_a_new_version_and_the_app_loads_it(app, app_ctx, trained):
+    add("On a commitment's own page", commitment_id=_commitment().id)
+    add("Not looked at yet: neither tagged nor settled")
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["tagging", "train"])
+    assert result.exit_code == 0, result.output
+    record = service.latest_record()
+    assert record.version == trained + 1
+    assert f"Trained model version {record.version}" in result.output
+    assert record.training_size == 1
+    assert (Path(app.instance_path) / "tagging" / record.file_name).exists()
+    assert service.current_model().version == record.version
+    # Back to the module's model for the other tests.
+    db.session.delete(record)
+    db.session.commit()
+    assert service.current_model().version == trained
+
+
+def test_training_skips_auto_applied_tags_and_unsettled_untagged_items(app_ctx, trained):
+    tagged = add("Tagged by the page it came from", commitment_id=_commitment().id)
+    untouched = add("Nobody has looked at this one yet")
+    settled = add("Closed with no commitment")
+    settled.status = FeedbackStatus.CLOSED
+    auto = add("Tagged by the model itself")
+    auto.commitment_id = _commitment().id
+    db.session.add(
+        SuggestionDecision(
+            feedback_id=auto.id,
+            family="commitments",
+            label=FOODBANK_SLUG,
+            action="auto",
+            score=0.99,
+            model_version=1,
+        )
+    )
+    db.session.commit()
+    by_text = {e.text: e for e in service.training_examples()}
+    assert by_text[tagged.body].commitment == FOODBANK_SLUG
+    assert by_text[untouched.body].commitment is None
+    assert by_text[settled.body].commitment == engine.NONE
+    assert by_text[auto.body].commitment is None
+
+
+def _commitment(slug: str = FOODBANK_SLUG) -> Commitment:
+    return db.session.scalar(select(Commitment).where(Commitment.slug == slug))
+
+
+# --- flask tagging suggest ------------------------------------------------------------------
+
+
+def test_suggest_reads_and_writes_json_lines(app, trained):
+    lines = [
+        {"id": 7, "text": FOODBANK},
+        {"id": "abc", "text": "Plant trees along the railway, cut the diesel fumes"},
+    ]
+    result = app.test_cli_runner().invoke(
+        args=["tagging", "suggest"], input="\n".join(json.dumps(x) for x in lines) + "\n\n"
+    )
+    assert result.exit_code == 0, result.output
+    out = [json.loads(line) for line in result.output.splitlines()]
+    assert [o["id"] for o in out] == [7, "abc"]
+    for o in out:
+        assert set(o) == {"id", "commitments", "themes", "roles", "codes", "possible"}
+        assert 0 < o["possible"] < 1
+        for family, key in [
+            ("commitments", "slug"),
+            ("themes", "slug"),
+            ("roles", "slug"),
+            ("codes", "name"),
+        ]:
+            scores = [x["score"] for x in o[family]]
+            assert scores == sorted(scores, reverse=True)
+            assert all(0 <= s <= 1 for s in scores)
+            assert all(set(x) == {key, "score"} for x in o[family])
+        assert len(o["commitments"]) == 13
+    assert out[0]["commitments"][0]["slug"] == FOODBANK_SLUG
+
+
+@pytest.mark.parametrize("bad", ["not json", '{"id": 1}', '{"id": 1, "text": 5}', "[1, 2]"])
+def test_suggest_refuses_a_bad_line_with_its_number(app, bad):
+    result = app.test_cli_runner().invoke(
+        args=["tagging", "suggest"], input=json.dumps({"id": 1, "text": "ok"}) + "\n" + bad
+    )
+    assert result.exit_code != 0
+    assert "line 2" in result.output
+
+
+# --- flask tagging evaluate -----------------------------------------------------------------
+
+
+def test_evaluate_scores_each_fold_with_a_model_that_did_not_see_it(app_ctx, monkeypatch):
+    seed_feedback(120, seed=5)
+    db.session.commit()
+    trained_on: list[set[str]] = []
+    scored: list[set[str]] = []
+    fit, score = engine.Model.fit, engine.Model.score
+
+    def spy_fit(self, examples):
+        trained_on.append({e.text for e in examples})
+        return fit(self, examples)
+
+    def spy_score(self, texts):
+        scored.append(set(texts))
+        return score(self, texts)
+
+    monkeypatch.setattr(engine.Model, "fit", spy_fit)
+    monkeypatch.setattr(engine.Model, "score", spy_score)
+    figures = service.evaluate(folds=3)
+    assert len(trained_on) == len(scored) == 3
+    for seen, tested in zip(trained_on, scored, strict=True):
+        assert tested and not (seen & tested)
+    assert figures["folds"] == 3
+    assert 0 <= figures["top1"] <= figures["top3"] <= 1
+    assert figures["commitment_items"] + figures["no_commitment_items"] == figures["items"]
+
+
+def test_evaluate_command_stores_figures_for_the_admin_page(app, trained, staff_client):
+    with app.app_context():
+        seed_feedback(120, seed=6)
+    runner = app.test_cli_runner()
+    heldout = Path(__file__).parent / "data" / "tagging_heldout.jsonl"
+    result = runner.invoke(args=["tagging", "evaluate", "--folds", "2", "--heldout", str(heldout)])
+    assert result.exit_code == 0, result.output
+    assert "top-1" in result.output and "Held-out file (123 texts)" in result.output
+    with app.app_context():
+        metrics = service.latest_record().metrics
+        assert metrics["folds"] == 2 and "heldout" in metrics
+    page = staff_client("member").get("/admin/tagging").get_data(as_text=True)
+    assert "Right commitment in the top 3" in page
+    assert f"{metrics['top3'] * 100:.0f}%" in page
+    # Cleanup keeps the module's model without figures.
+    with app.app_context():
+        service.latest_record().metrics = None
+        db.session.commit()
+
+
+def test_evaluate_needs_tagged_items(app):
+    result = app.test_cli_runner().invoke(args=["tagging", "evaluate"])
+    assert result.exit_code != 0
+    assert "Too few tagged items" in result.output
+
+
+# --- item page ------------------------------------------------------------------------------
+
+
+def test_item_page_shows_suggestions_with_confidence_words(app, trained, staff_client):
+    client = staff_client("member")
+    with app.app_context():
+        reference = add().reference
+    page = client.get(f"/triage/{reference}").get_data(as_text=True)
+    assert "Suggested tags" in page
+    assert 'data-family="commitments" data-label="foodbank-collection-points"' in page
+    assert "More foodbank collection points" in page
+    assert ">likely<" in page or ">possible<" in page
+    assert "tagging.apply" not in page and f"/triage/{reference}/suggestions/apply" in page
+
+
+def test_apply_is_recorded_in_the_audit_trail_and_as_model_feedback(app, trained, staff_client):
+    client = staff_client("member")
+    with app.app_context():
+        reference = add().reference
+    token = csrf_for(client, f"/triage/{reference}")
+    response = client.post(
+        f"/triage/{reference}/suggestions/apply",
+        data={"csrf_token": token, "family": "commitments", "label": FOODBANK_SLUG},
+    )
+    assert response.status_code == 303
+    with app.app_context():
+        item = db.session.scalar(select(Feedback).where(Feedback.reference == reference))
+        assert item.commitment.slug == FOODBANK_SLUG
+        actions = {
+            (e.action, e.field, e.after)
+            for e in db.session.scalars(select(AuditEntry).where(AuditEntry.entity_id == item.id))
+        }
+        assert ("suggestion applied", None, f"commitments: {FOODBANK_SLUG}") in actions
+        assert ("update", "commitment", FOODBANK_SLUG) in actions
+        decision = db.session.scalar(select(SuggestionDecision))
+        assert (decision.action, decision.label, decision.feedback_id) == (
+            "applied",
+            FOODBANK_SLUG,
+            item.id,
+        )
+        assert decision.model_version == trained and 0 < decision.score <= 1
+    page = client.get(f"/triage/{reference}").get_data(as_text=True)
+    assert 'data-label="foodbank-collection-points"' not in page
+    assert "suggestion applied" in page  # the history table
+
+
+def test_dismiss_is_recorded_and_not_suggested_again(app, trained, staff_client):
+    client = staff_client("member")
+    with app.app_context():
+        reference = add().reference
+    token = csrf_for(client, f"/triage/{reference}")
+    response = client.post(
+        f"/triage/{reference}/suggestions/dismiss",
+        data={"csrf_token": token, "family": "commitments", "label": FOODBANK_SLUG},
+    )
+    assert response.status_code == 303
+    with app.app_context():
+        item = db.session.scalar(select(Feedback).where(Feedback.reference == reference))
+        assert item.commitment is None
+        assert db.session.scalar(select(SuggestionDecision.action)) == "dismissed"
+        assert db.session.scalar(
+            select(func.count()).where(
+                AuditEntry.entity_id == item.id, AuditEntry.action == "suggestion dismissed"
+            )
+        )
+    page = client.get(f"/triage/{reference}").get_data(as_text=True)
+    assert 'data-label="foodbank-collection-points"' not in page
+
+
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        ({"family": "nonsense", "label": FOODBANK_SLUG}, "Choose a suggestion to apply"),
+        ({"family": "commitments", "label": ""}, "Choose a suggestion to apply"),
+        ({"family": "commitments", "label": "no-such-commitment"}, "no longer available"),
+        ({"family": "codes", "label": "x" * 200}, "Choose a suggestion to apply"),
+    ],
+)
+def test_apply_refuses_bad_input_and_changes_nothing(app, trained, staff_client, data, message):
+    client = staff_client("member")
+    with app.app_context():
+        reference = add().reference
+    token = csrf_for(client, f"/triage/{reference}")
+    response = client.post(
+        f"/triage/{reference}/suggestions/apply", data={"csrf_token": token, **data}
+    )
+    assert response.status_code == 303
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert message in page
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(SuggestionDecision)) == 0
+        item = db.session.scalar(select(Feedback).where(Feedback.reference == reference))
+        assert item.commitment is None
+
+
+def test_apply_keeps_one_commitment_per_item(app, trained, staff_client):
+    client = staff_client("member")
+    with app.app_context():
+        item = add(commitment_id=_commitment("environmental-benefits").id)
+        reference = item.reference
+    token = csrf_for(client, f"/triage/{reference}")
+    response = client.post(
+        f"/triage/{reference}/suggestions/apply",
+        data={"csrf_token": token, "family": "commitments", "label": FOODBANK_SLUG},
+        follow_redirects=True,
+    )
+    assert "already about Environmental benefits" in response.get_data(as_text=True)
+
+
+def test_suggestion_actions_need_a_member(app, client, staff_client, trained):
+    with app.app_context():
+        reference = add().reference
+    url = f"/triage/{reference}/suggestions/apply"
+    assert client.post(url, data={}).status_code in (302, 303, 400)
+    response = client.get("/admin/tagging")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+    officer = staff_client("officer")
+    token = csrf_for(officer, "/feedback")
+    data = {"csrf_token": token, "family": "commitments", "label": FOODBANK_SLUG}
+    assert officer.post(url, data=data).status_code == 403
+    assert officer.post(f"/triage/{reference}/suggestions/dismiss", data=data).status_code == 403
+    assert officer.post("/triage/suggestions/bulk", data={"csrf_token": token}).status_code == 403
+    assert officer.get("/admin/tagging").status_code == 403
+    assert staff_client("member").post("/triage/NOPE/suggestions/apply", data=data).status_code in (
+        400,
+        404,
+    )
+
+
+# --- inbox and bulk apply -------------------------------------------------------------------
+
+
+def test_inbox_marks_untagged_items_with_their_suggestion(app, trained, staff_client):
+    client = staff_client("member")
+    with app.app_context():
+        add()
+        add("Another about food bank donations", commitment_id=_commitment().id)
+    page = client.get("/triage").get_data(as_text=True)
+    assert page.count('data-suggested="foodbank-collection-points"') == 1
+    assert "Apply the top suggestion to the selected items" in page
+
+
+def test_bulk_apply_shows_what_will_be_applied_before_applying(app, trained, staff_client):
+    client = staff_client("member")
+    with app.app_context():
+        first, second = add(), add("Food bank box at Birkenhead bus station for donations")
+        tagged = add("Already has one", commitment_id=_commitment("environmental-benefits").id)
+        ids = [first.id, second.id, tagged.id]
+    token = csrf_for(client, "/triage")
+    preview = client.post(
+        "/triage/suggestions/bulk",
+        data={"csrf_token": token, "ids": ids, "return_to": "/triage?status=new"},
+    )
+    assert preview.status_code == 200
+    html = preview.get_data(as_text=True)
+    assert html.count("More foodbank collection points") >= 2
+    assert "No change (already Environmental benefits)" in html
+    assert "Apply to 2 items" in html
+    with app.app_context():  # nothing applied yet
+        assert db.session.scalar(select(func.count()).select_from(SuggestionDecision)) == 0
+    response = client.post(
+        "/triage/suggestions/bulk/apply",
+        data={"csrf_token": token, "ids": ids, "return_to": "/triage?status=new"},
+    )
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith("/triage?status=new")
+    with app.app_context():
+        for item_id in ids[:2]:
+            assert db.session.get(Feedback, item_id).commitment.slug == FOODBANK_SLUG
+        assert db.session.get(Feedback, ids[2]).commitment.slug == "environmental-benefits"
+        assert db.session.scalar(select(func.count()).select_from(SuggestionDecision)) == 2
+
+
+def test_bulk_apply_with_nothing_selected_says_so(app, trained, staff_client):
+    client = staff_client("member")
+    token = csrf_for(client, "/triage")
+    response = client.post(
+        "/triage/suggestions/bulk", data={"csrf_token": token}, follow_redirects=True
+    )
+    assert "Select at least one item" in response.get_data(as_text=True)
+    response = client.post(
+        "/triage/suggestions/bulk/apply", data={"csrf_token": token}, follow_redirects=True
+    )
+    assert "Select at least one item" in response.get_data(as_text=True)
+
+
+# --- auto-tagging ---------------------------------------------------------------------------
+
+
+def test_auto_tagging_is_off_by_default(app_ctx, trained):
+    item = add()
+    assert item.commitment is None
+    assert not db.session.scalars(select(SuggestionDecision)).all()
+    assert service.current_settings().auto_enabled is False
+
+
+def _switch(client, enabled: str, threshold: str):
+    token = csrf_for(client, "/admin/tagging")
+    return client.post(
+        "/admin/tagging/settings",
+        data={"csrf_token": token, "enabled": enabled, "threshold": threshold},
+    )
+
+
+def test_auto_tagging_applies_only_above_the_threshold(app, trained, staff_client):
+    admin = staff_client("admin")
+    with app.app_context():
+        [scores] = service.current_model().score([FOODBANK])
+        top = scores.commitments[0][1]
+    assert _switch(admin, "yes", f"{top + 0.001:.4f}").status_code == 303
+    with app.app_context():
+        below = add()
+        assert below.commitment is None
+        # Only themes or roles scoring above the threshold (if any) were applied.
+        assert all(d.score > top for d in db.session.scalars(select(SuggestionDecision)))
+    assert _switch(admin, "yes", f"{top - 0.001:.4f}").status_code == 303
+    with app.app_context():
+        above = add()
+        assert above.commitment.slug == FOODBANK_SLUG
+        decisions = db.session.scalars(
+            select(SuggestionDecision).where(SuggestionDecision.feedback_id == above.id)
+        ).all()
+        assert {(d.family, d.action) for d in decisions} >= {("commitments", "auto")}
+        assert all(d.score > top - 0.001 for d in decisions)
+        reference = above.reference
+    page = admin.get(f"/triage/{reference}").get_data(as_text=True)
+    assert "Applied automatically" in page and "(auto)" in page
+    counts = admin.get("/admin/tagging").get_data(as_text=True)
+    assert "Applied automatically" in counts
+    with app.app_context():
+        total = db.session.scalar(select(func.count()).select_from(SuggestionDecision))
+        items = db.session.scalar(select(func.count(func.distinct(SuggestionDecision.feedback_id))))
+    assert f"{total} tags on {items} items" in counts
+
+
+@pytest.mark.parametrize("threshold", ["", "abc", "1.5", "-0.1", "nan"])
+def test_auto_tagging_threshold_must_be_between_0_and_1(app, staff_client, threshold):
+    admin = staff_client("admin")
+    response = _switch(admin, "yes", threshold)
+    assert response.status_code == 400
+    assert "govuk-error-summary" in response.get_data(as_text=True)
+    with app.app_context():
+        assert service.current_settings().auto_enabled is False
+
+
+def test_only_admins_switch_auto_tagging(app, staff_client):
+    member = staff_client("member")
+    page = member.get("/admin/tagging").get_data(as_text=True)
+    assert "Auto-tagging is <strong>off</strong>" in page and "save-auto-tagging" not in page
+    assert _switch(member, "yes", "0.5").status_code == 403
+    admin = staff_client("admin")
+    assert _switch(admin, "yes", "0.5").status_code == 303
+    with app.app_context():
+        assert service.current_settings().auto_enabled is True
+        assert db.session.scalar(
+            select(func.count()).where(AuditEntry.entity_type == "tagging_settings")
+        )
+    assert "Auto-tagging is <strong>on</strong>" in admin.get("/admin/tagging").get_data(
+        as_text=True
+    )
