@@ -26,8 +26,8 @@ from portal.models import (
     StakeholderType,
     TransportMode,
 )
-from portal.public.service import NewFeedback, submit_feedback
 
+from . import factories
 from .conftest import csrf_for, hidden_fields
 
 NOW = datetime.now(UTC).replace(microsecond=0)
@@ -48,8 +48,8 @@ def app_ctx(app):
 
 
 def add(body: str, days_ago: int = 1, **kwargs) -> Feedback:
-    kwargs.setdefault("stakeholder_type", StakeholderType.PASSENGER)
-    item = submit_feedback(NewFeedback(body=body, **kwargs)).feedback
+    """A feedback item (tests/factories.py) received `days_ago` days before NOW."""
+    item = factories.feedback(body, **kwargs)
     item.received_at = NOW - timedelta(days=days_ago, minutes=item.id % 7)
     db.session.commit()
     return item
@@ -64,7 +64,7 @@ def seed() -> list[Feedback]:
             "Step-free access at Moorfields would help",
             1,
             locality=Locality.LIVERPOOL,
-            commitment_id=commitment.id,
+            commitment=commitment.id,
             transport_mode=TransportMode.RAIL,
         ),
         add(

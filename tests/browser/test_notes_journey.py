@@ -115,29 +115,21 @@ def make_note(
     publisher: str | None = None,
     **extra,
 ) -> int:
-    """Write a note as its author through the service (and submit, publish); return its id."""
+    """Write a note as its author through tests/factories.py (and submit, publish); its id."""
     from portal.auth.service import get_user_by_email
-    from portal.notes import service
+
+    from .. import factories
 
     with portal.app.app_context():
-        author = get_user_by_email(email)
-        note = service.create(
-            author,
-            service.NoteInput(
-                title=title,
-                summary=extra.pop("summary", f"What worked: {title.lower()}."),
-                body=body,
-                commitment_ids=list(commitment_ids),
-                **extra,
-            ),
-        )
-        if submit:
-            service.submit(author, note)
-        if publisher:
-            service.publish(get_user_by_email(publisher), note)
-        db.session.commit()
-        db.session.commit()
-        return note.id
+        return factories.note(
+            get_user_by_email(email),
+            title,
+            body,
+            commitment_ids,
+            submit=submit,
+            publisher=get_user_by_email(publisher) if publisher else None,
+            **extra,
+        ).id
 
 
 def lf(text: str | None) -> str | None:
