@@ -15,6 +15,7 @@ from portal.extensions import db
 from portal.models import AuditEntry, EqualityResponse, Feedback, LoginThrottle
 from portal.public.service import NewFeedback, submit_feedback
 
+from . import factories
 from .conftest import PASSWORD, csrf_for, hidden_fields, make_app, submit, valid_answers
 
 # --- quotes on public pages -------------------------------------------------------------------
@@ -22,21 +23,9 @@ from .conftest import PASSWORD, csrf_for, hidden_fields, make_app, submit, valid
 
 def _quotable_item(app, body: str) -> str:
     with app.app_context():
-        from portal.models import Commitment
-
-        commitment = db.session.scalar(
-            select(Commitment).where(Commitment.slug == "foodbank-collection-points")
-        )
-        item = submit_feedback(
-            NewFeedback(
-                body=body,
-                stakeholder_type="passenger",
-                commitment_id=commitment.id,
-                consent_to_quote=True,
-            )
-        ).feedback
-        db.session.commit()
-        return item.reference
+        return factories.feedback(
+            body, commitment="foodbank-collection-points", consent_to_quote=True
+        ).reference
 
 
 def _label() -> str:

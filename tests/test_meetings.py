@@ -21,7 +21,6 @@ from portal.models import (
     ActionStatus,
     AgendaItemKind,
     Channel,
-    Commitment,
     FeedbackStatus,
     Meeting,
     Priority,
@@ -43,8 +42,7 @@ START, END = date(2026, 7, 1), date(2026, 9, 29)  # a 91-day period
 MEETING_DAY = date(2026, 10, 8)
 
 
-def commitment(slug: str) -> Commitment:
-    return db.session.scalar(select(Commitment).where(Commitment.slug == slug))
+commitment = factories.commitment
 
 
 def at(day: date, hour=12, minute=0, second=0) -> datetime:

@@ -29,12 +29,12 @@ from portal.models import (
     Note,
     ProgressStatus,
     ProgressUpdate,
-    StakeholderType,
     Survey,
     SurveyVersion,
 )
 from portal.public import service as public
 
+from . import factories
 from .conftest import DATABASES, TEST_DATA_KEY, login
 
 # The migration that adds the CHECK constraints (and, on SQLite, rebuilds the tables).
@@ -286,11 +286,7 @@ def _expected_search_objects() -> set[str]:
 
 
 def _feedback(body: str, **extra) -> str:
-    submission = public.submit_feedback(
-        public.NewFeedback(body=body, stakeholder_type=StakeholderType.PASSENGER, **extra)
-    )
-    db.session.commit()  # the service may leave committing to its caller
-    return submission.feedback.reference
+    return factories.feedback(body, **extra).reference
 
 
 def _inbox(app: Flask, query: str) -> str:
