@@ -23,6 +23,8 @@ from portal.auth import service as accounts
 from portal.extensions import db
 from portal.framework import load_framework
 
+from . import factories
+
 # Password hashes are memoised for the whole run: scrypt is deliberately slow (a tenth of a second
 # or more each) and almost every test makes an account and signs in with the same password. The
 # stored hash is still a real scrypt hash and every check still runs werkzeug's check the first
@@ -316,7 +318,7 @@ def submit(client: FlaskClient, url: str, headers: dict | None = None, **changes
     return client.post(url, data=data, headers=headers or {})
 
 
-PASSWORD = "correct horse battery staple"
+PASSWORD = factories.PASSWORD
 
 
 @pytest.fixture
@@ -324,12 +326,8 @@ def make_user(app: Flask):
     """Create a staff account with a role; returns its id."""
 
     def _make(role: str, email: str | None = None, name: str = "") -> int:
-        from portal.auth.service import create_user
-
         with app.app_context():
-            user = create_user(email or f"{role}@example.invalid", role, PASSWORD, name or role)
-            db.session.commit()
-            return user.id
+            return factories.user(role, email, name).id
 
     return _make
 

@@ -19,6 +19,7 @@ from flask import Flask
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 from werkzeug.serving import make_server
 
+from .. import factories
 from ..conftest import PASSWORD, make_app
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
@@ -78,8 +79,6 @@ def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Portal]:
 def feedback_item(portal: Portal, body: str, **fields) -> Item:
     """Store a feedback item through tests/factories.py (committed, so the served portal sees
     it); return its id, reference and tracking token."""
-    from .. import factories
-
     with portal.app.app_context():
         item = factories.feedback(body, **fields)
         assert item.token is not None
@@ -93,13 +92,9 @@ def unique_word() -> str:
 
 def make_staff(portal: Portal, role: str = "member") -> str:
     """Create a staff account with a unique email; return the email."""
-    from portal.auth.service import create_user
-    from portal.extensions import db
-
     email = f"{role}-{uuid.uuid4().hex[:8]}@example.invalid"
     with portal.app.app_context():
-        create_user(email, role, PASSWORD, f"Test {role.capitalize()}")
-        db.session.commit()
+        factories.user(role, email, f"Test {role.capitalize()}")
     return email
 
 

@@ -6,9 +6,12 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from playwright.sync_api import Page, expect
 
 from .conftest import Portal, axe_violations, feedback_item, make_staff, sign_in, unique_word
+
+pytestmark = pytest.mark.browser
 
 
 def _feedback_on(portal: Portal, slug: str) -> str:
