@@ -103,6 +103,12 @@ def app(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 # `db.engine` (the sign-in throttle, the rate-limit counters, the outbox worker's lock) is given
 # the same connection, its `begin()` a savepoint too (see SharedConnection).
 #
+# One limit: work the code commits on its own through `db.engine.begin()` is a savepoint nested in
+# whatever savepoint the session has open at that moment, so a later `db.session.rollback()`
+# undoes it, where in production it stays committed (the sign-in lock is written this way and
+# the next attempt begins with a rollback). A test that relies on such work outliving a session
+# rollback is marked `@pytest.mark.commits` too.
+#
 # A test whose data must be seen by another thread or process (concurrency tests, a worker in a
 # subprocess) cannot share one uncommitted connection: mark it `@pytest.mark.commits`. It then
 # commits for real and, afterwards, every table that was empty when the app was built is

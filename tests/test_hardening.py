@@ -193,6 +193,7 @@ def test_concurrent_wrong_passwords_check_at_most_five(app, make_user, monkeypat
         assert accounts.authenticate("member@example.invalid", PASSWORD).locked
 
 
+@pytest.mark.commits  # the lock must outlive the next attempt's session rollback
 def test_the_lock_expires_and_a_fresh_count_starts(app_ctx, make_user):
     make_user("member")
     now = datetime.now(UTC)
