@@ -13,7 +13,7 @@ import threading
 from collections.abc import Iterator
 
 import pytest
-from flask import Flask
+from flask import Flask, current_app, has_app_context
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import Connection, Engine, event, func, select, text
@@ -332,6 +332,10 @@ def make_user(app: Flask):
     """Create a staff account with a role; returns its id."""
 
     def _make(role: str, email: str | None = None, name: str = "") -> int:
+        if has_app_context() and current_app._get_current_object() is app:
+            # In the test's own app context: commit its session, so that no savepoint it has
+            # open (which a sign-in's rollback returns to) swallows the new account.
+            return factories.user(role, email, name).id
         with app.app_context():
             return factories.user(role, email, name).id
 
