@@ -4,9 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 
-.PHONY: setup run test lint bench-inbox clean
+.PHONY: setup run test lint bench-inbox bench-public bench-lighthouse docs-examples clean
 
-setup: $(VENV)/.installed static/vendor/.copied
+setup: $(VENV)/.installed static/vendor/.copied static/dist/manifest.json
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,10 @@ static/vendor/.copied: node_modules/.installed static/scss/portal.scss
 	npm run --silent build:css
 	touch $@
 
+# Fingerprinted, precompressed copies of every static file (portal/assets.py).
+static/dist/manifest.json: $(VENV)/.installed static/vendor/.copied portal/assets.py $(shell find static/js static/css static/favicon.svg -type f)
+	$(BIN)/python -m portal.assets
+
 instance:
 	mkdir -p instance
 
@@ -48,8 +52,34 @@ lint: setup
 test: setup lint
 	$(BIN)/pytest
 
+# Example documents from demo data, for review: instance/examples/ (never committed). A throwaway
+# SQLite database beside them holds the demo data and the example meeting.
+EXAMPLES := instance/examples
+docs-examples: setup instance
+	rm -rf $(EXAMPLES) && mkdir -p $(EXAMPLES)
+	export DATABASE_URL=sqlite:///$(CURDIR)/$(EXAMPLES)/demo.db; \
+	$(FLASK) db upgrade && $(FLASK) framework load && \
+	$(FLASK) demo seed --feedback 1500 --seed 14 && $(FLASK) demo users >/dev/null && \
+	$(FLASK) demo documents --out $(EXAMPLES)
+
+# The inbox at 1,000,000 items on SQLite and on PostgreSQL (the database BENCH_PG must exist):
+# every scenario, search combined with each filter among them. BENCH_DISTINCT items are seeded
+# by the demo seed and copied up to the million (bench/replicate.py); --reuse keeps the data.
+BENCH_PG ?= postgresql:///portal_bench
+BENCH_DISTINCT ?= 100000
 bench-inbox: setup
-	$(BIN)/python bench/inbox.py --reuse
+	$(BIN)/python bench/inbox.py --reuse --distinct $(BENCH_DISTINCT)
+	$(BIN)/python bench/inbox.py --reuse --distinct $(BENCH_DISTINCT) --database-url $(BENCH_PG)
+
+# Public pages beside a bare Flask app serving the same bytes (bench/public.py); needs wrk.
+bench-public: setup
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y wrk; } \
+		|| { echo "bench-public needs wrk: apt-get install wrk" >&2; exit 1; }
+	$(BIN)/python bench/public.py
+
+# Lighthouse (mobile) on /, /framework and a commitment page, with Debian's Chromium.
+bench-lighthouse: setup
+	CHROME_PATH=$${CHROME_PATH:-/usr/bin/chromium} $(BIN)/python bench/lighthouse.py
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor

@@ -41,7 +41,7 @@ import time
 from datetime import UTC, datetime
 from http.cookies import SimpleCookie
 from pathlib import Path
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import quote, urlencode, urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
@@ -56,8 +56,13 @@ HREF = re.compile(r"\bhref=\"([^\"]*)\"", re.IGNORECASE)
 CSRF_INPUT = re.compile(r"<input\b[^>]*\bname=\"csrf_token\"[^>]*>", re.IGNORECASE)
 VALUE = re.compile(r"\bvalue=\"([^\"]*)\"", re.IGNORECASE)
 
-SCENARIOS: list[tuple[str, str, str | None]] = [
-    # (key, label, path); page 21's path is found at run time by following next links.
+# (key, label, path). A path of ("walk", start) is the page reached by following rel="next"
+# --page - 1 times from `start`. {code} and {commitment} are the bench's own code and a
+# commitment (see `_helper fixtures`); RARE_WORD matches about 0.1% of the seeded items.
+COMMON_WORD = "bus"
+SECOND_WORD = "station"
+RARE_WORD = "mentor"
+SCENARIOS: list[tuple[str, str, str | tuple[str, str]]] = [
     ("first_page", "First page", "/triage"),
     (
         "filtered",
@@ -70,7 +75,50 @@ SCENARIOS: list[tuple[str, str, str | None]] = [
         'Phrase search ("safe space")',
         "/triage?" + urlencode({"q": '"safe space"'}),
     ),
-    ("page_21", "Page 21 via next links", None),
+    ("page_21", "Page 21 via next links", ("walk", "/triage")),
+    # Search combined with every other filter (issue 17), common and rare words.
+    ("q_common", f"Search alone ({COMMON_WORD})", "/triage?" + urlencode({"q": COMMON_WORD})),
+    ("q_rare", f"Search alone ({RARE_WORD}, rare)", "/triage?" + urlencode({"q": RARE_WORD})),
+    (
+        "q_status",
+        f"{COMMON_WORD} + status=new",
+        "/triage?" + urlencode({"q": COMMON_WORD, "status": "new"}),
+    ),
+    (
+        "q2_status",
+        f"{SECOND_WORD} + status=closed",
+        "/triage?" + urlencode({"q": SECOND_WORD, "status": "closed"}),
+    ),
+    (
+        "q_commitment",
+        f"{SECOND_WORD} + commitment",
+        "/triage?" + urlencode({"q": SECOND_WORD}) + "&commitment={commitment}",
+    ),
+    (
+        "q_code",
+        f"{COMMON_WORD} + code",
+        "/triage?" + urlencode({"q": COMMON_WORD}) + "&code={code}",
+    ),
+    (
+        "q_dates",
+        f"{SECOND_WORD} + received in one month",
+        "/triage?" + urlencode({"q": SECOND_WORD}) + "&from={month_start}&to={month_end}",
+    ),
+    (
+        "q_assignee",
+        f"{COMMON_WORD} + assigned to me",
+        "/triage?" + urlencode({"q": COMMON_WORD, "assignee": "me"}),
+    ),
+    (
+        "q_rare_status",
+        f"{RARE_WORD} + status=closed (rare)",
+        "/triage?" + urlencode({"q": RARE_WORD, "status": "closed"}),
+    ),
+    (
+        "q_page_21",
+        f"{COMMON_WORD} + status=closed, page 21",
+        ("walk", "/triage?" + urlencode({"q": COMMON_WORD, "status": "closed"})),
+    ),
 ]
 
 
@@ -193,10 +241,30 @@ def prepare_database(args: argparse.Namespace, env: dict[str, str], dialect: str
                 f"The database already holds {existing:,} items: pass --reuse to use (and top up) "
                 "it, or point --database-url at an empty database."
             )
-        missing = args.feedback - existing
+        distinct = min(args.distinct or args.feedback, args.feedback)
+        missing = max(distinct - existing, 0)
         started = time.perf_counter()
-        flask(env, "demo", "seed", "--feedback", str(missing), "--seed", "1", stream=True)
-        info["seeded"] = missing
+        if missing:
+            flask(env, "demo", "seed", "--feedback", str(missing), "--seed", "1", stream=True)
+        if distinct < args.feedback:
+            log(f"copying {distinct:,} items up to {args.feedback:,} (bench/replicate.py)")
+            subprocess.run(
+                [
+                    str(VENV_BIN / "python"),
+                    str(ROOT / "bench" / "replicate.py"),
+                    "--database-url",
+                    args.database_url,
+                    "--distinct",
+                    str(distinct),
+                    "--to",
+                    str(args.feedback),
+                ],
+                cwd=ROOT,
+                env=env,
+                check=True,
+            )
+            info["distinct"] = distinct
+        info["seeded"] = args.feedback - existing
         info["seed_seconds"] = round(time.perf_counter() - started, 1)
         log(f"seeded {missing:,} items in {info['seed_seconds']:.0f} s")
         seed_record.write_text(
@@ -222,6 +290,7 @@ def prepare_database(args: argparse.Namespace, env: dict[str, str], dialect: str
     )
     if created.returncode != 0 and "already exists" not in created.stdout + created.stderr:
         raise SystemExit(f"could not create the bench account:\n{created.stdout}{created.stderr}")
+    info["fixtures"] = helper(env, "fixtures", BENCH_EMAIL)
     info.update(helper(env, "stats"))
     return info
 
@@ -581,6 +650,16 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     )
     parser.add_argument("--no-plans", action="store_true", help="skip the explain step")
     parser.add_argument(
+        "--distinct",
+        type=int,
+        default=None,
+        help="seed only this many items with the demo seed, then copy them in SQL up to "
+        "--feedback (bench/replicate.py): minutes instead of an hour on a busy machine",
+    )
+    parser.add_argument(
+        "--only", nargs="+", metavar="SCENARIO", help="run only these scenarios (their keys)"
+    )
+    parser.add_argument(
         "--wsgi-app",
         default="wsgi:app",
         help="what gunicorn serves (to measure a variant, e.g. a module wrapping the app)",
@@ -647,12 +726,16 @@ def main(argv: list[str]) -> int:
         log("warming every worker up (templates, connections)")
         database = args.database_url.rsplit("/", 1)[-1] if dialect == "postgresql" else None
         run_scenario(client, "/triage", 4 * args.workers, args.workers, 0, Probe())
+        values = {k: quote(str(v)) for k, v in result["database"]["fixtures"].items()}
         for key, label, path in SCENARIOS:
+            if args.only and key not in args.only:
+                continue
             extra = {}
-            if path is None:
-                path, hops = find_page(client, "/triage", args.page)
+            if isinstance(path, tuple):
+                path, hops = find_page(client, path[1].format(**values), args.page)
                 extra = {"walk_ms": [round(h, 1) for h in hops]}
                 log(f"page {args.page}: {path}")
+            path = path.format(**values)
             log(f"{label}: {args.requests} requests, {args.concurrency} at a time")
             scenarios[key] = {
                 "label": label,
@@ -761,9 +844,51 @@ def _helper(argv: list[str]) -> int:
             print(json.dumps({"feedback": count}))
         elif command == "stats":
             print(json.dumps(_database_stats(db)))
+        elif command == "fixtures":
+            print(json.dumps(_fixtures(db, argv[1])))
         else:
             raise SystemExit(f"unknown helper command {command}")
     return 0
+
+
+def _fixtures(db, email: str) -> dict:
+    """Give the scenarios a code on 2% of the items and 0.5% of them assigned to the bench
+    account (once: the seed makes neither), a commitment and a month of received dates."""
+    from datetime import timedelta
+
+    from sqlalchemy import func, select, text
+
+    from portal.models import Code, Commitment, Feedback, User
+    from portal.triage.codeframe import create_code
+
+    user = db.session.scalar(select(User).where(User.email == email))
+    code = db.session.scalar(select(Code).where(Code.name == "Bench lighting"))
+    if code is None:
+        code = create_code(user, "Bench lighting")
+        db.session.flush()
+        db.session.execute(
+            text(
+                "INSERT INTO feedback_codes (feedback_id, code_id) "
+                "SELECT id, :code FROM feedback WHERE id % 50 = 7"
+            ),
+            {"code": code.id},
+        )
+        db.session.execute(
+            text("UPDATE feedback SET assignee_id = :user WHERE id % 200 = 3"), {"user": user.id}
+        )
+        db.session.execute(text("ANALYZE"))
+        db.session.commit()
+    commitment = db.session.scalar(
+        select(Commitment.slug).where(Commitment.slug == "foodbank-collection-points")
+    ) or db.session.scalar(select(Commitment.slug).order_by(Commitment.id))
+    newest = db.session.scalar(select(func.max(Feedback.received_at)))
+    month_end = (newest - timedelta(days=90)).date()
+    return {
+        "code": code.id,
+        "commitment": commitment,
+        "month_start": (month_end - timedelta(days=30)).isoformat(),
+        "month_end": month_end.isoformat(),
+    }
 
 
 def _database_stats(db) -> dict:

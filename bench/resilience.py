@@ -1,12 +1,18 @@
-"""Resilience: 32 concurrent clients submit feedback for 30 seconds against gunicorn with 4
-workers; the server is killed with SIGKILL mid-run and restarted. Every submission that was
-acknowledged with a reference must be in the database, and none may be stored twice.
+"""Resilience and throughput: 32 concurrent clients submit feedback for 30 seconds against
+gunicorn with 4 workers; the server is killed with SIGKILL mid-run and restarted. Every
+submission that was acknowledged with a reference must be in the database, and none may be
+stored twice. The throughput is the submissions acknowledged a second while the server runs
+undisturbed (before the kill; the whole run with --no-kill), with the server's CPU time per
+acknowledged submission over the same window (what bounds the throughput on any machine).
 
     .venv/bin/python bench/resilience.py [--clients 32] [--seconds 30] [--kill-at 12]
-        [--database-url URL]   # default: a fresh SQLite file in bench/results/
+        [--no-kill] [--workers 4] [--database-url URL]  # default: a fresh SQLite file
 
-A client that loses its connection resubmits the same form (same one-time key), as a person
-pressing the button again would. Exit status 1 if anything acknowledged was lost or duplicated.
+Each submission is what a person without JavaScript does: open the form (GET /feedback), send
+it (POST, answered 303) and read the reference on the confirmation page; it counts as
+acknowledged once the reference is shown. A client that loses its connection resubmits the
+same form (same one-time key), as a person pressing the button again would. Exit status 1 if
+anything acknowledged was lost or duplicated.
 """
 
 from __future__ import annotations
@@ -47,16 +53,18 @@ def hidden_fields(page: str) -> dict[str, str]:
 class Client:
     """One person's browser: a cookie, a form, a button pressed until it is acknowledged."""
 
-    def __init__(self, number: int, port: int):
+    def __init__(self, number: int, port: int, timeout: float = 30):
         self.number = number
         self.port = port
+        self.timeout = timeout
         self.cookie = ""
         self.acknowledged: list[tuple[str, str]] = []  # (reference, body)
+        self.acknowledged_at: list[float] = []  # time.monotonic() of each acknowledgement
         self.errors = 0
         self.retries = 0
 
     def _request(self, method: str, path: str, body: str | None = None):
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=self.timeout)
         headers = {"Cookie": self.cookie} if self.cookie else {}
         if body is not None:
             headers["Content-Type"] = "application/x-www-form-urlencoded"
@@ -69,9 +77,9 @@ class Client:
         connection.close()
         return response.status, text
 
-    def run(self, stop_at: float) -> None:
+    def run(self, stop_at: float, once: bool = False) -> None:
         sequence = 0
-        while time.monotonic() < stop_at:
+        while time.monotonic() < stop_at and not (once and self.acknowledged):
             try:
                 status, page = self._request("GET", "/feedback")
             except OSError:
@@ -96,6 +104,7 @@ class Client:
                         match = REFERENCE.search(confirmation)
                         if match:
                             self.acknowledged.append((match.group(1), body))
+                            self.acknowledged_at.append(time.monotonic())
                         break
                     self.errors += 1
                 except OSError:
@@ -104,12 +113,47 @@ class Client:
                 time.sleep(0.2)
 
 
-def start_server(port: int, env: dict) -> subprocess.Popen:
+def server_cpu_seconds(pgid: int) -> float:
+    """CPU time (user + system) used so far by the server's processes (its process group)."""
+    total = 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == pgid:  # pgrp; then utime and stime in clock ticks
+            total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+class CpuSampler(threading.Thread):
+    """Every half second, note the server's CPU seconds so far (Linux /proc)."""
+
+    def __init__(self, pgid: int, started: float):
+        super().__init__(daemon=True)
+        self.pgid, self.started = pgid, started
+        self.samples: list[tuple[float, float]] = []  # (seconds since start, CPU seconds)
+        self.stop = threading.Event()
+
+    def run(self) -> None:
+        while not self.stop.is_set():
+            self.samples.append((time.monotonic() - self.started, server_cpu_seconds(self.pgid)))
+            self.stop.wait(0.5)
+
+    def between(self, start: float, end: float) -> float | None:
+        """CPU seconds the server used from about `start` to about `end`."""
+        inside = [cpu for at, cpu in self.samples if start <= at <= end]
+        return inside[-1] - inside[0] if len(inside) >= 2 else None
+
+
+def start_server(port: int, env: dict, workers: int) -> subprocess.Popen:
     process = subprocess.Popen(
         [
             str(BIN / "gunicorn"),
             "--workers",
-            "4",
+            str(workers),
             "--bind",
             f"127.0.0.1:{port}",
             "--graceful-timeout",
@@ -122,15 +166,29 @@ def start_server(port: int, env: dict) -> subprocess.Popen:
         stderr=subprocess.DEVNULL,
         start_new_session=True,
     )
-    for _ in range(100):
+    deadline = time.monotonic() + 120  # a busy machine takes a while to import the app
+    while time.monotonic() < deadline:
         try:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
             connection.request("GET", "/healthz")
             if connection.getresponse().status == 200:
                 return process
         except OSError:
-            time.sleep(0.1)
+            time.sleep(0.2)
+    os.killpg(process.pid, signal.SIGKILL)  # never leave a server behind
+    process.wait()
     raise SystemExit("gunicorn did not start")
+
+
+def warm_up(port: int, count: int) -> None:
+    """Send one submission from `count` clients at once, untimed (their items are stored like
+    any other), so that every worker has compiled its templates before the clock starts."""
+    warmers = [Client(-1 - n, port, timeout=300) for n in range(count)]
+    threads = [threading.Thread(target=w.run, args=(time.monotonic() + 600, True)) for w in warmers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
 
 
 def main() -> None:
@@ -138,6 +196,8 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--kill-at", type=float, default=12)
+    parser.add_argument("--no-kill", action="store_true", help="measure throughput only")
+    parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--port", type=int, default=8766)
     parser.add_argument("--database-url", default=None)
     args = parser.parse_args()
@@ -156,22 +216,31 @@ def main() -> None:
         [*flask, "framework", "load"], cwd=ROOT, env=env, check=True, capture_output=True
     )
 
-    server = start_server(args.port, env)
+    server = start_server(args.port, env, args.workers)
+    warm_up(args.port, 2 * args.workers)
     clients = [Client(n, args.port) for n in range(args.clients)]
     started = time.monotonic()
     stop_at = started + args.seconds
     threads = [threading.Thread(target=c.run, args=(stop_at,)) for c in clients]
     for thread in threads:
         thread.start()
-    time.sleep(args.kill_at)
-    os.killpg(server.pid, signal.SIGKILL)  # the master and every worker, mid-request
-    server.wait()
-    killed_at = time.monotonic() - started
-    time.sleep(1)
-    server = start_server(args.port, env)
-    restarted_at = time.monotonic() - started
+    sampler = CpuSampler(server.pid, started)  # gunicorn leads its own process group
+    if Path("/proc/self/stat").exists():
+        sampler.start()
+    killed_at = restarted_at = None
+    if not args.no_kill:
+        time.sleep(args.kill_at)
+        sampler.stop.set()  # the restarted server is another process group
+        os.killpg(server.pid, signal.SIGKILL)  # the master and every worker, mid-request
+        server.wait()
+        killed_at = time.monotonic() - started
+        time.sleep(1)
+        server = start_server(args.port, env, args.workers)
+        restarted_at = time.monotonic() - started
     for thread in threads:
         thread.join()
+    ended = time.monotonic() - started
+    sampler.stop.set()
     os.killpg(server.pid, signal.SIGTERM)
     server.wait()
 
@@ -192,12 +261,34 @@ def main() -> None:
         ).all()
         dialect = db.engine.dialect.name
     found = [ref for ref, body in acknowledged if stored.get(ref) == body]
+    # Throughput while the server runs undisturbed: from the moment every client has had one
+    # submission acknowledged (each worker has compiled its templates and opened its database
+    # connection) to the kill, or to the end of the run with --no-kill.
+    window_end = killed_at if killed_at is not None else ended
+    firsts = [c.acknowledged_at[0] - started for c in clients if c.acknowledged_at]
+    warm = max(firsts) if len(firsts) == len(clients) else window_end
+    window = (warm, window_end)
+    in_window = sum(
+        1 for c in clients for at in c.acknowledged_at if window[0] < at - started <= window[1]
+    )
     report = {
         "database": dialect,
         "clients": args.clients,
+        "workers": args.workers,
         "seconds": args.seconds,
-        "killed_at_s": round(killed_at, 1),
-        "restarted_at_s": round(restarted_at, 1),
+        "killed_at_s": round(killed_at, 1) if killed_at is not None else None,
+        "restarted_at_s": round(restarted_at, 1) if restarted_at is not None else None,
+        "acknowledged_per_s": round(in_window / (window[1] - window[0]), 1)
+        if window[1] > window[0]
+        else None,
+        "acknowledged_per_s_window_s": [round(window[0], 1), round(window[1], 1)],
+        "acknowledged_per_s_whole_run": round(len(acknowledged) / ended, 1),
+        # What bounds the throughput on any machine: the server's CPU per submission (form,
+        # POST and confirmation page), over the same window.
+        "server_cpu_ms_per_acknowledged": round(1000 * cpu / in_window, 1)
+        if (cpu := sampler.between(*window)) is not None and in_window
+        else None,
+        "load_average_1min_at_end": round(os.getloadavg()[0], 1),
         "acknowledged": len(acknowledged),
         "found": len(found),
         "lost": len(acknowledged) - len(found),
@@ -209,7 +300,8 @@ def main() -> None:
         f"Python {platform.python_version()}",
         "at": datetime.now(UTC).isoformat(timespec="seconds"),
     }
-    (results / f"resilience-{dialect}.json").write_text(json.dumps(report, indent=2))
+    name = "throughput" if args.no_kill else "resilience"
+    (results / f"{name}-{dialect}.json").write_text(json.dumps(report, indent=2))
     print(json.dumps(report, indent=2))
     if report["lost"] or report["stored_twice"] or not report["acknowledged"]:
         raise SystemExit(1)

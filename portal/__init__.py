@@ -35,6 +35,7 @@ FEATURES = (
     "notes",
     "yousaid",
     "reports",
+    "annualreview",
     "privacy",
     "framework_admin",
     "sitefeedback",
@@ -64,12 +65,15 @@ def create_app(
     init_extensions(app)
     register_features(app)
 
-    from .core import commands, errors
+    from . import assets
+    from .core import commands, errors, fragments
 
     errors.register(app)
     commands.register(app)  # `flask db backup`
     security.register(app)
     filters.register(app)
+    fragments.register(app)  # memoised GOV.UK Frontend components (FRAGMENT_CACHE)
+    assets.init_app(app)  # fingerprinted, precompressed static files (built by make setup)
 
     @app.after_request
     def vary_on_htmx(response: Response) -> Response:

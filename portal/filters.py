@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 from flask import Flask, request
@@ -62,9 +62,23 @@ def pair(value: str) -> tuple[str, str]:
     return (value, value)
 
 
+def uktime(value: time | None) -> str:
+    """Write a time of day the GOV.UK way: 2pm, 2:30pm, midday, midnight."""
+    if value is None:
+        return ""
+    if (value.hour, value.minute) == (12, 0):
+        return "midday"
+    if (value.hour, value.minute) == (0, 0):
+        return "midnight"
+    hour = value.hour % 12 or 12
+    minutes = f":{value.minute:02d}" if value.minute else ""
+    return f"{hour}{minutes}{'am' if value.hour < 12 else 'pm'}"
+
+
 FILTERS: dict[str, Callable[..., object]] = {
     "ukdate": ukdate,
     "ukdatetime": ukdatetime,
+    "uktime": uktime,
     "survey_item": survey_item,
     "survey_error": survey_error,
     "zip_labels": zip_labels,

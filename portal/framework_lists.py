@@ -72,7 +72,14 @@ def commitment_query(slug: str) -> Select[tuple[Commitment]]:
 def commitment_choices() -> list[tuple[str, str]]:
     """Return (slug, title) pairs of the commitments in use, for the feedback forms; an example
     says so in its label."""
-    return [(c.slug, f"{c.title} (example)" if c.example else c.title) for c in list_commitments()]
+    rows = db.session.execute(
+        select(Commitment.slug, Commitment.title, Commitment.example)
+        .where(Commitment.active.is_(True))
+        .order_by(Commitment.position)
+    )
+    # Three columns, not whole commitments with their roles and themes: every feedback form
+    # (shown or posted) asks for these, and loading the objects was a third of a submission.
+    return [(slug, f"{title} (example)" if example else title) for slug, title, example in rows]
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ anywhere. A new feature's models module is added here too.
 from __future__ import annotations
 
 from .admin.models import AuditEntry
+from .annualreview.models import AnnualReview, ReviewStatus
 from .auth.models import STAFF_ROLE_LABELS, LoginThrottle, StaffRole, User, officer_commitments
 from .core.types import STAKEHOLDER_LABELS, StakeholderType, _enum, enum_column, utcnow
 from .dataio.models import BatchStatus, ImportBatch
@@ -28,8 +29,10 @@ from .meetings.models import (
     AgendaItem,
     AgendaItemKind,
     AgendaQuote,
+    Attendance,
     Decision,
     Meeting,
+    MeetingMember,
     MeetingNote,
     action_feedback,
 )
@@ -73,6 +76,7 @@ from .tagging.models import SuggestionDecision, TaggingModel, TaggingSettings
 from .triage.models import Code, FeedbackStatusCount, InternalNote, feedback_codes
 
 __all__ = [
+    "AnnualReview",
     "BODY_MAX",
     "EXAMPLE_LABEL",
     "PUBLIC_STATUS_LABELS",
@@ -85,6 +89,7 @@ __all__ = [
     "AgendaItem",
     "AgendaItemKind",
     "AgendaQuote",
+    "Attendance",
     "AuditEntry",
     "Channel",
     "Code",
@@ -105,6 +110,7 @@ __all__ = [
     "Locality",
     "LoginThrottle",
     "Meeting",
+    "MeetingMember",
     "MeetingNote",
     "MessageStatus",
     "Note",
@@ -117,6 +123,7 @@ __all__ = [
     "ProgressStatus",
     "ProgressUpdate",
     "RateLimitCounter",
+    "ReviewStatus",
     "Role",
     "Sentiment",
     "StaffEmailPreference",

@@ -3,6 +3,8 @@ audit trail's filters use the one date-range parser; codeframe changes commit on
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import func, select
 
 from portal import audit
@@ -190,3 +192,43 @@ def test_a_refused_code_change_is_rolled_back(app, staff_client):
         assert db.session.get(Code, lifts).merged_into_id == ramps
         assert db.session.get(Code, lifts).retired
     assert client.post("/admin/codes/99999/retire", data={"csrf_token": token}).status_code == 404
+
+
+def test_codeframe_rows_are_forms_rendered_with_govuk_macros(app, make_user):
+    client = _admin(app, make_user)
+    with app.app_context():
+        kept = Code(name="Lifts & <escalators>")
+        gone = Code(name="Old code", retired=True)
+        db.session.add_all([kept, gone])
+        db.session.commit()
+        kept_id, gone_id = kept.id, gone.id
+    page = client.get("/admin/codes").get_data(as_text=True)
+    rename = page[page.index(f'for="rename-{kept_id}"') :]
+    assert "New name for Lifts &amp; &lt;escalators&gt;" in rename[:200]
+    assert (
+        f'id="rename-{kept_id}" name="name" type="text" value="Lifts &amp; &lt;escalators&gt;" '
+        'maxlength="120"'
+    ) in rename
+    retire = page[page.index(f'action="/admin/codes/{kept_id}/retire"') :]
+    assert '<input name="retired" type="hidden" value="yes">' in retire[:400]
+    back = page[page.index(f'action="/admin/codes/{gone_id}/retire"') :]
+    assert '<input name="retired" type="hidden" value="no">' in back[:400]
+    assert 'Bring back<span class="govuk-visually-hidden"> Old code</span>' in back
+    # The row's forms still do what they did.
+    token = csrf_for(client, "/admin/codes")
+    client.post(f"/admin/codes/{gone_id}/retire", data={"csrf_token": token, "retired": "no"})
+    client.post(f"/admin/codes/{kept_id}/rename", data={"csrf_token": token, "name": "Lifts"})
+    with app.app_context():
+        assert db.session.get(Code, gone_id).retired is False
+        assert db.session.get(Code, kept_id).name == "Lifts"
+
+
+def test_users_rows_buttons_carry_the_action(app, make_user):
+    client = _admin(app, make_user)
+    member_id = make_user("member")
+    page = client.get("/admin/users").get_data(as_text=True)
+    row = page[page.index(f'id="role-{member_id}"') :]
+    buttons = re.findall(r"<button[^>]*>", row)
+    assert any('value="role"' in b and 'name="action"' in b for b in buttons)
+    assert any('value="deactivate"' in b and 'name="action"' in b for b in buttons)
+    assert 'Deactivate<span class="govuk-visually-hidden"> member@example.invalid</span>' in row

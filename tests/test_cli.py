@@ -16,6 +16,7 @@ from portal.models import AuditEntry, StaffRole, User
 # renamed command or option breaks scripts and cron jobs: change this table only with the README.
 CONTRACT = {
     "db backup": ["path"],
+    "demo documents": ["--out"],
     "demo seed": ["--feedback", "--seed", "--if-empty", "--days"],
     "demo users": [],
     "feedback import": ["path", "--map", "--channel", "--dry-run"],

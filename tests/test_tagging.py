@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 from sqlalchemy import func, select
 
@@ -75,6 +76,27 @@ def test_scores_are_ranked_between_zero_and_one():
             values = [s for _, s in getattr(scores, family)]
             assert values == sorted(values, reverse=True)
             assert all(0 <= v <= 1 for v in values)
+
+
+def test_per_word_character_ngrams_count_what_char_wb_counts():
+    # Character n-grams are hashed once per distinct word and summed per text: the same counts
+    # as scikit-learn's char_wb analyser hashing every text whole.
+    features = engine.Features()
+    texts = ["the lift at lime st  is broken, again!", "lime lime st", "", "a"]
+    direct = features.chars.transform(texts)
+    assert (features._chars(texts, None) != direct).nnz == 0
+
+
+def test_features_of_training_texts_are_what_scoring_sees():
+    texts = ["food bank box at southport", "unsafe on the platform at night", "food box"]
+    features = engine.Features()
+    fitted = features.fit_transform(texts)
+    again = features.transform(texts)
+    assert abs(fitted - again).max() < 1e-6
+    # Unit rows; a word never seen in training adds nothing.
+    assert np.allclose(np.sqrt(again.multiply(again).sum(axis=1)).A.ravel(), 1)
+    unseen = features.transform(["food bank box at southport zzyzx"])
+    assert abs(unseen - again[0]).max() < 1e-6
 
 
 def test_trained_model_learns_from_tagged_items(app_ctx, trained):
@@ -370,6 +392,46 @@ def test_inbox_marks_untagged_items_with_their_suggestion(app, trained, staff_cl
     assert "Apply the top suggestion to the selected items" in page
 
 
+def test_inbox_scores_the_pages_untagged_items_in_one_call(app, trained, staff_client, monkeypatch):
+    client = staff_client("member")
+    with app.app_context():
+        untagged = [
+            factories.feedback(FOODBANK).body,
+            factories.feedback("Food bank box at Birkenhead bus station for donations").body,
+        ]
+        factories.feedback("Already has one", commitment=_commitment("environmental-benefits").id)
+    calls: list[list[str]] = []
+    score = engine.Model.score
+
+    def spy_score(self, texts):
+        calls.append(list(texts))
+        return score(self, texts)
+
+    monkeypatch.setattr(engine.Model, "score", spy_score)
+    page = client.get("/triage").get_data(as_text=True)
+    assert len(calls) == 1
+    assert set(untagged) <= set(calls[0])
+    assert "Already has one" not in calls[0]
+    assert page.count('data-suggested="foodbank-collection-points"') == 2
+    # The htmx results block alone is batched the same way.
+    calls.clear()
+    client.get("/triage?status=new", headers={"HX-Request": "true"})
+    assert len(calls) == 1
+
+
+def test_inbox_marker_leaves_out_a_dismissed_suggestion(app, trained, staff_client):
+    client = staff_client("member")
+    with app.app_context():
+        reference = factories.feedback(FOODBANK).reference
+    assert 'data-suggested="foodbank-collection-points"' in client.get("/triage").text
+    token = csrf_for(client, f"/triage/{reference}")
+    client.post(
+        f"/triage/{reference}/suggestions/dismiss",
+        data={"csrf_token": token, "family": "commitments", "label": FOODBANK_SLUG},
+    )
+    assert 'data-suggested="foodbank-collection-points"' not in client.get("/triage").text
+
+
 def test_bulk_apply_shows_what_will_be_applied_before_applying(app, trained, staff_client):
     client = staff_client("member")
     with app.app_context():
@@ -493,3 +555,67 @@ def test_only_admins_switch_auto_tagging(app, staff_client):
     assert "Auto-tagging is <strong>on</strong>" in admin.get("/admin/tagging").get_data(
         as_text=True
     )
+
+
+def test_reports_count_auto_applied_tags_apart_from_staff_tagging(app, trained, staff_client):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    from portal.models import utcnow
+    from portal.periods import financial_quarter, quarter_of
+
+    admin = staff_client("admin")
+    with app.app_context():
+        # Tagged by staff (its own commitment page) while auto-tagging is off.
+        factories.feedback("Tagged by its own commitment page", commitment=_commitment().id)
+        [scores] = service.current_model().score([FOODBANK])
+        threshold = scores.commitments[0][1] - 0.001
+    assert _switch(admin, "yes", f"{threshold:.4f}").status_code == 303
+    with app.app_context():
+        kept = factories.feedback(FOODBANK)  # auto-tagged, and left as it is
+        replaced = factories.feedback(FOODBANK)  # auto-tagged, then staff chose another commitment
+        assert kept.commitment.slug == replaced.commitment.slug == FOODBANK_SLUG
+        replaced.commitment = _commitment("environmental-benefits")
+        spam = factories.feedback(FOODBANK)  # auto-tagged, but spam is left out of reports
+        spam.status = FeedbackStatus.SPAM
+        db.session.commit()
+        families = db.session.scalars(
+            select(SuggestionDecision.family).where(
+                SuggestionDecision.feedback_id == kept.id, SuggestionDecision.action == "auto"
+            )
+        ).all()
+        year, quarter = quarter_of(utcnow().date())
+        period = financial_quarter(year, quarter)
+        counts = service.auto_tag_counts(period.start_at, period.end_before)
+    # The replaced item keeps its auto-applied themes and roles (still on it), not its commitment.
+    assert counts.commitments == 1
+    assert counts.items == 2
+    assert counts.total == 2 * len(families) - 1
+    assert counts.themes == 2 * families.count("themes")
+    page = admin.get(f"/reports/quarterly/{year}-Q{quarter}")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert "Tags applied automatically" in text
+    assert "2 items have at least one tag applied by auto-tagging" in text
+    assert f"({counts.total} tags in all)" in text
+    annual = admin.get(f"/reports/annual/{year}").get_data(as_text=True)
+    assert "Tags applied automatically" in annual and f"({counts.total} tags in all)" in annual
+    workbook = load_workbook(BytesIO(admin.get(f"/reports/annual/{year}.xlsx").data))
+    rows = list(workbook["Auto-applied tags"].iter_rows(values_only=True))
+    assert ("Commitment", 1) in rows and ("Items with a tag applied automatically", 2) in rows
+    docx = admin.get(f"/reports/quarterly/{year}-Q{quarter}.docx")
+    assert docx.status_code == 200
+
+
+def test_reports_show_no_auto_applied_tags_when_auto_tagging_is_off(app, trained, staff_client):
+    from portal.models import utcnow
+    from portal.periods import quarter_of
+
+    admin = staff_client("admin")
+    with app.app_context():
+        factories.feedback(FOODBANK)
+    year, quarter = quarter_of(utcnow().date())
+    text = admin.get(f"/reports/quarterly/{year}-Q{quarter}").get_data(as_text=True)
+    assert "0 items have at least one tag applied by auto-tagging" in text
+    assert "(0 tags in all)" in text

@@ -19,6 +19,7 @@ from werkzeug.datastructures import ImmutableMultiDict, MultiDict
 
 from portal.auth import service as accounts
 from portal.extensions import db
+from portal.meetings import minutes as meeting_minutes
 from portal.meetings import service as meetings
 from portal.models import Action, AgendaItem, Code, Commitment
 from portal.notes import service as notes
@@ -117,6 +118,7 @@ def _world(app: Flask) -> dict[str, object]:
         meeting = meetings.create_meeting(admin, "Fuzz meeting", date(2026, 10, 8))
         item = meetings.add_item(admin, meeting, "Fuzz item")
         meetings.add_action(admin, item, "Fuzz action", "Fuzz owner", None)
+        invited = meeting_minutes.invite(admin, meeting, [], ["Fuzz member"])[0]
         db.session.commit()
         action = db.session.query(Action).first()
         note = notes.create(
@@ -139,6 +141,7 @@ def _world(app: Flask) -> dict[str, object]:
             "meeting_id": str(meeting.id),
             "item_id": str(db.session.query(AgendaItem).first().id),
             "action_id": str(action.id),
+            "member_id": str(invited.id),
             "note_id": str(note.id),
             "number": "1",
             "code_id": str(db.session.get(Code, code.id).id),

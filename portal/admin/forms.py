@@ -7,6 +7,7 @@ from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovSelect, Go
 from wtforms import HiddenField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import ValidationError
 
+from ..fields import HiddenWithoutId
 from ..models import StaffRole
 
 
@@ -42,9 +43,9 @@ class PlainChoice(SelectField):
 
 class UserForm(FlaskForm):
     """A row of /admin/users: change the account's role, or deactivate it (the button pressed
-    is `action`)."""
+    is `action`: its buttons carry the name and their value)."""
 
-    action = HiddenField()
+    action = HiddenField(widget=HiddenWithoutId())
     role = PlainChoice(
         "Role",
         choices=[(role.value, role.label) for role in StaffRole],
@@ -63,6 +64,8 @@ class CodeForm(FlaskForm):
 
 
 class RenameCodeForm(FlaskForm):
+    """A row of the codeframe: the code's new name."""
+
     name = StringField("New name", widget=GovTextInput())
 
 
@@ -76,4 +79,6 @@ class MergeCodesForm(FlaskForm):
 
 
 class RetireCodeForm(FlaskForm):
-    retired = HiddenField(default="yes")  # "no" brings a retired code back
+    """A row of the codeframe: retire the code, or ("no") bring a retired one back."""
+
+    retired = HiddenField(default="yes", widget=HiddenWithoutId())

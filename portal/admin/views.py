@@ -39,10 +39,16 @@ def codes():
     merge.source_id.choices = merge.target_id.choices = [
         (str(c.id), c.label) for c in overview.active
     ]
+    listed = overview.active + overview.retired
     return render_template(
         "admin/codes.html",
         form=form,
         merge=merge,
+        rename={c.id: RenameCodeForm(formdata=None, name=c.name) for c in listed},
+        retire={
+            c.id: RetireCodeForm(formdata=None, retired="no" if c.retired else "yes")
+            for c in listed
+        },
         tree=overview.tree,
         orphans=overview.orphans,
         active=overview.active,

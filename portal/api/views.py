@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Iterable
 from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, render_template, request, url_for
@@ -62,24 +62,30 @@ def encode_cursor(after: int) -> str:
     return str(after)
 
 
-def paginate(rows: list[dict], args: dict[str, Any], key: Callable[[dict], int]) -> Response:
-    """Answer one page of rows (sorted by `key`) with a `Link: <…>; rel="next"` header."""
+def paginate(rows: Iterable[tuple[int, dict]], args: dict[str, Any]) -> Response:
+    """Answer one page of (id, item) pairs, in id order, with a `Link: <…>; rel="next"`
+    header."""
     after = int(args.get("cursor") or 0)
     limit = args["limit"]
-    rest = [row for row in rows if key(row) > after]
+    rest = sorted((row for row in rows if row[0] > after), key=lambda row: row[0])
     page = rest[:limit]
-    response = jsonify(items=[row["out"] for row in page])
+    response = jsonify(items=[out for _, out in page])
     kept = {k: v for k, v in args.items() if v is not None and k not in ("cursor", "limit")}
     first = _external(request.endpoint, **(request.view_args or {}), limit=limit, **kept)
     links = [f'<{first}>; rel="first"']
     if len(rest) > limit:
-        cursor = encode_cursor(key(page[-1]))
+        cursor = encode_cursor(page[-1][0])
         following = _external(
             request.endpoint, **(request.view_args or {}), limit=limit, cursor=cursor, **kept
         )
         links.append(f'<{following}>; rel="next"')
     response.headers["Link"] = ", ".join(links)
     return response
+
+
+def _asked_for(out: dict, args: dict[str, Any]) -> bool:
+    """Whether an item is of the commitment and the period the query names (if it names them)."""
+    return all(not args.get(name) or out[name] == args[name] for name in ("commitment", "period"))
 
 
 def _progress_out(row: dict, slugs: dict[int, str]) -> dict:
@@ -160,9 +166,8 @@ def commitments():
         cid: _progress_out(data.progress_row(u), slugs)
         for cid, u in progress_service.latest_by_commitment().items()
     }
-    items = db.session.scalars(select(CommitmentModel).order_by(CommitmentModel.id))
-    rows = [{"id": c.id, "out": _commitment_out(c, latest.get(c.id))} for c in items]
-    return paginate(rows, args, key=lambda row: row["id"])
+    items = db.session.scalars(select(CommitmentModel))
+    return paginate([(c.id, _commitment_out(c, latest.get(c.id))) for c in items], args)
 
 
 @bp.get("/commitments/<slug>")
@@ -199,16 +204,8 @@ def progress():
     """List progress updates, oldest first, optionally for one commitment or quarter."""
     args = load(schemas.ProgressQuery)
     slugs = _slugs()
-    rows = []
-    for row in data.progress_updates():
-        out = _progress_out(row, slugs)
-        if args.get("commitment") and out["commitment"] != args.get("commitment"):
-            continue
-        if args.get("period") and out["period"] != args.get("period"):
-            continue
-        rows.append({"id": row["id"], "out": out})
-    rows.sort(key=lambda row: row["id"])
-    return paginate(rows, args, key=lambda row: row["id"])
+    rows = [(row["id"], _progress_out(row, slugs)) for row in data.progress_updates()]
+    return paginate([(i, out) for i, out in rows if _asked_for(out, args)], args)
 
 
 def _suppress(count: int) -> tuple[int | None, bool]:
@@ -284,8 +281,8 @@ def notes():
         out["title"] = out["title"] or ""
         out["summary"] = out["summary"] or ""
         out["body"] = out["body"] or ""
-        rows.append({"id": row["id"], "out": out})
-    return paginate(rows, args, key=lambda row: row["id"])
+        rows.append((row["id"], out))
+    return paginate(rows, args)
 
 
 @bp.get("/feedback-counts")
@@ -303,15 +300,10 @@ def feedback_counts():
     slugs = _slugs()
     rows = []
     for row in data.feedback_counts():
-        commitment = slugs.get(row["commitment_id"]) if row["commitment_id"] else None
-        if args.get("commitment") and commitment != args.get("commitment"):
-            continue
-        if args.get("period") and row["period"] != args.get("period"):
-            continue
         out = {k: v for k, v in row.items() if k not in ("id", "commitment_id")}
-        out["commitment"] = commitment
-        rows.append({"id": row["id"], "out": out})
-    return paginate(rows, args, key=lambda row: row["id"])
+        out["commitment"] = slugs.get(row["commitment_id"]) if row["commitment_id"] else None
+        rows.append((row["id"], out))
+    return paginate([(i, out) for i, out in rows if _asked_for(out, args)], args)
 
 
 @bp.get("/openapi.json")

@@ -1,5 +1,6 @@
-"""`flask users ...`: staff accounts from the command line. Each command is one transaction: a
-role change or a deactivation and its audit entry are written together or not at all."""
+"""`flask users ...`: staff accounts from the command line. Each command is one transaction
+(`commit_or_exit`): a role change or a deactivation and its audit entry are written together or
+not at all."""
 
 from __future__ import annotations
 
@@ -7,8 +8,7 @@ import sys
 
 import click
 
-from .. import audit
-from ..extensions import db
+from ..core.unitofwork import commit_or_exit
 from ..models import StaffRole
 from . import service as accounts
 from .views import bp
@@ -36,12 +36,7 @@ def _password(from_stdin: bool) -> str:
 def users_create(email: str, role: str, name: str, password_stdin: bool) -> None:
     """Create a staff account (the password is never taken from the command line)."""
     password = _password(password_stdin)
-    try:
-        user = accounts.create_user(email, role, password, name)
-    except accounts.AccountError as error:
-        db.session.rollback()
-        raise click.ClickException(str(error)) from error
-    db.session.commit()
+    user = commit_or_exit(lambda: accounts.create_user(email, role, password, name))
     click.echo(f"Created {user.email} ({user.role.value})")
 
 
@@ -50,15 +45,7 @@ def users_create(email: str, role: str, name: str, password_stdin: bool) -> None
 @click.argument("role", type=ROLE_CHOICE)
 def users_set_role(email: str, role: str) -> None:
     """Give an account a different role (recorded in the audit log)."""
-    try:
-        before = accounts.get_user_by_email(email)
-        before_role = before.role if before is not None else None
-        user = accounts.set_role(email, role)
-        audit.record_change(None, "user", user.id, "role", before_role, user.role)
-    except accounts.AccountError as error:
-        db.session.rollback()
-        raise click.ClickException(str(error)) from error
-    db.session.commit()
+    user = commit_or_exit(lambda: accounts.set_role(email, role))
     click.echo(f"{user.email} is now {user.role.value}")
 
 
@@ -72,12 +59,7 @@ def users_set_role(email: str, role: str) -> None:
 def users_set_password(email: str, password_stdin: bool) -> None:
     """Give an account a new password; every session it had ends."""
     password = _password(password_stdin)
-    try:
-        user = accounts.set_password(email, password)
-    except accounts.AccountError as error:
-        db.session.rollback()
-        raise click.ClickException(str(error)) from error
-    db.session.commit()
+    user = commit_or_exit(lambda: accounts.set_password(email, password))
     click.echo(f"New password set for {user.email}; its sessions have ended")
 
 
@@ -85,15 +67,7 @@ def users_set_password(email: str, password_stdin: bool) -> None:
 @click.argument("email")
 def users_deactivate(email: str) -> None:
     """Stop an account from signing in; its history is kept (recorded in the audit log)."""
-    try:
-        before = accounts.get_user_by_email(email)
-        was_active = int(bool(before.active)) if before is not None else None
-        user = accounts.deactivate(email)
-        audit.record_change(None, "user", user.id, "active", was_active, 0)
-    except accounts.AccountError as error:
-        db.session.rollback()
-        raise click.ClickException(str(error)) from error
-    db.session.commit()
+    user = commit_or_exit(lambda: accounts.deactivate(email))
     click.echo(f"{user.email} deactivated")
 
 
@@ -102,12 +76,7 @@ def users_deactivate(email: str) -> None:
 @click.argument("slugs", nargs=-1, required=True)
 def users_link_commitments(email: str, slugs: tuple[str, ...]) -> None:
     """Set the commitments a Responsible Officer reports on (replaces the previous list)."""
-    try:
-        user = accounts.link_commitments(email, list(slugs))
-    except accounts.AccountError as error:
-        db.session.rollback()
-        raise click.ClickException(str(error)) from error
-    db.session.commit()
+    user = commit_or_exit(lambda: accounts.link_commitments(email, list(slugs)))
     click.echo(f"{user.email} reports on: {', '.join(c.slug for c in user.commitments)}")
 
 

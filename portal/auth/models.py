@@ -8,16 +8,13 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     Boolean,
-    Column,
     DateTime,
-    ForeignKey,
     Integer,
     String,
-    Table,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..core.types import enum_column, utcnow
+from ..core.types import enum_column, link_table, utcnow
 from ..extensions import db
 
 if TYPE_CHECKING:
@@ -43,12 +40,7 @@ STAFF_ROLE_LABELS = {
 }
 
 
-officer_commitments = Table(
-    "officer_commitments",
-    db.metadata,
-    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
-    Column("commitment_id", ForeignKey("commitments.id", ondelete="CASCADE"), primary_key=True),
-)
+officer_commitments = link_table("officer_commitments", "users", "commitments")
 
 
 class User(db.Model):

@@ -13,6 +13,7 @@ from flask import current_app
 from sqlalchemy import and_, case, delete, func, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from .. import audit
 from ..core.unitofwork import RuleError
 from ..extensions import db
 from ..models import LoginThrottle, StaffRole, User
@@ -77,22 +78,26 @@ def end_sessions(user: User) -> None:
     user.session_generation = (user.session_generation or 0) + 1
 
 
-def set_role(email: str, role: StaffRole | str) -> User:
-    """Give an account a different role, ending its sessions (the caller commits, with the
-    change's audit entry)."""
+def set_role(email: str, role: StaffRole | str, actor: User | None = None) -> User:
+    """Give an account a different role, ending its sessions, with its audit entry (the caller
+    commits both together)."""
     user = _require(email)
-    if user.role is not StaffRole(role):
+    before = user.role
+    if before is not StaffRole(role):
         user.role = StaffRole(role)
         end_sessions(user)
+    audit.record_change(actor, "user", user.id, "role", before, user.role)
     return user
 
 
-def deactivate(email: str) -> User:
-    """Stop an account from signing in, ending its sessions; its history stays (the caller
-    commits, with the change's audit entry)."""
+def deactivate(email: str, actor: User | None = None) -> User:
+    """Stop an account from signing in, ending its sessions, with its audit entry; its history
+    stays (the caller commits both together)."""
     user = _require(email)
+    was_active = int(bool(user.active))
     user.active = False
     end_sessions(user)
+    audit.record_change(actor, "user", user.id, "active", was_active, 0)
     return user
 
 

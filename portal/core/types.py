@@ -6,7 +6,7 @@ from __future__ import annotations
 import enum
 from datetime import UTC, datetime
 
-from sqlalchemy import Enum
+from sqlalchemy import Column, Enum, ForeignKey, Index, Table
 
 
 def utcnow() -> datetime:
@@ -31,6 +31,21 @@ def enum_column(enum_cls: type[enum.Enum], name: str) -> Enum:
 
 
 _enum = enum_column  # the name the models have always used
+
+
+def link_table(name: str, left: str, right: str, *indexes: Index) -> Table:
+    """A many-to-many table between two tables (`feedback`, `roles`, ...): a column
+    `<left>_id` and a column `<right>_id` (the table name without its plural s), together the
+    primary key, each row deleted with either side."""
+    from ..extensions import db
+
+    def column(table: str) -> Column:
+        singular = table[:-1] if table.endswith("s") else table
+        return Column(
+            f"{singular}_id", ForeignKey(f"{table}.id", ondelete="CASCADE"), primary_key=True
+        )
+
+    return Table(name, db.metadata, column(left), column(right), *indexes)
 
 
 class StakeholderType(enum.StrEnum):

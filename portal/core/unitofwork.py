@@ -9,11 +9,15 @@ at all. A rule that says no raises `RuleError` (each feature subclasses it: `Tri
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TypeVar
 
+import click
 from flask import flash, redirect
 from werkzeug.wrappers import Response
 
 from ..extensions import db
+
+T = TypeVar("T")
 
 
 class RuleError(ValueError):
@@ -35,3 +39,16 @@ def commit_or_flash(change: Callable[[], str], back: str) -> Response:
         db.session.commit()
         flash(message, "success")
     return redirect(back, code=303)
+
+
+def commit_or_exit(change: Callable[[], T]) -> T:
+    """The same for a CLI command: run one change and commit it, returning what it returned; if
+    it raises a `RuleError`, roll everything back and stop the command with the rule's message
+    (exit status 1)."""
+    try:
+        result = change()
+    except RuleError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from error
+    db.session.commit()
+    return result

@@ -43,7 +43,7 @@ from ..models import (
     feedback_roles,
     feedback_themes,
 )
-from ..triage.inbox import InboxFilters, apply_filters
+from ..triage.inbox import InboxFilters, inbox_query
 
 PARTITION = 1000
 # A worksheet holds 1,048,576 rows; one is the header.
@@ -80,7 +80,7 @@ def _label(value: Any) -> str:
 
 
 def export_query(filters: InboxFilters, user: User | None, contact: bool) -> Select:
-    """Return the select of every filtered item, newest first (a search is not ranked)."""
+    """Return the select of every filtered item, newest first: the inbox's own query."""
     assignee = aliased(User)
     columns = [
         Feedback.id,
@@ -111,8 +111,7 @@ def export_query(filters: InboxFilters, user: User | None, contact: bool) -> Sel
     )
     if contact:
         query = query.outerjoin(ContactDetails, ContactDetails.feedback_id == Feedback.id)
-    query = apply_filters(query, filters, user)
-    return query.order_by(Feedback.received_at.desc(), Feedback.id.desc())
+    return inbox_query(filters, user, query)
 
 
 def _tags(ids: Sequence[int]) -> dict[str, dict[int, list[str]]]:

@@ -4,6 +4,7 @@ commands."""
 from __future__ import annotations
 
 import secrets
+from pathlib import Path
 
 import click
 from flask import Blueprint, current_app
@@ -58,3 +59,25 @@ def demo_users() -> None:
     db.session.commit()
     for line in created:
         click.echo(line)
+
+
+@bp.cli.command("documents")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("instance/examples"),
+    show_default=True,
+    help="Folder to write into.",
+)
+def demo_documents(out: Path) -> None:
+    """Write example agenda pack, quarterly report and annual pack (HTML, PDF, DOCX) from the
+    demo data, adding an example meeting to the database."""
+    from .documents import ExamplesError, write_examples
+
+    try:
+        written = write_examples(out)
+    except ExamplesError as error:
+        raise click.ClickException(str(error)) from error
+    db.session.commit()
+    for path in written:
+        click.echo(str(path))

@@ -10,13 +10,11 @@ from typing import TYPE_CHECKING
 from sqlalchemy import (
     JSON,
     Boolean,
-    Column,
     DateTime,
     ForeignKey,
     Index,
     Integer,
     String,
-    Table,
     Text,
     UniqueConstraint,
     false,
@@ -24,7 +22,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..core.types import enum_column, utcnow
+from ..core.types import enum_column, link_table, utcnow
 from ..extensions import db
 
 if TYPE_CHECKING:
@@ -43,48 +41,33 @@ class Horizon(enum.StrEnum):
         return {"day-one": "Day One Commitment", "future-aspiration": "Future Aspiration"}[self]
 
 
-commitment_roles = Table(
-    "commitment_roles",
-    db.metadata,
-    Column("commitment_id", ForeignKey("commitments.id", ondelete="CASCADE"), primary_key=True),
-    Column("role_id", ForeignKey("roles.id", ondelete="CASCADE"), primary_key=True),
-)
+commitment_roles = link_table("commitment_roles", "commitments", "roles")
 
 
-commitment_themes = Table(
-    "commitment_themes",
-    db.metadata,
-    Column("commitment_id", ForeignKey("commitments.id", ondelete="CASCADE"), primary_key=True),
-    Column("theme_id", ForeignKey("themes.id", ondelete="CASCADE"), primary_key=True),
-)
+commitment_themes = link_table("commitment_themes", "commitments", "themes")
 
 
-class Role(db.Model):
+class Facet:
+    """What a role and a theme of the framework both are: a named, ordered entry of the
+    framework, from the report or an example, in use or retired."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    description: Mapped[str] = mapped_column(Text, default="")
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    # Where the report states it ("§4.4"); empty for an example to be replaced.
+    source: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    example: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+
+
+class Role(Facet, db.Model):
     __tablename__ = "roles"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    slug: Mapped[str] = mapped_column(String(64), unique=True)
-    name: Mapped[str] = mapped_column(String(120))
-    description: Mapped[str] = mapped_column(Text, default="")
-    position: Mapped[int] = mapped_column(Integer, default=0)
-    # Where the report states it ("§4.4"); empty for an example to be replaced.
-    source: Mapped[str] = mapped_column(String(64), default="", server_default="")
-    example: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
-    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
-
-class Theme(db.Model):
+class Theme(Facet, db.Model):
     __tablename__ = "themes"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    slug: Mapped[str] = mapped_column(String(64), unique=True)
-    name: Mapped[str] = mapped_column(String(120))
-    description: Mapped[str] = mapped_column(Text, default="")
-    position: Mapped[int] = mapped_column(Integer, default=0)
-    # Where the report states it ("§4.4"); empty for an example to be replaced.
-    source: Mapped[str] = mapped_column(String(64), default="", server_default="")
-    example: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
-    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
 
 class Commitment(db.Model):

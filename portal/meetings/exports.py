@@ -1,4 +1,5 @@
-"""The agenda as document blocks (PDF, DOCX), CSV rows of its figures, and labels."""
+"""The agenda's figures as CSV rows, and the labels of their keys (the agenda pack itself is
+the template documents/agenda.html, see pack.py)."""
 
 from __future__ import annotations
 
@@ -13,8 +14,6 @@ from ..models import (
     StakeholderType,
     TransportMode,
 )
-from ..periods import uk_date
-from . import service
 
 MEASURES = (
     ("by_stakeholder", "New items by stakeholder type"),
@@ -72,90 +71,3 @@ def csv_rows(meeting: Meeting) -> tuple[list[str], list[list[Any]]]:
         for measure, key, value in figure_rows(item):
             rows.append([item.position, item.title, measure, key, value])
     return header, rows
-
-
-def blocks(meeting: Meeting) -> list[tuple]:
-    """Return the agenda as document blocks: headings, text and a table per breakdown."""
-    from ..notes.service import pinned_to
-
-    pinned = pinned_to(meeting)
-    out: list[tuple] = [
-        ("h1", meeting.title),
-        (
-            "p",
-            f"Social Value Implementation Group, {uk_date(meeting.meeting_date)}. Feedback "
-            f"received {uk_date(meeting.period_start)} to {uk_date(meeting.period_end)}.",
-        ),
-    ]
-    for item in meeting.items:
-        out.append(("h2", f"{item.position}. {item.title}"))
-        if item.summary:
-            out.append(("p", item.summary))
-        snapshot = item.snapshot or {}
-        if item.kind is AgendaItemKind.COMMITMENT:
-            change = snapshot.get("change", 0)
-            out.append(
-                (
-                    "p",
-                    f"{snapshot.get('total', 0)} items in the period "
-                    f"({'+' if change >= 0 else ''}{change} against the previous period).",
-                )
-            )
-            for measure, title in MEASURES:
-                values = snapshot.get(measure, {})
-                if values:
-                    out.append(
-                        (
-                            "table",
-                            [title, "Items"],
-                            [[label(measure, k), v] for k, v in sorted(values.items())],
-                        )
-                    )
-            if snapshot.get("top_codes"):
-                out.append(("table", ["Top codes", "Items"], snapshot["top_codes"]))
-            progress = snapshot.get("progress")
-            if progress:
-                out.append(
-                    (
-                        "p",
-                        f"Latest progress ({progress['quarter']}): "
-                        f"{progress['status_label']}. {progress['narrative']}",
-                    )
-                )
-            for quote in service.quotes_for(item):
-                out.append(("p", f"“{quote.text}” ({quote.reference})"))
-        elif snapshot.get("actions"):
-            out.append(
-                (
-                    "table",
-                    ["Action from the previous meeting", "Owner", "Status"],
-                    [[a["description"], a["owner"], a["status"]] for a in snapshot["actions"]],
-                )
-            )
-        elif item.kind is AgendaItemKind.NOTES:
-            listed = {note["id"] for note in snapshot.get("notes", [])}
-            for note in snapshot.get("notes", []):
-                out.append(("p", f"• {note['title']} (published in the period)"))
-            for note in pinned:
-                if note.id not in listed:
-                    title = note.published_version.title if note.published_version else note.title
-                    out.append(("p", f"• {title} (pinned)"))
-        for decision in item.decisions:
-            out.append(("p", f"Decision: {decision.text}"))
-        if item.actions:
-            out.append(
-                (
-                    "table",
-                    ["Action", "Owner", "Due", "Status"],
-                    [
-                        [
-                            a.description,
-                            a.owner,
-                            uk_date(a.due_date),
-                            a.status.label,
-                        ]
-                        for a in item.actions
-                    ],
-                )
-            )
-    return out

@@ -5,16 +5,20 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import Row, and_, func, select
+from sqlalchemy import Row, and_, case, func, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from ..extensions import db
 from ..models import (
+    Channel,
     Code,
     Commitment,
     Feedback,
     FeedbackStatus,
     Priority,
+    Sentiment,
+    StakeholderType,
+    TransportMode,
     feedback_codes,
 )
 from ..periods import Period, quarter_of
@@ -37,17 +41,44 @@ def _in_period(period: Period) -> ColumnElement[bool]:
     )
 
 
-def _grouped(column, period: Period) -> dict[int, dict[str, int]]:
+# What an agenda item counts by, each with the values it can take (None: not set).
+MEASURES = {
+    "by_stakeholder": (Feedback.stakeholder_type, list(StakeholderType)),
+    "by_channel": (Feedback.channel, list(Channel)),
+    "by_transport_mode": (Feedback.transport_mode, [*TransportMode, None]),
+    "by_status": (Feedback.status, list(FeedbackStatus)),
+    "sentiment": (Feedback.sentiment, [*Sentiment, None]),
+}
+
+
+def period_measures(period: Period) -> dict[int, dict[str, Any]]:
+    """Return per commitment its total, its urgent count and its count by each of MEASURES
+    (values with no items left out), from ONE pass over the period's items: conditional sums
+    in one GROUP BY, rather than a GROUP BY per measure that reads every item again."""
+    columns = [func.count(), _count(Feedback.priority.in_([Priority.HIGH, Priority.URGENT]))]
+    keys: list[tuple[str, str]] = []
+    for measure, (column, values) in MEASURES.items():
+        for value in values:
+            columns.append(_count(column.is_(None) if value is None else column == value))
+            keys.append((measure, "not_set" if value is None else value.value))
     rows = db.session.execute(
-        select(Feedback.commitment_id, column, func.count())
+        select(Feedback.commitment_id, *columns)
         .where(_in_period(period))
-        .group_by(Feedback.commitment_id, column)
+        .group_by(Feedback.commitment_id)
     )
-    result: dict[int, dict[str, int]] = defaultdict(dict)
-    for commitment_id, key, count in rows:
-        label = key.value if hasattr(key, "value") else (key if key is not None else "not_set")
-        result[commitment_id][label] = count
+    result: dict[int, dict[str, Any]] = {}
+    for commitment_id, total, urgent, *counts in rows:
+        figures: dict[str, Any] = {"total": total, "urgent": urgent or 0}
+        figures.update({measure: {} for measure in MEASURES})
+        for (measure, label), count in zip(keys, counts, strict=True):
+            if count:
+                figures[measure][label] = count
+        result[commitment_id] = figures
     return result
+
+
+def _count(condition: ColumnElement[bool]):
+    return func.sum(case((condition, 1), else_=0))
 
 
 def totals(period: Period) -> dict[int, int]:
@@ -60,18 +91,8 @@ def totals(period: Period) -> dict[int, int]:
     return dict(rows.all())
 
 
-def urgent_counts(period: Period) -> dict[int, int]:
-    """Return the number of high or urgent priority items per commitment."""
-    rows = db.session.execute(
-        select(Feedback.commitment_id, func.count())
-        .where(_in_period(period), Feedback.priority.in_([Priority.HIGH, Priority.URGENT]))
-        .group_by(Feedback.commitment_id)
-    )
-    return dict(rows.all())
-
-
-def top_codes(period: Period) -> dict[int, list[tuple[str, int]]]:
-    """Return each commitment's most used codes in the period, with counts."""
+def code_counts(period: Period) -> dict[int, dict[str, int]]:
+    """Return how many items in the period carry each code, per commitment."""
     rows = db.session.execute(
         select(Feedback.commitment_id, Code.name, func.count())
         .join(feedback_codes, feedback_codes.c.feedback_id == Feedback.id)
@@ -79,10 +100,18 @@ def top_codes(period: Period) -> dict[int, list[tuple[str, int]]]:
         .where(_in_period(period))
         .group_by(Feedback.commitment_id, Code.name)
     )
-    result: dict[int, list[tuple[str, int]]] = defaultdict(list)
+    result: dict[int, dict[str, int]] = defaultdict(dict)
     for commitment_id, name, count in rows:
-        result[commitment_id].append((name, count))
-    return {k: sorted(v, key=lambda x: (-x[1], x[0]))[:TOP_CODES] for k, v in result.items()}
+        result[commitment_id][name] = count
+    return result
+
+
+def top_codes(period: Period) -> dict[int, list[tuple[str, int]]]:
+    """Return each commitment's most used codes in the period, with counts."""
+    return {
+        k: sorted(v.items(), key=lambda x: (-x[1], x[0]))[:TOP_CODES]
+        for k, v in code_counts(period).items()
+    }
 
 
 def latest_progress(on_or_before: Period) -> dict[int, dict[str, Any]]:
@@ -164,17 +193,14 @@ def choose_quotes(candidates: list, pinned_texts: list[str], limit: int = QUOTES
 
 def commitment_snapshots(period: Period) -> dict[int, dict[str, Any]]:
     """Return the figures for every commitment with feedback in the period."""
-    current = totals(period)
-    if not current:
+    measured = period_measures(period)
+    if not measured:
         return {}
-    previous = totals(period.previous())
-    by_stakeholder = _grouped(Feedback.stakeholder_type, period)
-    by_channel = _grouped(Feedback.channel, period)
-    by_transport_mode = _grouped(Feedback.transport_mode, period)
-    by_status = _grouped(Feedback.status, period)
-    by_sentiment = _grouped(Feedback.sentiment, period)
-    urgent = urgent_counts(period)
+    current = {commitment_id: m["total"] for commitment_id, m in measured.items()}
+    before_period = period.previous()
+    measured_before = period_measures(before_period)
     codes = top_codes(period)
+    codes_before = code_counts(before_period)
     progress = latest_progress(period)
     titles = dict(
         db.session.execute(
@@ -183,21 +209,28 @@ def commitment_snapshots(period: Period) -> dict[int, dict[str, Any]]:
     )
     snapshots = {}
     for commitment_id, total in current.items():
-        before = previous.get(commitment_id, 0)
+        then = measured_before.get(commitment_id, {})
+        before = then.get("total", 0)
+        top = codes.get(commitment_id, [])
         snapshots[commitment_id] = {
             "title": titles.get(commitment_id, ""),
             "total": total,
             "previous_total": before,
             "change": total - before,
             "change_percent": round(100 * (total - before) / before, 1) if before else None,
-            "urgent": urgent.get(commitment_id, 0),
-            "by_stakeholder": by_stakeholder.get(commitment_id, {}),
-            "by_channel": by_channel.get(commitment_id, {}),
-            "by_transport_mode": by_transport_mode.get(commitment_id, {}),
-            "by_status": by_status.get(commitment_id, {}),
-            "sentiment": by_sentiment.get(commitment_id, {}),
-            "top_codes": codes.get(commitment_id, []),
+            "urgent": measured[commitment_id]["urgent"],
+            **{key: measured[commitment_id][key] for key in MEASURES},
+            "top_codes": top,
             "progress": progress.get(commitment_id),
+            # The same measures for the previous period of the same length, for the agenda's
+            # one table of this period, previous period and change.
+            "previous": {
+                "urgent": then.get("urgent", 0),
+                **{key: then.get(key, {}) for key in MEASURES},
+                "top_codes": {
+                    name: codes_before.get(commitment_id, {}).get(name, 0) for name, _ in top
+                },
+            },
         }
     return snapshots
 

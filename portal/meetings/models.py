@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import TYPE_CHECKING
 
 from sqlalchemy import (
@@ -18,6 +18,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    Time,
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -26,6 +27,7 @@ from ..core.types import enum_column, utcnow
 from ..extensions import db
 
 if TYPE_CHECKING:
+    from ..auth.models import User
     from ..framework_admin.models import Commitment
     from ..notes.models import Note
     from ..public.models import Feedback
@@ -50,6 +52,25 @@ class ActionStatus(enum.StrEnum):
         return self.value.replace("_", " ").capitalize()
 
 
+class Attendance(enum.StrEnum):
+    """Whether a member invited to a meeting came: not yet recorded, present, sent apologies,
+    or absent without apologies."""
+
+    INVITED = "invited"
+    PRESENT = "present"
+    APOLOGIES = "apologies"
+    ABSENT = "absent"
+
+    @property
+    def label(self) -> str:
+        return {
+            "invited": "Not recorded yet",
+            "present": "Present",
+            "apologies": "Sent apologies",
+            "absent": "Absent",
+        }[self.value]
+
+
 class Meeting(db.Model):
     """A meeting of the Social Value Implementation Group and the feedback period it covers."""
 
@@ -64,10 +85,59 @@ class Meeting(db.Model):
     figures_built_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # What a clerk needs: when and where (a room, or how to join online).
+    start_time: Mapped[time | None] = mapped_column(Time)
+    venue: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    joining_details: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # The meeting whose minutes this one approves (the one before it when it was planned).
+    previous_meeting_id: Mapped[int | None] = mapped_column(
+        ForeignKey("meetings.id", ondelete="SET NULL")
+    )
+    # This meeting's own minutes: approved by the members at a later meeting.
+    minutes_approved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    minutes_approved_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
+    minutes_approved_at_meeting_id: Mapped[int | None] = mapped_column(
+        ForeignKey("meetings.id", ondelete="SET NULL")
+    )
 
     items: Mapped[list[AgendaItem]] = relationship(
         back_populates="meeting", order_by="AgendaItem.position", cascade="all, delete-orphan"
     )
+    members: Mapped[list[MeetingMember]] = relationship(
+        back_populates="meeting", order_by="MeetingMember.id", cascade="all, delete-orphan"
+    )
+    previous_meeting: Mapped[Meeting | None] = relationship(
+        foreign_keys=[previous_meeting_id], remote_side="Meeting.id"
+    )
+    minutes_approved_by: Mapped[User | None] = relationship(foreign_keys=[minutes_approved_by_id])
+    minutes_approved_at_meeting: Mapped[Meeting | None] = relationship(
+        foreign_keys=[minutes_approved_at_meeting_id], remote_side="Meeting.id"
+    )
+
+
+class MeetingMember(db.Model):
+    """Someone invited to a meeting, a staff account or a name typed in, and their attendance."""
+
+    __tablename__ = "meeting_members"
+    __table_args__ = (
+        UniqueConstraint("meeting_id", "user_id"),
+        Index("ix_meeting_members_meeting", "meeting_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # The name shown in the papers: the account's name when invited from one, else as typed.
+    name: Mapped[str] = mapped_column(String(200))
+    attendance: Mapped[Attendance] = mapped_column(
+        enum_column(Attendance, "attendance"), default=Attendance.INVITED
+    )
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    meeting: Mapped[Meeting] = relationship(back_populates="members")
+    user: Mapped[User | None] = relationship()
 
 
 class AgendaItem(db.Model):
@@ -86,6 +156,8 @@ class AgendaItem(db.Model):
         ForeignKey("commitments.id", ondelete="SET NULL")
     )
     snapshot: Mapped[dict] = mapped_column(JSON, default=dict)
+    # The minutes: a summary of what was discussed (decisions and actions are their own rows).
+    discussion: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     meeting: Mapped[Meeting] = relationship(back_populates="items")
     commitment: Mapped[Commitment | None] = relationship()

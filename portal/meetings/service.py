@@ -113,6 +113,7 @@ def create_meeting(
         period_start=period.start,
         period_end=period.end,
         created_by_id=actor.id,
+        previous_meeting=previous_meeting(meeting_date),  # its minutes are approved at this one
     )
     db.session.add(meeting)
     db.session.flush()

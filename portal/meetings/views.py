@@ -7,23 +7,31 @@ from flask_login import current_user
 from jinja2_fragments.flask import render_block
 
 from ..auth.permissions import TRIAGE, roles_required
-from ..core.expired import expired_errors, expired_message, keeps_input, token_expired
-from ..documents import to_docx, to_pdf
+from ..core.expired import expired_message, keeps_input, token_expired
+from ..documents import document_response
 from ..exports import to_csv
 from ..extensions import db
-from ..inputs import parse_date_field, parse_date_parts, parse_id
+from ..fields import GovDatePartsField
+from ..inputs import parse_id
 from ..models import Action, ActionStatus, AgendaItemKind, Feedback, Meeting
 from ..notes import service as notes_service
-from . import exports, service
+from . import exports, minutes, pack, service
+from .forms import (
+    ActionForm,
+    AddItemForm,
+    AgendaForms,
+    DecisionForm,
+    EditItemForm,
+    MeetingForm,
+    MoveItemForm,
+    OutcomeForm,
+    PinForm,
+    UnpinForm,
+    UpdateActionForm,
+    clerk_forms,
+)
 
 bp = Blueprint("meetings", __name__, url_prefix="/meetings")
-
-
-DATE_FIELDS = (
-    ("meeting_date", "Date of the meeting"),
-    ("period_start", "Start of the period"),
-    ("period_end", "End of the period"),
-)
 
 
 @bp.get("")
@@ -37,39 +45,37 @@ def index():
 @roles_required(*TRIAGE)
 @keeps_input
 def new():
-    """Create a meeting; its draft agenda is built from the period's feedback."""
-    errors: dict[str, str] = {}
-    values: dict[str, object] = {"title": request.form.get("title", "")}
-    if request.method == "POST":
-        errors.update(expired_errors())
-        parsed = {}
-        for key, label in DATE_FIELDS:
-            parsed[key], error, values[key] = parse_date_parts(request.form, key, label)
-            if error:
-                errors[key] = error
-        meeting_date, start, end = (
-            parsed["meeting_date"],
-            parsed["period_start"],
-            parsed["period_end"],
-        )
-        if not str(values["title"]).strip():
-            errors["title"] = "Enter a title for the meeting"
-        if meeting_date is None and "meeting_date" not in errors:
-            errors["meeting_date"] = "Enter the date of the meeting"
-        if not errors:
-            try:
-                meeting = service.create_meeting(
-                    current_user, str(values["title"]), meeting_date, start, end
-                )
-            except service.MeetingError as error:
-                db.session.rollback()
-                errors["period_start"] = str(error)
-            else:
-                db.session.commit()
-                return redirect(url_for("meetings.show", meeting_id=meeting.id), code=303)
-    return render_template("meetings/new.html", values=values, errors=errors), (
-        422 if errors else 200
-    )
+    """Plan a meeting (when, where, who is invited); its draft agenda is built from the
+    period's feedback."""
+    form = MeetingForm()
+    form.members.choices = [(u.id, u.name or u.email) for u in minutes.invitable_users()]
+    if request.method == "POST" and form.validate():
+        try:
+            meeting = service.create_meeting(
+                current_user,
+                form.title.data or "",
+                form.meeting_date.data,
+                form.period_start.data,
+                form.period_end.data,
+            )
+            minutes.set_details(
+                current_user,
+                meeting,
+                form.start_time.data,
+                form.venue.data or "",
+                form.joining_details.data or "",
+            )
+            if form.members.data or form.names():
+                minutes.invite(current_user, meeting, form.members.data or [], form.names())
+        except service.MeetingError as error:
+            db.session.rollback()
+            field = form[error.field] if error.field in form else form.period_start
+            field.errors = [*field.errors, str(error)]
+        else:
+            db.session.commit()
+            return redirect(url_for("meetings.show", meeting_id=meeting.id), code=303)
+    status = 200 if request.method == "GET" else 400 if token_expired() else 422
+    return render_template("meetings/new.html", form=form), status
 
 
 def _context(
@@ -87,6 +93,10 @@ def _context(
         "measures": exports.MEASURES,
         "action_statuses": list(ActionStatus),
         "kinds": AgendaItemKind,
+        # The clerk's forms (minutes_views): a refused one comes back in clerk_forms by key.
+        "clerk_forms": {},
+        "clerk": clerk_forms(meeting),
+        "agenda_forms": AgendaForms(),
     }
 
 
@@ -107,21 +117,23 @@ def _done(meeting_id: int, anchor: str = ""):
     return redirect(url_for("meetings.show", meeting_id=meeting_id) + anchor, code=303)
 
 
-def _form_act(meeting_id: int, boxes: dict[str, str], action, anchor: str = ""):
+def _typed(field) -> object:
+    """What was typed in a posted field: a date input's day, month and year boxes, else text."""
+    if isinstance(field, GovDatePartsField):
+        day, month, year = [*(field.raw_data or []), "", "", ""][:3]
+        return {"day": day, "month": month, "year": year}
+    return field.data or ""
+
+
+def _form_act(meeting_id: int, form, boxes: dict[str, str], action, anchor: str = ""):
     """Run a form with free text on the meeting page; never lose what was typed.
 
-    `boxes` maps each posted field to the id of its box on the page, the main box first. A
-    refusal (422) or an expired token (400) shows the page again with every value in its box,
-    the message in the error summary and at the box, and nothing saved.
+    `boxes` maps each of the posted `form`'s fields to the id of its box on the page, the main
+    box first. A refusal (422) or an expired token (400) shows the page again with every value in
+    its box, the message in the error summary and at the box, and nothing saved.
     """
     meeting = db.first_or_404(service.meeting_query(meeting_id))
-    typed: dict[str, object] = {
-        # A date input comes back as its day, month and year boxes.
-        box: parse_date_field(request.form, name, "")[2]
-        if f"{name}-day" in request.form or name == "due_date"
-        else request.form.get(name, "")
-        for name, box in boxes.items()
-    }
+    typed: dict[str, object] = {box: _typed(form[name]) for name, box in boxes.items()}
     main = next(iter(boxes.values()))
     errors: dict[str, str] = {}
     if token_expired():
@@ -173,20 +185,21 @@ def refresh(meeting_id: int):
 @keeps_input
 def add_item(meeting_id: int):
     """Add an agenda item."""
+    form = AddItemForm()
 
     def action(meeting: Meeting) -> str:
-        item = service.add_item(current_user, meeting, request.form.get("title", ""))
+        item = service.add_item(current_user, meeting, form.title.data)
         return f"Added ‘{item.title}’"
 
-    return _form_act(meeting_id, {"title": "new-item-title"}, action)
+    return _form_act(meeting_id, form, {"title": "new-item-title"}, action)
 
 
-def _item_action(meeting_id: int, item_id: int, fn, boxes: dict[str, str] | None = None):
+def _item_action(meeting_id: int, item_id: int, fn, form=None, boxes: dict[str, str] | None = None):
     def action(meeting: Meeting) -> str:
         return fn(meeting, service.item_in(meeting, item_id))
 
     if boxes:
-        return _form_act(meeting_id, boxes, action, f"#item-{item_id}")
+        return _form_act(meeting_id, form, boxes, action, f"#item-{item_id}")
     return _act(meeting_id, action, f"#item-{item_id}")
 
 
@@ -195,9 +208,11 @@ def _item_action(meeting_id: int, item_id: int, fn, boxes: dict[str, str] | None
 def move_item(meeting_id: int, item_id: int):
     """Move an item up or down."""
 
+    direction = MoveItemForm().direction.data
+
     def fn(meeting, item):
-        service.move_item(current_user, meeting, item, request.form.get("direction", ""))
-        return f"Moved ‘{item.title}’ {request.form.get('direction')}"
+        service.move_item(current_user, meeting, item, direction)
+        return f"Moved ‘{item.title}’ {direction}"
 
     return _item_action(meeting_id, item_id, fn)
 
@@ -208,14 +223,14 @@ def move_item(meeting_id: int, item_id: int):
 def edit_item(meeting_id: int, item_id: int):
     """Rename an item and edit its summary."""
 
+    form = EditItemForm()
+
     def fn(meeting, item):
-        service.edit_item(
-            current_user, item, request.form.get("title", ""), request.form.get("summary", "")
-        )
+        service.edit_item(current_user, item, form.title.data, form.summary.data)
         return f"Saved ‘{item.title}’"
 
     boxes = {"summary": f"summary-{item_id}", "title": f"title-{item_id}"}
-    return _item_action(meeting_id, item_id, fn, boxes)
+    return _item_action(meeting_id, item_id, fn, form, boxes)
 
 
 @bp.post("/<int:meeting_id>/items/<int:item_id>/delete")
@@ -236,9 +251,10 @@ def delete_item(meeting_id: int, item_id: int):
 @keeps_input
 def pin(meeting_id: int, item_id: int):
     """Pin a quote (a feedback item) to an agenda item."""
+    form = PinForm()
 
     def fn(meeting, item):
-        reference = request.form.get("reference", "").strip().upper()
+        reference = form.reference.data.strip().upper()
         feedback = db.session.query(Feedback).filter_by(reference=reference).one_or_none()
         if feedback is None:
             raise service.MeetingError(
@@ -247,7 +263,7 @@ def pin(meeting_id: int, item_id: int):
         service.pin_quote(current_user, item, feedback)
         return f"Pinned {feedback.reference}"
 
-    return _item_action(meeting_id, item_id, fn, {"reference": f"pin-{item_id}"})
+    return _item_action(meeting_id, item_id, fn, form, {"reference": f"pin-{item_id}"})
 
 
 @bp.post("/<int:meeting_id>/items/<int:item_id>/unpin")
@@ -256,7 +272,7 @@ def unpin(meeting_id: int, item_id: int):
     """Unpin a quote."""
 
     def fn(meeting, item):
-        feedback_id = request.form.get("feedback_id", "")
+        feedback_id = UnpinForm().feedback_id.data
         service.unpin_quote(current_user, item, parse_id(feedback_id) or 0)
         return "Quote unpinned"
 
@@ -268,12 +284,13 @@ def unpin(meeting_id: int, item_id: int):
 @keeps_input
 def add_decision(meeting_id: int, item_id: int):
     """Record a decision."""
+    form = DecisionForm()
 
     def fn(meeting, item):
-        service.add_decision(current_user, item, request.form.get("text", ""))
+        service.add_decision(current_user, item, form.text.data)
         return "Decision recorded"
 
-    return _item_action(meeting_id, item_id, fn, {"text": f"decision-{item_id}"})
+    return _item_action(meeting_id, item_id, fn, form, {"text": f"decision-{item_id}"})
 
 
 @bp.post("/<int:meeting_id>/items/<int:item_id>/actions")
@@ -282,18 +299,19 @@ def add_decision(meeting_id: int, item_id: int):
 def add_action(meeting_id: int, item_id: int):
     """Record an action with its owner and due date."""
 
+    form = ActionForm()
+
     def fn(meeting, item):
         # The GOV.UK date input (due_date-day, -month, -year); due_date=YYYY-MM-DD still works.
-        due, error, _ = parse_date_field(request.form, "due_date", "Due date")
-        if error:
-            raise service.MeetingError(error, "due_date")
+        if not form.due_date.validate(form):
+            raise service.MeetingError(form.due_date.errors[0], "due_date")
         service.add_action(
             current_user,
             item,
-            request.form.get("description", ""),
-            request.form.get("owner", ""),
-            due,
-            request.form.get("references", ""),
+            form.description.data,
+            form.owner.data,
+            form.due_date.data,
+            form.references.data,
         )
         return "Action recorded"
 
@@ -303,7 +321,7 @@ def add_action(meeting_id: int, item_id: int):
         "references": f"action-links-{item_id}",
         "due_date": f"action-due-{item_id}",
     }
-    return _item_action(meeting_id, item_id, fn, boxes)
+    return _item_action(meeting_id, item_id, fn, form, boxes)
 
 
 def _action_in(meeting: Meeting, action_id: int) -> Action:
@@ -320,18 +338,19 @@ def _action_in(meeting: Meeting, action_id: int) -> Action:
 def update_action(meeting_id: int, action_id: int):
     """Change an action's status and linked feedback."""
 
+    form = UpdateActionForm()
+
     def fn(meeting: Meeting) -> str:
         action = _action_in(meeting, action_id)
         try:
-            status = ActionStatus(request.form.get("status", ""))
+            status = ActionStatus(form.status.data)
         except ValueError as error:
             raise service.MeetingError("Choose a status for the action", "status") from error
-        references = request.form.get("references")
-        service.update_action(current_user, action, status, references)
+        service.update_action(current_user, action, status, form.references_sent())
         return "Action updated"
 
     boxes = {"references": f"action-refs-{action_id}", "status": f"action-status-{action_id}"}
-    return _form_act(meeting_id, boxes, fn, f"#action-{action_id}")
+    return _form_act(meeting_id, form, boxes, fn, f"#action-{action_id}")
 
 
 @bp.post("/<int:meeting_id>/actions/<int:action_id>/outcome")
@@ -339,22 +358,23 @@ def update_action(meeting_id: int, action_id: int):
 @keeps_input
 def publish_outcome(meeting_id: int, action_id: int):
     """Publish an action's outcome as the reply to its linked feedback."""
+    form = OutcomeForm()
 
     def fn(meeting: Meeting) -> str:
         action = _action_in(meeting, action_id)
-        count = service.publish_outcome(current_user, action, request.form.get("outcome", ""))
+        count = service.publish_outcome(current_user, action, form.outcome.data)
         return f"Outcome published to {count} feedback {'item' if count == 1 else 'items'}"
 
-    return _form_act(meeting_id, {"outcome": f"outcome-{action_id}"}, fn, f"#action-{action_id}")
+    boxes = {"outcome": f"outcome-{action_id}"}
+    return _form_act(meeting_id, form, boxes, fn, f"#action-{action_id}")
 
 
 @bp.get("/<int:meeting_id>/print")
 @roles_required(*TRIAGE)
 def print_view(meeting_id: int):
-    """A print-friendly agenda."""
-    return render_template(
-        "meetings/print.html", **_context(db.first_or_404(service.meeting_query(meeting_id)))
-    )
+    """The agenda pack on screen: the same document as the PDF and the Word file."""
+    meeting = db.first_or_404(service.meeting_query(meeting_id))
+    return render_template("documents/agenda.html", **pack.context(meeting))
 
 
 def _download(body: bytes | str, mimetype: str, filename: str) -> Response:
@@ -365,28 +385,24 @@ def _download(body: bytes | str, mimetype: str, filename: str) -> Response:
     )
 
 
+def _agenda_document(meeting_id: int, fmt: str) -> Response:
+    meeting = db.first_or_404(service.meeting_query(meeting_id))
+    html = render_template("documents/agenda.html", **pack.context(meeting))
+    return document_response(html, fmt, pack.filename(meeting))
+
+
 @bp.get("/<int:meeting_id>/agenda.pdf")
 @roles_required(*TRIAGE)
 def agenda_pdf(meeting_id: int):
-    """The agenda as PDF."""
-    meeting = db.first_or_404(service.meeting_query(meeting_id))
-    return _download(
-        to_pdf(meeting.title, exports.blocks(meeting)),
-        "application/pdf",
-        f"agenda-{meeting.id}.pdf",
-    )
+    """The agenda pack as PDF (the same document as the print view)."""
+    return _agenda_document(meeting_id, "pdf")
 
 
 @bp.get("/<int:meeting_id>/agenda.docx")
 @roles_required(*TRIAGE)
 def agenda_docx(meeting_id: int):
-    """The agenda as a Word document."""
-    meeting = db.first_or_404(service.meeting_query(meeting_id))
-    return _download(
-        to_docx(meeting.title, exports.blocks(meeting)),
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        f"agenda-{meeting.id}.docx",
-    )
+    """The agenda pack as a Word document (the same document as the print view)."""
+    return _agenda_document(meeting_id, "docx")
 
 
 @bp.get("/<int:meeting_id>/agenda.csv")
@@ -396,3 +412,6 @@ def agenda_csv(meeting_id: int):
     meeting = db.first_or_404(service.meeting_query(meeting_id))
     header, rows = exports.csv_rows(meeting)
     return _download(to_csv(header, rows), "text/csv", f"agenda-{meeting.id}.csv")
+
+
+from . import minutes_views  # noqa: E402, F401  (the clerk's routes, on this blueprint)

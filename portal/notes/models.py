@@ -8,19 +8,17 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     JSON,
-    Column,
     DateTime,
     ForeignKey,
     Index,
     Integer,
     String,
-    Table,
     Text,
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..core.types import enum_column, utcnow
+from ..core.types import enum_column, link_table, utcnow
 from ..extensions import db
 
 if TYPE_CHECKING:
@@ -42,29 +40,18 @@ class NoteStatus(enum.StrEnum):
         )
 
 
-note_commitments = Table(
+note_commitments = link_table(
     "note_commitments",
-    db.metadata,
-    Column("note_id", ForeignKey("notes.id", ondelete="CASCADE"), primary_key=True),
-    Column("commitment_id", ForeignKey("commitments.id", ondelete="CASCADE"), primary_key=True),
+    "notes",
+    "commitments",
     Index("ix_note_commitments_commitment", "commitment_id", "note_id"),
 )
 
 
-note_roles = Table(
-    "note_roles",
-    db.metadata,
-    Column("note_id", ForeignKey("notes.id", ondelete="CASCADE"), primary_key=True),
-    Column("role_id", ForeignKey("roles.id", ondelete="CASCADE"), primary_key=True),
-)
+note_roles = link_table("note_roles", "notes", "roles")
 
 
-note_themes = Table(
-    "note_themes",
-    db.metadata,
-    Column("note_id", ForeignKey("notes.id", ondelete="CASCADE"), primary_key=True),
-    Column("theme_id", ForeignKey("themes.id", ondelete="CASCADE"), primary_key=True),
-)
+note_themes = link_table("note_themes", "notes", "themes")
 
 
 class Note(db.Model):

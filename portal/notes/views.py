@@ -5,9 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from .. import agenda as meetings_service  # list_meetings (the meetings package uses notes)
-from .. import framework_lists as public_service  # the framework's lists (public uses this)
-from .. import search
+from .. import agenda, framework_lists, search
 from ..auth.permissions import roles_required
 from ..core.expired import keeps_input
 from ..core.unitofwork import commit_or_flash
@@ -28,9 +26,9 @@ def _form_page(note, form: NoteForm, status: int = 200):
         "notes/form.html",
         note=note,
         form=form,
-        commitments=public_service.list_commitments(),
-        roles=public_service.list_roles(),
-        themes=public_service.list_themes(),
+        commitments=framework_lists.list_commitments(),
+        roles=framework_lists.list_roles(),
+        themes=framework_lists.list_themes(),
     ), status
 
 
@@ -87,7 +85,7 @@ def show(note_id: int):
         can_edit=service.can_edit(current_user, note),
         can_publish=service.reviewers_can_publish(current_user, note),
         is_reviewer=current_user.role in service.REVIEWERS,
-        meetings=meetings_service.list_meetings()[:10],
+        meetings=agenda.list_meetings()[:10],
         endorsed=any(e.user_id == current_user.id for e in note.endorsements),
     )
 
@@ -213,9 +211,9 @@ def library():
         "notes/library.html",
         results=service.library(filters),
         filters=filters,
-        commitments=public_service.list_commitments(),
-        roles=public_service.list_roles(),
-        themes=public_service.list_themes(),
+        commitments=framework_lists.list_commitments(),
+        roles=framework_lists.list_roles(),
+        themes=framework_lists.list_themes(),
     )
 
 

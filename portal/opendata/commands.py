@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 from flask import current_app
 
-from ..extensions import db
+from ..core.unitofwork import commit_or_exit
 from . import build as builder
 from . import service
 from .views import bp
@@ -31,10 +31,5 @@ def build_command(path: Path | None, publish: bool) -> None:
     if publish:
         if target.parent.resolve() != service.directory().resolve():
             raise click.UsageError("--publish needs the build in the open-data folder")
-        try:
-            service.publish(None, target.name)
-        except service.OpenDataError as error:
-            db.session.rollback()
-            raise click.ClickException(str(error)) from error
-        db.session.commit()
+        commit_or_exit(lambda: service.publish(None, target.name))
         click.echo(f"Published {target.name}")

@@ -178,9 +178,9 @@ def survey_contact(definition: dict, answers: dict) -> tuple[str, str] | None:
     """Return (email question id, address) when a survey response's author consented to be
     contacted and gave an address: the email question is shown only when its yes/no consent
     question has the answer its condition names, so both must be there. Answers are plain."""
-    from .. import survey_definitions as engine
+    from .. import survey_definitions
 
-    for question in engine.all_questions(definition):
+    for question in survey_definitions.all_questions(definition):
         if question["type"] != "email":
             continue
         condition = question.get("condition") or {}

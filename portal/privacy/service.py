@@ -12,8 +12,7 @@ from typing import Any
 
 from sqlalchemy import delete, func, select
 
-from .. import audit, crypto
-from .. import survey_definitions as engine  # all_questions
+from .. import audit, crypto, survey_definitions
 from ..anonymise import scrub, suggestions  # noqa: F401  (suggestions moved there)
 from ..core.unitofwork import RuleError
 from ..extensions import db
@@ -52,7 +51,9 @@ class PurgeReport:
 
 def _email_questions(response: SurveyResponse) -> list[str]:
     return [
-        q["id"] for q in engine.all_questions(response.version.definition) if q["type"] == "email"
+        q["id"]
+        for q in survey_definitions.all_questions(response.version.definition)
+        if q["type"] == "email"
     ]
 
 

@@ -21,7 +21,7 @@ from flask_login import current_user
 from ..auth.permissions import ADMIN_ONLY, TRIAGE, roles_required
 from ..core.unitofwork import commit_or_flash
 from ..extensions import db, limiter
-from ..search import lookup as triage_service  # get_item: an item by its reference
+from ..search import lookup
 from ..security import unseal
 from . import service
 from .forms import EqualityForm, EraseForm, ExportForm, RedactForm, SubjectAccessForm
@@ -103,7 +103,7 @@ def erase():
 @roles_required(*TRIAGE)
 def redact(reference: str):
     """Redact passages of an item's text; the original is not kept."""
-    item = triage_service.get_item(reference)
+    item = lookup.get_item(reference)
     if item is None:
         abort(404)
     form = RedactForm()

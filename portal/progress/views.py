@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from .. import framework_lists as public_service  # the framework's lists (public uses this)
+from .. import framework_lists
 from ..auth.permissions import roles_required
 from ..core.expired import keeps_input
 from ..extensions import db
@@ -35,7 +35,7 @@ def mine():
 @keeps_input
 def new(slug: str):
     """Post the quarterly update on a commitment (its officers and admins)."""
-    commitment = public_service.get_commitment(slug)
+    commitment = framework_lists.get_commitment(slug)
     if commitment is None:
         abort(404)
     if not service.may_report(current_user, commitment):

@@ -7,22 +7,21 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     CheckConstraint,
-    Column,
     DateTime,
     ForeignKey,
     Index,
     SmallInteger,
     String,
-    Table,
     Text,
     UniqueConstraint,
     false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..core.types import StakeholderType, enum_column, utcnow
+from ..core.types import StakeholderType, enum_column, link_table, utcnow
 from ..crypto import EncryptedText
 from ..extensions import db
 
@@ -138,20 +137,15 @@ PUBLIC_STATUS_LABELS = {
 }
 
 
-feedback_roles = Table(
-    "feedback_roles",
-    db.metadata,
-    Column("feedback_id", ForeignKey("feedback.id", ondelete="CASCADE"), primary_key=True),
-    Column("role_id", ForeignKey("roles.id", ondelete="CASCADE"), primary_key=True),
-    Index("ix_feedback_roles_role", "role_id", "feedback_id"),
+feedback_roles = link_table(
+    "feedback_roles", "feedback", "roles", Index("ix_feedback_roles_role", "role_id", "feedback_id")
 )
 
 
-feedback_themes = Table(
+feedback_themes = link_table(
     "feedback_themes",
-    db.metadata,
-    Column("feedback_id", ForeignKey("feedback.id", ondelete="CASCADE"), primary_key=True),
-    Column("theme_id", ForeignKey("themes.id", ondelete="CASCADE"), primary_key=True),
+    "feedback",
+    "themes",
     Index("ix_feedback_themes_theme", "theme_id", "feedback_id"),
 )
 
@@ -257,3 +251,14 @@ class ContactDetails(db.Model):
     consented_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     feedback: Mapped[Feedback] = relationship(back_populates="contact")
+
+
+class PublicContentVersion(db.Model):
+    """One row whose `version` the database changes with everything the public pages show
+    (triggers, migration 0012f): the key under which those pages are kept rendered."""
+
+    __tablename__ = "public_content_version"
+    __table_args__ = (CheckConstraint("id = 1", name="one_row"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[int] = mapped_column(BigInteger)

@@ -23,7 +23,7 @@ from ..notes import service as notes_service
 from ..privacy import service as privacy_service
 from ..progress import service as progress_service
 from ..security import external_url, seal, unseal
-from . import service
+from . import pagecache, service
 from .forms import CONSENT_NEEDS_EMAIL, FeedbackForm
 
 bp = Blueprint("public", __name__)
@@ -38,7 +38,10 @@ def _feedback_rate_limit() -> str:
 @bp.get("/")
 def home():
     """Explain the framework and how feedback is used."""
-    return render_template("public/home.html", counts=service.framework_counts())
+    page = pagecache.serve(("home",))
+    if page is not None:
+        return page
+    return pagecache.keep(render_template("public/home.html", counts=service.framework_counts()))
 
 
 @bp.get("/framework")
@@ -50,6 +53,9 @@ def framework():
         horizon=Horizon(horizon_value) if horizon_value in set(Horizon) else None,
         transport=request.args.get("transport") == "yes",
     )
+    page = pagecache.serve(("framework", filters))
+    if page is not None:
+        return page
     commitments = service.list_commitments(filters)
     context = {
         "progress": progress_service.latest_by_commitment(),
@@ -61,11 +67,18 @@ def framework():
     }
     if request.htmx:
         return render_block("public/framework.html", "results", **context)
-    return render_template("public/framework.html", **context)
+    return pagecache.keep(render_template("public/framework.html", **context))
 
 
 def _new_form(commitment: Commitment | None = None) -> FeedbackForm:
-    form = FeedbackForm(commitment_choices=service.commitment_choices())
+    # A commitment's own page asks nothing about which commitment: its one choice is itself
+    # (listing every commitment there cost a query and its eager loads on every page view).
+    choices = (
+        [(commitment.slug, commitment.title)]
+        if commitment is not None
+        else service.commitment_choices()
+    )
+    form = FeedbackForm(commitment_choices=choices)
     if request.method == "GET":
         form.submission_key.data = service.new_submission_key()
         if commitment is not None:
@@ -111,7 +124,7 @@ def _handle_feedback(template: str, commitment: Commitment | None, **context):
     context.update(form=form, commitment=commitment)
     if request.htmx and request.method == "POST":
         return render_block(template, "content", **context), status
-    return render_template(template, **context), status
+    return pagecache.keep(render_template(template, **context), form.submission_key.data), status
 
 
 @bp.route("/commitments/<slug>", methods=["GET", "POST"])
@@ -119,6 +132,9 @@ def _handle_feedback(template: str, commitment: Commitment | None, **context):
 @keeps_input
 def commitment(slug: str):
     """Show a commitment and take feedback on it."""
+    page = pagecache.serve(("commitment", slug), service.new_submission_key())
+    if page is not None:
+        return page
     item = service.get_commitment(slug)
     if item is None:
         abort(404)

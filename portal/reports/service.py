@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
 
 from sqlalchemy import and_, func, select
 
@@ -28,6 +30,7 @@ from ..models import (
 )
 from ..periods import Period, uk_date
 from ..progress.service import latest_by_commitment
+from ..tagging.service import auto_tag_counts
 
 
 @dataclass
@@ -38,6 +41,16 @@ class CommitmentRow:
     themes: list[tuple[str, int]]
     actions_opened: int
     actions_closed: int
+    previous_volume: int = 0
+
+    @property
+    def change(self) -> int:
+        return self.volume - self.previous_volume
+
+    @property
+    def has_news(self) -> bool:
+        """Whether the report has anything to say about the commitment this quarter."""
+        return bool(self.progress or self.volume or self.actions_opened or self.actions_closed)
 
 
 def _action_counts(period: Period) -> tuple[dict[int, int], dict[int, int]]:
@@ -59,6 +72,7 @@ def _action_counts(period: Period) -> tuple[dict[int, int], dict[int, int]]:
 def quarterly(period: Period, year: int, quarter: int) -> list[CommitmentRow]:
     """Return per commitment: status, narrative, feedback volume and themes, actions."""
     volume = figures.totals(period)
+    before = figures.totals(period.previous())
     codes = figures.top_codes(period)
     opened, closed = _action_counts(period)
     progress = latest_by_commitment((year, quarter))
@@ -73,6 +87,7 @@ def quarterly(period: Period, year: int, quarter: int) -> list[CommitmentRow]:
             codes.get(c.id, [])[:3],
             opened.get(c.id, 0),
             closed.get(c.id, 0),
+            before.get(c.id, 0),
         )
         for c in commitments
     ]
@@ -89,7 +104,7 @@ class AnnualPack:
     working_well: list[tuple[str, int]] = field(default_factory=list)
     to_improve: list[tuple[str, int]] = field(default_factory=list)
     actions_done: list[tuple[str, str]] = field(default_factory=list)
-    actions_open: list[tuple[str, str, str]] = field(default_factory=list)
+    actions_open: list[tuple[str, str, date | None]] = field(default_factory=list)
 
     @property
     def total(self) -> int:
@@ -193,72 +208,64 @@ def annual(period: Period) -> AnnualPack:
         working_well=_codes_with(period, Sentiment.POSITIVE),
         to_improve=_codes_with(period, Sentiment.NEGATIVE),
         actions_done=[(d, o or "") for d, o in done],
-        actions_open=[(d, o, uk_date(due)) for d, o, due in still_open],
+        actions_open=[(d, o, due) for d, o, due in still_open],
     )
 
 
-def quarterly_blocks(title: str, rows: list[CommitmentRow]) -> list[tuple]:
-    """Return the quarterly report as document blocks."""
-    blocks: list[tuple] = [("h1", title)]
-    blocks.append(
+def quarterly_document(rows: list[CommitmentRow]) -> dict[str, Any]:
+    """What the quarterly report's template needs beyond the rows: the feedback chart's data."""
+    fed = [r for r in rows if r.volume]
+    return {
+        "rows": rows,
+        "feedback_rows": [(r.commitment.title, r.volume, r.previous_volume) for r in fed],
+        "feedback_current": [(r.commitment.title, r.volume) for r in fed],
+        "feedback_previous": {r.commitment.title: r.previous_volume for r in fed},
+    }
+
+
+ANNUAL_BREAKDOWNS = (
+    ("commitments", "Feedback per commitment", ["Commitment", "Feedback"], "by_commitment"),
+    ("roles", "Feedback per role", ["Role", "Feedback"], "by_role"),
+    ("themes", "Feedback per theme", ["Theme", "Feedback"], "by_theme"),
+    (
+        "stakeholders",
+        "Feedback per stakeholder type",
+        ["Stakeholder type", "Feedback"],
+        "by_stakeholder",
+    ),
+    (
+        "transport",
+        "Feedback per transport mode or asset",
+        ["Transport mode or asset", "Feedback"],
+        "by_transport_mode",
+    ),
+)
+
+
+def annual_document(pack: AnnualPack) -> dict[str, Any]:
+    """What the annual pack's template needs: each breakdown without its empty rows (and
+    without "Not given"), the commitments nobody wrote about, the contents list."""
+    breakdowns = [
         (
-            "table",
-            ["Commitment", "Status", "Feedback", "Actions opened", "Actions closed"],
-            [
-                [
-                    r.commitment.title,
-                    r.progress.status.label if r.progress else "No update",
-                    r.volume,
-                    r.actions_opened,
-                    r.actions_closed,
-                ]
-                for r in rows
-            ],
+            key,
+            title,
+            header,
+            [(name, n) for name, n in getattr(pack, attribute) if n and name != "Not given"],
         )
-    )
-    for r in rows:
-        blocks.append(("h2", r.commitment.title))
-        if r.progress:
-            blocks.append(
-                (
-                    "p",
-                    f"{r.progress.status.label} ({r.progress.period_label}): "
-                    f"{r.progress.narrative}",
-                )
-            )
-        else:
-            blocks.append(("p", "No progress update has been posted."))
-        themes = ", ".join(f"{name} ({count})" for name, count in r.themes) or "none coded yet"
-        blocks.append(("p", f"Feedback this quarter: {r.volume}. Main themes: {themes}."))
-    return blocks
-
-
-def annual_blocks(title: str, pack: AnnualPack) -> list[tuple]:
-    """Return the Annual Review pack as document blocks."""
-    return [
-        ("h1", title),
-        (
-            "p",
-            f"{pack.total} pieces of feedback from {uk_date(pack.period.start)} to "
-            f"{uk_date(pack.period.end)}.",
-        ),
-        ("h2", "Feedback per commitment"),
-        ("table", ["Commitment", "Feedback"], pack.by_commitment),
-        ("h2", "Feedback per role"),
-        ("table", ["Role", "Feedback"], pack.by_role),
-        ("h2", "Feedback per theme"),
-        ("table", ["Theme", "Feedback"], pack.by_theme),
-        ("h2", "Feedback per stakeholder type"),
-        ("table", ["Stakeholder type", "Feedback"], pack.by_stakeholder),
-        ("h2", "Feedback per transport mode or asset"),
-        ("table", ["Transport mode or asset", "Feedback"], pack.by_transport_mode),
-        ("h2", "What is working well"),
-        ("table", ["Code in positive feedback", "Items"], pack.working_well),
-        ("table", ["Action completed", "Outcome"], pack.actions_done),
-        ("h2", "Opportunities to improve"),
-        ("table", ["Code in negative feedback", "Items"], pack.to_improve),
-        ("table", ["Open action", "Owner", "Due"], pack.actions_open),
+        for key, title, header, attribute in ANNUAL_BREAKDOWNS
     ]
+    sections = [("summary", "Summary")] + [(key, title) for key, title, _, _ in breakdowns]
+    sections += [
+        ("working-well", "What is working well"),
+        ("to-improve", "Opportunities to improve"),
+        ("auto-tagged", "Tags applied automatically"),
+    ]
+    return {
+        "pack": pack,
+        "breakdowns": breakdowns,
+        "no_feedback": [name for name, n in pack.by_commitment if not n],
+        "section_contents": sections,
+    }
 
 
 def annual_sheets(pack: AnnualPack) -> dict:
@@ -272,5 +279,12 @@ def annual_sheets(pack: AnnualPack) -> dict:
         "Working well": (["Code in positive feedback", "Items"], pack.working_well),
         "To improve": (["Code in negative feedback", "Items"], pack.to_improve),
         "Actions done": (["Action", "Outcome"], pack.actions_done),
-        "Actions open": (["Action", "Owner", "Due"], pack.actions_open),
+        "Actions open": (
+            ["Action", "Owner", "Due"],
+            [(d, o, uk_date(due)) for d, o, due in pack.actions_open],
+        ),
+        "Auto-applied tags": (
+            ["Kind of tag", "Applied automatically"],
+            auto_tag_counts(pack.period.start_at, pack.period.end_before).rows(),
+        ),
     }

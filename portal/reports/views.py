@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
+
 from flask import Blueprint, Response, abort, render_template
 
 from ..auth.permissions import roles_required
-from ..documents import to_docx, to_pdf
+from ..documents import document_response
 from ..exports import to_xlsx
+from ..filters import LONDON
 from ..models import StaffRole, utcnow
 from ..periods import (
     financial_quarter,
@@ -20,7 +23,6 @@ from . import service
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 READERS = (StaffRole.ADMIN, StaffRole.MEMBER, StaffRole.OFFICER)
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -29,6 +31,11 @@ def _split(value: str, allowed: tuple[str, ...]) -> tuple[str, str]:
     if stem and extension in allowed:
         return stem, extension
     return value, "html"
+
+
+def _today() -> date:
+    """The date the document is produced on, in the UK."""
+    return datetime.now(LONDON).date()
 
 
 def _download(body: bytes, mimetype: str, name: str) -> Response:
@@ -65,17 +72,17 @@ def quarterly(period: str):
     span = financial_quarter(year, quarter)
     rows = service.quarterly(span, year, quarter)
     title = f"Social Value progress report, {quarter_label(year, quarter)}"
-    if extension == "pdf":
-        return _download(
-            to_pdf(title, service.quarterly_blocks(title, rows)),
-            "application/pdf",
-            f"quarterly-{stem}.pdf",
-        )
-    if extension == "docx":
-        return _download(
-            to_docx(title, service.quarterly_blocks(title, rows)), DOCX, f"quarterly-{stem}.docx"
-        )
-    return render_template("reports/quarterly.html", title=title, rows=rows, period=span, stem=stem)
+    html = render_template(
+        "documents/quarterly.html",
+        doc_title=title,
+        doc_date=_today(),
+        period=span,
+        stem=stem,
+        **service.quarterly_document(rows),
+    )
+    if extension == "html":
+        return html
+    return document_response(html, extension, f"quarterly-{stem}")
 
 
 @bp.get("/annual/<year>")
@@ -88,17 +95,16 @@ def annual(year: str):
     except ValueError:
         abort(404)
     pack = service.annual(span)
-    title = f"Annual Review of Social Value Impact: feedback data pack {span.label}"
-    if extension == "pdf":
-        return _download(
-            to_pdf(title, service.annual_blocks(title, pack)),
-            "application/pdf",
-            f"annual-{stem}.pdf",
-        )
-    if extension == "docx":
-        return _download(
-            to_docx(title, service.annual_blocks(title, pack)), DOCX, f"annual-{stem}.docx"
-        )
     if extension == "xlsx":
         return _download(to_xlsx(service.annual_sheets(pack)), XLSX, f"annual-{stem}.xlsx")
-    return render_template("reports/annual.html", title=title, pack=pack, stem=stem)
+    title = f"Annual Review of Social Value Impact: feedback data pack {span.label}"
+    html = render_template(
+        "documents/annual.html",
+        doc_title=title,
+        doc_date=_today(),
+        stem=stem,
+        **service.annual_document(pack),
+    )
+    if extension == "html":
+        return html
+    return document_response(html, extension, f"annual-{stem}")

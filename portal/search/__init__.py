@@ -10,8 +10,6 @@ No feature imports another feature's service to search or compare text: they imp
 
 from .fulltext import (
     MAX_TERMS,
-    RECENT_ITEMS_PER_MATCH,
-    RECENT_WINDOW,
     SearchQuery,
     _tsquery_sql,
     highlight,
@@ -24,8 +22,6 @@ from .similarity import SimilarItem, similar_items, similarity
 
 __all__ = [
     "MAX_TERMS",
-    "RECENT_ITEMS_PER_MATCH",
-    "RECENT_WINDOW",
     "SearchQuery",
     "SimilarItem",
     "_tsquery_sql",

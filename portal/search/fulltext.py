@@ -4,8 +4,10 @@ Notes search its published versions with the same query parser (`parse`, `tsquer
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from markupsafe import Markup, escape
 from sqlalchemy import Float, Select, cast, column, func, literal_column, select, table, text
@@ -60,63 +62,72 @@ def tsquery_sql(query: SearchQuery, operator: str = " & ") -> str:
     return operator.join(parts)
 
 
-RECENT_WINDOW = 2000
-RECENT_ITEMS_PER_MATCH = 5  # PostgreSQL ranks matches among the newest 10,000 items
+# SQLite's index (migration 0012i) is keyed by the item's place in the inbox's order:
+# rowid = (received_at in whole seconds since 1970) * 2^31 + id.
+KEY_SHIFT = 2**31
+ID_MASK = KEY_SHIFT - 1
 
 
-def ranked_matches(query: SearchQuery, any_term: bool = False, recent: int | None = None) -> Select:
+def order_key(received_at: datetime, identifier: int = 0) -> int:
+    """Return the SQLite search index's rowid for an item received at this time (UTC)."""
+    if received_at.tzinfo is None:
+        received_at = received_at.replace(tzinfo=UTC)
+    return math.floor(received_at.timestamp()) * KEY_SHIFT + identifier
+
+
+def valid_key(key: int) -> bool:
+    """True for a key SQLite can store (a 64-bit integer: items received 1902 to 2106)."""
+    return -(2**63) <= key < 2**63
+
+
+def keyed_index() -> bool:
+    """True where the search index hands matches over newest first (SQLite's FTS5)."""
+    return db.engine.dialect.name == "sqlite"
+
+
+def _fts_hits(expression: str, name: str = "fts_query") -> Select:
+    return (
+        select(
+            literal_column("feedback_fts.rowid").label("key"),
+            literal_column(f"feedback_fts.rowid & {ID_MASK}").label("id"),
+        )
+        .select_from(table("feedback_fts", column("rowid")))
+        .where(text(f"feedback_fts MATCH :{name}").bindparams(**{name: expression}))
+    )
+
+
+def hits(query: SearchQuery):
+    """SQLite: the matches as a subquery of (key, id), to list newest first by `key`."""
+    return _fts_hits(_fts5_expression(query), "fts_hits").subquery("hits")
+
+
+def ranked_matches(query: SearchQuery, any_term: bool = False) -> Select:
     """Return a select of (id, rank) for matching feedback; lower rank is a better match.
 
-    With `recent`, only the most recently recorded `recent` matches are ranked: a common word
-    matches tens of thousands of items, and ranking them all costs hundreds of milliseconds.
+    Ranking reads every match, so it is for narrowed sets (similar items, with `any_term`); the
+    inbox lists matches newest first instead.
     """
     dialect = db.engine.dialect.name
     if dialect == "sqlite":
-        fts = table("feedback_fts", column("rowid"))
         expression = _fts5_expression(query, " OR " if any_term else " ")
-        matches = (
-            select(
-                literal_column("feedback_fts.rowid").label("id"),
-                literal_column("bm25(feedback_fts, 1.0, 0.5)", Float).label("rank"),
-            )
-            .select_from(fts)
-            .where(text("feedback_fts MATCH :fts_query").bindparams(fts_query=expression))
+        return _fts_hits(expression).with_only_columns(
+            literal_column(f"feedback_fts.rowid & {ID_MASK}").label("id"),
+            literal_column("bm25(feedback_fts, 1.0, 0.5)", Float).label("rank"),
         )
-        if recent:
-            window = matches.order_by(literal_column("feedback_fts.rowid").desc()).limit(recent)
-            inner = window.subquery()
-            return select(inner.c.id, inner.c.rank)
-        return matches
     tsquery = func.to_tsquery("english", tsquery_sql(query, " | " if any_term else " & "))
     vector = literal_column("feedback.search_vector")
     # ts_rank rather than ts_rank_cd: the same ordering for short texts, at a fraction of the cost.
-    # As double precision: ts_rank is a 4-byte real, which would not survive a round trip
-    # through the page cursor exactly.
     rank = cast(-func.ts_rank(vector, tsquery), Float(precision=53)).label("rank")
-    matches = select(Feedback.id.label("id"), rank).where(vector.op("@@")(tsquery))
-    if recent:
-        # PostgreSQL: look only among the most recent items (an id range the primary key
-        # serves), so a common word does not fetch every matching row from the heap to rank it.
-        # The bound is a literal, not a subquery, so the planner sees how narrow it is.
-        newest = db.session.scalar(select(func.max(Feedback.id))) or 0
-        return matches.where(Feedback.id > newest - recent * RECENT_ITEMS_PER_MATCH)
-    return matches
+    return select(Feedback.id.label("id"), rank).where(vector.op("@@")(tsquery))
 
 
 def match_clause(query: SearchQuery) -> ColumnElement[bool]:
-    """Return a WHERE clause keeping only feedback that matches the search (nothing ranked)."""
+    """Return a WHERE clause keeping only feedback that matches the search (nothing ranked).
+
+    On SQLite this reads every match first: the inbox joins `hits` instead."""
     if db.engine.dialect.name == "sqlite":
-        fts = table("feedback_fts", column("rowid"))
-        matching = (
-            select(literal_column("feedback_fts.rowid"))
-            .select_from(fts)
-            .where(
-                text("feedback_fts MATCH :fts_filter").bindparams(
-                    fts_filter=_fts5_expression(query)
-                )
-            )
-        )
-        return Feedback.id.in_(matching)
+        matching = _fts_hits(_fts5_expression(query), "fts_filter").subquery()
+        return Feedback.id.in_(select(matching.c.id))
     tsquery = func.to_tsquery("english", tsquery_sql(query))
     return literal_column("feedback.search_vector").op("@@")(tsquery)
 

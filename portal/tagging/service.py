@@ -15,7 +15,7 @@ from pathlib import Path
 
 import joblib
 from flask import current_app, g, has_request_context
-from sqlalchemy import event, func, inspect, select
+from sqlalchemy import and_, event, exists, func, inspect, or_, select
 from sqlalchemy.orm import Session
 
 from .. import audit
@@ -280,12 +280,16 @@ def dismissed(item: Feedback) -> set[tuple[str, str]]:
     )
 
 
-def suggestions(item: Feedback, scores: engine.Scores | None = None) -> dict[str, list[Suggestion]]:
+def suggestions(
+    item: Feedback,
+    scores: engine.Scores | None = None,
+    refused: set[tuple[str, str]] | None = None,
+) -> dict[str, list[Suggestion]]:
     """Return up to three suggestions per family worth showing for an item, best first."""
     model = current_model()
     scores = scores or model.score([item.body])[0]
     have = current_labels(item)
-    refused = dismissed(item)
+    refused = dismissed(item) if refused is None else refused
     names = _names()
     result: dict[str, list[Suggestion]] = {}
     for family in FAMILIES:
@@ -306,6 +310,30 @@ def top_commitment(item: Feedback) -> Suggestion | None:
         return None
     found = suggestions(item)["commitments"]
     return found[0] if found else None
+
+
+def top_commitments(items: list[Feedback]) -> dict[int, Suggestion | None]:
+    """Return the best commitment suggestion for each untagged item (None for tagged items or
+    nothing above "possible"), scoring them all in one call: the inbox's "Suggested" markers."""
+    untagged = [i for i in items if i.commitment_id is None]
+    result: dict[int, Suggestion | None] = {i.id: None for i in items}
+    if not untagged:
+        return result
+    refused: dict[int, set[tuple[str, str]]] = defaultdict(set)
+    for feedback_id, family, label in db.session.execute(
+        select(
+            SuggestionDecision.feedback_id, SuggestionDecision.family, SuggestionDecision.label
+        ).where(
+            SuggestionDecision.feedback_id.in_([i.id for i in untagged]),
+            SuggestionDecision.action == "dismissed",
+        )
+    ):
+        refused[feedback_id].add((family, label))
+    scored = current_model().score([i.body for i in untagged])
+    for item, scores in zip(untagged, scored, strict=True):
+        found = suggestions(item, scores, refused[item.id])["commitments"]
+        result[item.id] = found[0] if found else None
+    return result
 
 
 def _score_of(item: Feedback, family: str, key: str) -> float:
@@ -416,13 +444,8 @@ def bulk_preview(items: list[Feedback]) -> list[BulkRow]:
     """Return, for each selected item, the top commitment suggestion that would be applied."""
     if not items:
         raise TaggingError("Select at least one item")
-    model = current_model()
-    scored = model.score([i.body for i in items])
-    rows = []
-    for item, scores in zip(items, scored, strict=True):
-        found = suggestions(item, scores)["commitments"] if item.commitment_id is None else []
-        rows.append(BulkRow(item, found[0] if found else None))
-    return rows
+    top = top_commitments(items)
+    return [BulkRow(item, top[item.id]) for item in items]
 
 
 def bulk_apply(items: list[Feedback], actor: User) -> int:
@@ -573,6 +596,84 @@ def decision_counts() -> dict[str, int]:
         "auto": counts.get("auto", 0),
         "auto_items": auto_items or 0,
     }
+
+
+@dataclass
+class AutoTagCounts:
+    """Tags auto-tagging applied to a period's items that are still on them, per family."""
+
+    commitments: int = 0
+    themes: int = 0
+    roles: int = 0
+    codes: int = 0
+    items: int = 0  # items with at least one such tag
+
+    @property
+    def total(self) -> int:
+        return self.commitments + self.themes + self.roles + self.codes
+
+    def rows(self) -> list[tuple[str, int]]:
+        """Return the counts as table rows, for the reports."""
+        return [
+            ("Commitment", self.commitments),
+            ("Themes", self.themes),
+            ("Roles", self.roles),
+            ("Codes", self.codes),
+            ("Items with a tag applied automatically", self.items),
+        ]
+
+
+def auto_tag_counts(start_at: datetime, end_before: datetime) -> AutoTagCounts:
+    """Count the tags auto-tagging applied to items received from start_at until end_before
+    (spam left out, as the reports leave it out) that are still on them: a tag staff removed
+    or replaced is no longer counted."""
+    decision = SuggestionDecision
+    still_on = or_(
+        and_(
+            decision.family == "commitments",
+            exists().where(
+                Commitment.id == Feedback.commitment_id, Commitment.slug == decision.label
+            ),
+        ),
+        *(
+            and_(
+                decision.family == family,
+                exists().where(
+                    table.c.feedback_id == decision.feedback_id,
+                    table.c[column] == label.id,
+                    key == decision.label,
+                ),
+            )
+            for family, table, column, label, key in (
+                ("themes", feedback_themes, "theme_id", Theme, Theme.slug),
+                ("roles", feedback_roles, "role_id", Role, Role.slug),
+                ("codes", feedback_codes, "code_id", Code, Code.name),
+            )
+        ),
+    )
+    counted = (
+        select(decision.family, decision.feedback_id)
+        .join(Feedback, Feedback.id == decision.feedback_id)
+        .where(
+            decision.action == "auto",
+            Feedback.received_at >= start_at,
+            Feedback.received_at < end_before,
+            Feedback.status != FeedbackStatus.SPAM,
+            still_on,
+        )
+        .subquery()
+    )
+    per_family = dict(
+        db.session.execute(select(counted.c.family, func.count()).group_by(counted.c.family)).all()
+    )
+    items = db.session.scalar(select(func.count(func.distinct(counted.c.feedback_id))))
+    return AutoTagCounts(
+        commitments=per_family.get("commitments", 0),
+        themes=per_family.get("themes", 0),
+        roles=per_family.get("roles", 0),
+        codes=per_family.get("codes", 0),
+        items=items or 0,
+    )
 
 
 # ---------------------------------------------------------------------------------------------

@@ -3,7 +3,7 @@ and the `flask tagging train|suggest|evaluate` commands."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ..auth.permissions import ADMIN_ONLY, TRIAGE, roles_required
@@ -147,9 +147,23 @@ def tag_suggestions(item) -> dict[str, list[service.Suggestion]]:
 
 
 @bp.app_template_global()
-def suggested_commitment(item) -> service.Suggestion | None:
-    """Return the inbox's "Suggested" marker for an untagged item."""
-    return service.top_commitment(item)
+def suggested_commitment(item, rows=None) -> service.Suggestion | None:
+    """Return the inbox's "Suggested" marker for an untagged item. Given the page's rows (items,
+    or rows with an .item), the first call scores every row of the page at once and later calls
+    read the result, so a page of 50 costs one scoring call, not 50."""
+    if rows is None:
+        return service.top_commitment(item)
+    cache = g.setdefault("tagging_page_suggestions", {})
+    if item.id not in cache:
+        items = [getattr(r, "item", r) for r in rows]
+        cache.update(service.top_commitments(items if item in items else [*items, item]))
+    return cache[item.id]
+
+
+@bp.app_template_global()
+def auto_tag_counts(period) -> service.AutoTagCounts:
+    """Return the tags auto-tagging applied in a report's period (a portal.periods.Period)."""
+    return service.auto_tag_counts(period.start_at, period.end_before)
 
 
 @bp.app_template_global()

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import base64
-import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import Select, and_, exists, or_, select, tuple_
+from sqlalchemy import Select, exists, select, tuple_
 
 from ..extensions import db
 from ..inputs import parse_date_range, parse_id
@@ -153,7 +152,15 @@ def _as_utc_start(day: date) -> datetime:
 def apply_filters(
     query: Select, filters: InboxFilters, user: User | None, with_status: bool = True
 ) -> Select:
-    """Add the WHERE clauses for every filter that is set."""
+    """Add the WHERE clauses for every filter that is set, a search included."""
+    conditions = _conditions(filters, user, with_status)
+    if filters.q:
+        conditions.append(search.match_clause(filters.q))
+    return query.where(*conditions) if conditions else query
+
+
+def _conditions(filters: InboxFilters, user: User | None, with_status: bool) -> list:
+    """The WHERE clauses of every filter that is set, but the search."""
     conditions = []
     if with_status and filters.status:
         conditions.append(Feedback.status == filters.status)
@@ -209,9 +216,7 @@ def apply_filters(
     if filters.has_contact is not None:
         has = exists().where(ContactDetails.feedback_id == Feedback.id)
         conditions.append(has if filters.has_contact else ~has)
-    if filters.q:
-        conditions.append(search.match_clause(filters.q))
-    return query.where(*conditions) if conditions else query
+    return conditions
 
 
 @dataclass
@@ -226,8 +231,6 @@ class InboxRow:
 class InboxPage:
     rows: list[InboxRow]
     next_cursor: str | None
-    # True when a search ranked only the most recent matches (see search.RECENT_WINDOW).
-    windowed: bool = False
 
 
 def encode_cursor(*parts: object) -> str:
@@ -236,120 +239,82 @@ def encode_cursor(*parts: object) -> str:
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str | None) -> list[str] | None:
-    """Return a cursor's parts, or None when it is missing or malformed."""
+def decode_cursor(cursor: str | None) -> tuple[datetime, int] | None:
+    """Return a cursor's (received at, id), or None when it is missing or malformed."""
     if not cursor or len(cursor) > 200:
         return None
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-    except (ValueError, UnicodeDecodeError):
+        received, identifier = raw.split("|")
+        received_at = datetime.fromisoformat(received)
+    except ValueError:  # also UnicodeDecodeError and a wrong number of parts
         return None
-    parts = raw.split("|")
-    return parts if len(parts) in (2, 3) else None
+    last_id = parse_id(identifier)
+    if last_id is None or not search.valid_key(search.order_key(received_at, last_id)):
+        return None  # nothing the inbox made: the first page
+    return received_at, last_id
+
+
+NEWEST_FIRST = (Feedback.received_at.desc(), Feedback.id.desc())
+
+
+def inbox_query(
+    filters: InboxFilters,
+    user: User | None,
+    query: Select | None = None,
+    *,
+    after: tuple[datetime, int] | None = None,
+    with_status: bool = True,
+    ordered: bool = True,
+) -> Select:
+    """Return the inbox's query: every filter (a search is one of them), newest first, after
+    the item `after` (received at, id) when given.
+
+    The one place the inbox's items are selected from its filters: its pages, its status
+    counts and the staff export (portal/dataio) all start here. On SQLite a search drives the
+    query from the search index, which lists matches newest first by itself (see
+    `search.hits`): a page reads about as many matches as it shows, however common the word.
+    """
+    query = select(Feedback) if query is None else query
+    conditions = _conditions(filters, user, with_status)
+    order = NEWEST_FIRST
+    if filters.q and search.keyed_index():
+        hits = search.hits(filters.q)
+        conditions.append(Feedback.id == hits.c.id)
+        # Bounds the index seeks to (the received_at conditions stay, and agree); a date past
+        # what a key can hold (after 2106) needs no bound.
+        if filters.date_from:
+            start = search.order_key(_as_utc_start(filters.date_from))
+            if search.valid_key(start):
+                conditions.append(hits.c.key >= start)
+        if filters.date_to:
+            end = search.order_key(_as_utc_start(filters.date_to + timedelta(1)))
+            if search.valid_key(end):
+                conditions.append(hits.c.key < end)
+        if after is not None:
+            conditions.append(hits.c.key < search.order_key(*after))
+        order = (hits.c.key.desc(),)
+    else:
+        if filters.q:
+            conditions.append(search.match_clause(filters.q))
+        if after is not None:
+            conditions.append(tuple_(Feedback.received_at, Feedback.id) < tuple_(*after))
+    query = query.where(*conditions)
+    return query.order_by(*order) if ordered else query
 
 
 def inbox_page(
     filters: InboxFilters, user: User | None, cursor: str | None = None, limit: int = PAGE_SIZE
 ) -> InboxPage:
-    """Return one page of the inbox: newest first, or best match first when searching."""
-    parts = decode_cursor(cursor)
-    if filters.q and not filters.to_args(without=["q"]):
-        return _search_only_page(filters, parts, limit)
-    if filters.q:
-        matches = search.ranked_matches(filters.q).subquery()
-        query = select(Feedback, matches.c.rank).join(matches, matches.c.id == Feedback.id)
-        query = apply_filters(query, _without_q(filters), user)
-        keyset = _rank_keyset(parts, matches.c.rank, Feedback.id)
-        if keyset is not None:
-            query = query.where(keyset)
-        query = query.order_by(matches.c.rank, Feedback.id)
-    else:
-        query = apply_filters(select(Feedback), filters, user)
-        if parts:
-            try:
-                received, last_id = datetime.fromisoformat(parts[0]), parse_id(parts[1])
-            except ValueError:
-                last_id = None
-            if last_id is not None:
-                query = query.where(
-                    tuple_(Feedback.received_at, Feedback.id) < tuple_(received, last_id)
-                )
-        query = query.order_by(Feedback.received_at.desc(), Feedback.id.desc())
-    result = db.session.execute(query.options(*page_options()).limit(limit + 1)).all()
-    more = len(result) > limit
-    result = result[:limit]
-    rows = [InboxRow(r[0], search.highlight(r[0].body, filters.q)) for r in result]
-    next_cursor = None
-    if more and result:
-        last = result[-1]
-        if filters.q:
-            next_cursor = encode_cursor(float(last[1]), last[0].id)
-        else:
-            next_cursor = encode_cursor(last[0].received_at, last[0].id)
+    """Return one page of the inbox, newest first, after `cursor` (a keyset: every item that
+    matches, with or without a search, is reached by following the pages)."""
+    query = inbox_query(filters, user, after=decode_cursor(cursor))
+    items = list(db.session.scalars(query.options(*page_options()).limit(limit + 1)))
+    more = len(items) > limit
+    items = items[:limit]
+    rows = [InboxRow(item, search.highlight(item.body, filters.q)) for item in items]
+    next_cursor = encode_cursor(items[-1].received_at, items[-1].id) if more else None
     return InboxPage(rows, next_cursor)
-
-
-def _rank_keyset(parts: list[str] | None, rank, identifier):
-    if not parts:
-        return None
-    try:
-        value, last_id = float(parts[0]), parse_id(parts[1])
-    except ValueError:
-        return None
-    if last_id is None or not math.isfinite(value):
-        return None
-    return or_(rank > value, and_(rank == value, identifier > last_id))
-
-
-def _search_only_page(filters: InboxFilters, parts: list[str] | None, limit: int) -> InboxPage:
-    """A search with no other filter: rank and page inside the search index first, then load
-    just the rows of the page (one query), instead of joining every match to the table.
-
-    Only the most recent matches are ranked; a rare word with less than a page of recent
-    matches is searched through everything (its match set is small, so that is cheap).
-    """
-    if parts:  # a later page keeps the first page's choice, carried in the cursor
-        windowed = len(parts) < 3 or parts[2] != "'all'"
-        ranked = _ranked_ids(filters, parts, limit, search.RECENT_WINDOW if windowed else None)
-    else:
-        windowed = True
-        ranked = _ranked_ids(filters, parts, limit, search.RECENT_WINDOW)
-        if len(ranked) <= limit:
-            windowed = False
-            ranked = _ranked_ids(filters, parts, limit, None)
-    more = len(ranked) > limit
-    ranked = ranked[:limit]
-    items = {
-        item.id: item
-        for item in db.session.scalars(
-            select(Feedback)
-            .where(Feedback.id.in_([row.id for row in ranked]))
-            .options(*page_options())
-        )
-    }
-    rows = [
-        InboxRow(items[row.id], search.highlight(items[row.id].body, filters.q))
-        for row in ranked
-        if row.id in items
-    ]
-    mode = "recent" if windowed else "all"
-    next_cursor = encode_cursor(float(ranked[-1].rank), ranked[-1].id, mode) if more else None
-    return InboxPage(rows, next_cursor, windowed=windowed)
-
-
-def _ranked_ids(filters: InboxFilters, parts: list[str] | None, limit: int, recent: int | None):
-    matches = search.ranked_matches(filters.q, recent=recent).subquery()
-    query = select(matches.c.id, matches.c.rank)
-    keyset = _rank_keyset(parts, matches.c.rank, matches.c.id)
-    if keyset is not None:
-        query = query.where(keyset)
-    return db.session.execute(query.order_by(matches.c.rank, matches.c.id).limit(limit + 1)).all()
-
-
-def _without_q(filters: InboxFilters) -> InboxFilters:
-    copy = InboxFilters(**{k: getattr(filters, k) for k in filters.__dataclass_fields__})
-    copy.q = search.parse("")
-    return copy
 
 
 COUNT_CAP = 1000
@@ -389,19 +354,9 @@ def status_counts(filters: InboxFilters, user: User | None) -> StatusCounts:
             counts[FeedbackStatus(status)] = max(number, 0)
         return StatusCounts(counts)
     result = StatusCounts({status: 0 for status in FeedbackStatus})
-    query = apply_filters(select(Feedback.status), filters, user, with_status=False)
-    statuses = None
-    if filters.q and not filters.to_args(without=["q", "status"]):
-        # A search alone is ranked among recent matches (unless they fill less than a page):
-        # count what it shows.
-        window = search.ranked_matches(filters.q, recent=search.RECENT_WINDOW).subquery()
-        recent = select(Feedback.status).where(Feedback.id.in_(select(window.c.id)))
-        statuses = list(db.session.scalars(recent.limit(COUNT_CAP + 1)))
-        if len(statuses) <= PAGE_SIZE:
-            statuses = None
-    if statuses is None:
-        # One bounded query: exact below the cap; past it, "at least" (shown N+).
-        statuses = list(db.session.scalars(query.limit(COUNT_CAP + 1)))
+    # One bounded query: exact below the cap; past it, "at least" (shown N+).
+    query = inbox_query(filters, user, select(Feedback.status), with_status=False, ordered=False)
+    statuses = list(db.session.scalars(query.limit(COUNT_CAP + 1)))
     for status in statuses[:COUNT_CAP]:
         result.counts[FeedbackStatus(status)] += 1
     if len(statuses) > COUNT_CAP:

@@ -7,18 +7,16 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     Boolean,
-    Column,
     DateTime,
     ForeignKey,
     Index,
     Integer,
     String,
-    Table,
     Text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..core.types import utcnow
+from ..core.types import link_table, utcnow
 from ..extensions import db
 
 if TYPE_CHECKING:
@@ -26,12 +24,8 @@ if TYPE_CHECKING:
     from ..public.models import Feedback
 
 
-feedback_codes = Table(
-    "feedback_codes",
-    db.metadata,
-    Column("feedback_id", ForeignKey("feedback.id", ondelete="CASCADE"), primary_key=True),
-    Column("code_id", ForeignKey("codes.id", ondelete="CASCADE"), primary_key=True),
-    Index("ix_feedback_codes_code", "code_id", "feedback_id"),
+feedback_codes = link_table(
+    "feedback_codes", "feedback", "codes", Index("ix_feedback_codes_code", "code_id", "feedback_id")
 )
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, time
+from enum import Enum
+from typing import TypeVar
 from urllib.parse import urlencode
 
 from flask import (
@@ -41,13 +43,14 @@ from ..models import (
 )
 from ..public import service as public_service
 from ..ratelimits import not_searching, search_limit
-from ..search import fulltext, similar_items
+from ..search import similar_items
 from . import bulk as bulk_rules
 from . import codeframe, items
 from .forms import (
     AssessmentForm,
     AssignForm,
     BulkForm,
+    DuplicateOfForm,
     ItemActionForm,
     NewCodeForm,
     NoteForm,
@@ -56,9 +59,12 @@ from .forms import (
     StaffFeedbackForm,
     StatusForm,
     TagsForm,
+    item_forms,
 )
 from .inbox import InboxFilters, inbox_page, neighbours, status_counts
 from .workflow import TRANSITIONS, TriageError
+
+E = TypeVar("E", bound=Enum)
 
 bp = Blueprint("triage", __name__, url_prefix="/triage")
 
@@ -77,7 +83,6 @@ def _inbox_context(filters: InboxFilters, cursor: str | None) -> dict[str, objec
         "query_string": urlencode(args),
         "current_url": request.full_path if request.endpoint == "triage.inbox" else None,
         "current_filters": args,
-        "window": fulltext.RECENT_WINDOW,
         "filter_fields": FILTER_FIELDS,
         "filter_options": _filter_options(choices),
         **choices,
@@ -194,10 +199,7 @@ def _bulk_action(form: BulkForm, selected: list[Feedback]) -> bulk_rules.BulkRes
             raise TriageError("Choose a code to add")
         return bulk_rules.bulk_add_code(selected, current_user, code)
     if action == "status":
-        try:
-            status = FeedbackStatus(form.status.data)
-        except ValueError as error:
-            raise TriageError("Choose a status") from error
+        status = _chosen(FeedbackStatus, form.status.data, "Choose a status")
         if status is FeedbackStatus.DUPLICATE:
             raise TriageError("Use ‘Mark as duplicate of’ to mark duplicates")
         return bulk_rules.bulk_status(selected, current_user, status)
@@ -209,6 +211,14 @@ def _bulk_action(form: BulkForm, selected: list[Feedback]) -> bulk_rules.BulkRes
             raise TriageError("Enter the reference of an existing item, like SVF-ABC2345")
         return bulk_rules.bulk_status(selected, current_user, FeedbackStatus.DUPLICATE, original)
     raise TriageError("Choose an action")
+
+
+def _chosen(kind: type[E], value: str | None, message: str) -> E:
+    """Return the option of `kind` a form posted, or refuse with the rule's message."""
+    try:
+        return kind(value)
+    except ValueError as error:
+        raise TriageError(message) from error
 
 
 def _int(value: str | None) -> int | None:
@@ -248,6 +258,18 @@ def _render_item(
     filters = InboxFilters.from_args(request.args)
     newer, older = neighbours(feedback, filters, current_user)
     args = filters.to_args()
+    transitions = sorted(TRANSITIONS[feedback.status], key=list(FeedbackStatus).index)
+    self_url = (
+        request.full_path.rstrip("?")
+        if request.method == "GET"
+        else url_for("triage.item", reference=feedback.reference)
+    )
+    choices = _choices()
+    forms = item_forms(feedback, choices, transitions, self_url, typed or {})
+    errors = errors or {}
+    for field_id, message in errors.items():
+        field = forms["note"].body if field_id == "note-body" else forms["reply"].reply
+        field.errors = [message]
     return render_template(
         "triage/item.html",
         item=feedback,
@@ -256,17 +278,16 @@ def _render_item(
         back_url=url_for("triage.inbox", **args),
         newer_url=url_for("triage.item", reference=newer, **args) if newer else None,
         older_url=url_for("triage.item", reference=older, **args) if older else None,
-        transitions=sorted(TRANSITIONS[feedback.status], key=list(FeedbackStatus).index),
+        transitions=transitions,
         similar=similar_items(feedback),
         history=audit.history("feedback", feedback.id),
         show_contact=feedback.contact is not None,
         redaction_suggestions=suggestions(feedback.body),
-        self_url=request.full_path.rstrip("?")
-        if request.method == "GET"
-        else url_for("triage.item", reference=feedback.reference),
-        typed=typed or {},
-        errors=errors or {},
-        **_choices(),
+        self_url=self_url,
+        forms=forms,
+        duplicate_form=DuplicateOfForm(formdata=None, return_to=self_url),
+        errors=errors,
+        **choices,
     ), status
 
 
@@ -292,10 +313,8 @@ def tags(reference: str):
         mode = form.transport_mode.data
         if mode is not None:
             # With the tags below: both changes are committed together, or neither.
-            try:
-                chosen = None if mode in ("", "none") else TransportMode(mode)
-            except ValueError as error:
-                raise TriageError("Choose a transport mode or asset from the list") from error
+            message = "Choose a transport mode or asset from the list"
+            chosen = None if mode in ("", "none") else _chosen(TransportMode, mode, message)
             items.set_transport_mode(feedback, current_user, chosen)
         items.set_tags(
             feedback,
@@ -337,12 +356,10 @@ def assessment(reference: str):
     form = AssessmentForm()
 
     def action(feedback: Feedback) -> str:
+        message = "Choose a sentiment and priority from the lists"
         sentiment_value = form.sentiment.data
-        try:
-            sentiment = Sentiment(sentiment_value) if sentiment_value else None
-            priority = Priority(form.priority.data)
-        except ValueError as error:
-            raise TriageError("Choose a sentiment and priority from the lists") from error
+        sentiment = _chosen(Sentiment, sentiment_value, message) if sentiment_value else None
+        priority = _chosen(Priority, form.priority.data, message)
         items.set_assessment(feedback, current_user, sentiment, priority)
         return "Sentiment and priority saved"
 
@@ -356,10 +373,7 @@ def status(reference: str):
     form = StatusForm()
 
     def action(feedback: Feedback) -> str:
-        try:
-            new = FeedbackStatus(form.status.data)
-        except ValueError as error:
-            raise TriageError("Choose a status") from error
+        new = _chosen(FeedbackStatus, form.status.data, "Choose a status")
         original = None
         if new is FeedbackStatus.DUPLICATE:
             original = items.get_item(form.duplicate_of.data.strip())

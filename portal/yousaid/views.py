@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template, request
 
-from .. import framework_lists as public_service  # the framework's lists (public uses this)
+from .. import framework_lists
 from ..models import utcnow
 from ..periods import financial_quarter, parse_quarter, quarter_label, quarter_of
 from ..progress.service import quarter_choices
@@ -24,7 +24,7 @@ def index():
         except ValueError as exc:
             error = str(exc)
     period = financial_quarter(year, quarter)
-    commitment = public_service.get_commitment(request.args.get("commitment", ""))
+    commitment = framework_lists.get_commitment(request.args.get("commitment", ""))
     stories = service.build(period, commitment)
     return render_template(
         "yousaid/index.html",
@@ -33,7 +33,7 @@ def index():
         period_label=quarter_label(year, quarter),
         current=f"{year}-Q{quarter}",
         choices=[(f"{y}-Q{q}", quarter_label(y, q)) for y, q in quarter_choices(8)],
-        commitments=public_service.list_commitments(),
+        commitments=framework_lists.list_commitments(),
         commitment=commitment,
         total=sum(s.said for s in stories),
         error=error,

@@ -150,6 +150,14 @@ def _seed(portal: Portal) -> dict[str, object]:
         notes.submit(champion, note)
         notes.publish(member, note)
         db.session.commit()
+        # A published Annual Review for the year, so its public pages have something to show.
+        from portal.annualreview import service as annualreview
+
+        admin = get_user_by_email(EMAILS["admin"])
+        words = annualreview.DraftInput(introduction="The year's review of social value.")
+        annualreview.save_draft(admin, year, words)
+        annualreview.publish(admin, year)
+        db.session.commit()
         follow = outbox.request_follow(commitments[0], "sweep.follower@example.invalid")
         db.session.commit()
         db.session.commit()

@@ -144,7 +144,7 @@ def test_axe_on_error_confirmation_and_tracking_pages(page: Page, live_server: s
 
 def test_axe_on_error_page_with_javascript_off_rendering(page: Page, live_server: str):
     """The full-page error rendering (what a no-JS browser gets) is accessible too."""
-    page.route("**/static/vendor/htmx/htmx.min.js", lambda route: route.abort())
+    page.route("**/static/vendor/htmx/htmx.min.*.js", lambda route: route.abort())
     page.goto(f"{live_server}/feedback")
     page.click("button:has-text('Send feedback')")
     expect(page).to_have_title(re.compile(r"^Error:"))

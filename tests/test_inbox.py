@@ -1,0 +1,228 @@
+"""The inbox's one query: every filter, a search among them, newest first; every match reached
+by paging (with or without a search, with or without other filters); counts capped honestly."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from portal.dataio import export
+from portal.extensions import db
+from portal.models import Commitment, Feedback, FeedbackStatus, User
+from portal.public.service import NewFeedback, submit_feedback
+from portal.triage import inbox, service
+
+from .conftest import login
+
+S = FeedbackStatus
+BASE = datetime(2026, 1, 1, tzinfo=UTC)
+WORDS = ("bus", "station", "ferry", "tunnel")
+
+
+def add(body: str, received_at: datetime, **kwargs) -> Feedback:
+    kwargs.setdefault("stakeholder_type", "passenger")
+    item = submit_feedback(NewFeedback(body=body, **kwargs)).feedback
+    item.received_at = received_at
+    db.session.commit()  # as the feedback form's view does
+    return item
+
+
+@pytest.fixture
+def member(app_ctx, make_user) -> User:
+    return db.session.get(User, make_user("member"))
+
+
+@pytest.fixture
+def corpus(member, make_user):
+    """Forty items over forty days, some received at the same moment (ties broken by id), with
+    words, statuses, commitments, codes and assignees spread so that every filter picks some."""
+    other = db.session.get(User, make_user("admin"))
+    commitments = list(db.session.scalars(select(Commitment).order_by(Commitment.id).limit(2)))
+    code = service.create_code(member, "Lighting")
+    items = []
+    for n in range(40):
+        words = " ".join(w for i, w in enumerate(WORDS) if n % (i + 2) == 0) or "nothing"
+        # Every third item shares its moment with the one before it.
+        received = BASE + timedelta(days=n - (n % 3 == 2))
+        commitment = commitments[n % 2].id if n % 5 else None
+        item = add(f"Item {n} about {words}", received, commitment_id=commitment)
+        if n % 3 == 1:
+            service.change_status(item, member, S.IN_REVIEW)
+        if n % 3 == 0:
+            service.set_tags(item, member, [], [], [code.id])
+        if n % 6 == 0:
+            service.assign(item, member, other)
+        items.append(item)
+    db.session.commit()
+    return {"items": items, "code": code, "other": other, "commitments": commitments}
+
+
+def walk(filters, user, limit=4) -> list[int]:
+    seen, cursor = [], None
+    for _ in range(100):
+        page = service.inbox_page(filters, user, cursor, limit=limit)
+        assert len(page.rows) <= limit
+        seen += [row.item.id for row in page.rows]
+        if not page.next_cursor:
+            return seen
+        cursor = page.next_cursor
+    raise AssertionError("paging did not end")
+
+
+def expected(items, keep) -> list[int]:
+    chosen = [db.session.get(Feedback, i.id) for i in items]
+    chosen = [i for i in chosen if keep(i)]
+    return [i.id for i in sorted(chosen, key=lambda i: (i.received_at, i.id), reverse=True)]
+
+
+def mentions(word):
+    return lambda item: re.search(rf"\b{word}\b", item.body) is not None
+
+
+@pytest.mark.parametrize("word", WORDS)
+def test_a_search_alone_reaches_every_match_newest_first(corpus, member, word):
+    filters = service.InboxFilters.from_args({"q": word})
+    seen = walk(filters, member)
+    assert seen == expected(corpus["items"], mentions(word))
+    assert len(seen) == len(set(seen)) and seen
+
+
+FILTERS = {
+    "status": ({"status": "in_review"}, lambda i, c: i.status is S.IN_REVIEW),
+    "commitment": (
+        {"commitment": "<first>"},
+        lambda i, c: i.commitment_id == c["commitments"][0].id,
+    ),
+    "no commitment": ({"commitment": "none"}, lambda i, c: i.commitment_id is None),
+    "code": ({"code": "<code>"}, lambda i, c: c["code"] in i.codes),
+    "date range": (
+        {"from": "2026-01-05", "to": "2026-01-20"},
+        lambda i, c: (
+            datetime(2026, 1, 5) <= i.received_at.replace(tzinfo=None) < datetime(2026, 1, 21)
+        ),
+    ),
+    "assignee": ({"assignee": "<other>"}, lambda i, c: i.assignee_id == c["other"].id),
+    "nobody assigned": ({"assignee": "none"}, lambda i, c: i.assignee_id is None),
+    "two filters": (
+        {"status": "new", "from": "2026-01-10"},
+        lambda i, c: (
+            i.status is S.NEW and i.received_at.replace(tzinfo=None) >= datetime(2026, 1, 10)
+        ),
+    ),
+}
+
+
+def resolve(args: dict, corpus) -> dict:
+    values = {
+        "<first>": corpus["commitments"][0].slug,
+        "<code>": str(corpus["code"].id),
+        "<other>": str(corpus["other"].id),
+    }
+    return {k: values.get(v, v) for k, v in args.items()}
+
+
+@pytest.mark.parametrize("word", ["bus", "ferry"])
+def test_a_search_with_any_filter_reaches_every_match(corpus, member, word):
+    for name, (args, keep) in FILTERS.items():
+        filters = service.InboxFilters.from_args({**resolve(args, corpus), "q": word})
+        assert not filters.errors, name
+        want = expected(corpus["items"], lambda i: mentions(word)(i) and keep(i, corpus))  # noqa: B023
+        assert want, f"the corpus should give {name} some matches"
+        assert walk(filters, member) == want, name
+        # Without the search, the same filter walks its items in the same order.
+        plain = service.InboxFilters.from_args(resolve(args, corpus))
+        assert walk(plain, member, limit=7) == expected(
+            corpus["items"],
+            lambda i: keep(i, corpus),  # noqa: B023
+        ), name
+
+
+def test_a_search_that_matches_nothing_with_a_filter_is_empty(corpus, member):
+    filters = service.InboxFilters.from_args({"q": "hovercraft", "status": "new"})
+    page = service.inbox_page(filters, member)
+    assert page.rows == [] and page.next_cursor is None
+    assert service.status_counts(filters, member).label() == "0"
+
+
+@pytest.mark.parametrize(
+    "cursor",
+    [
+        "not-base64!",
+        inbox.encode_cursor(-3.5, 12, "all"),  # a best-match cursor from before: ignored
+        inbox.encode_cursor(1.5, 12),
+        inbox.encode_cursor("2026-01-01", "x"),
+        inbox.encode_cursor(datetime(1, 1, 1), 5),  # out of the years the portal handles
+        inbox.encode_cursor(BASE, 10**30),  # no such id: larger than the database holds
+        inbox.encode_cursor(BASE, -4),
+        "A" * 201,
+    ],
+)
+def test_a_bad_or_old_cursor_shows_the_first_page(corpus, member, cursor):
+    filters = service.InboxFilters.from_args({"q": "bus"})
+    first = service.inbox_page(filters, member, limit=4)
+    again = service.inbox_page(filters, member, cursor, limit=4)
+    assert [r.item.id for r in again.rows] == [r.item.id for r in first.rows]
+
+
+def test_counts_with_a_search_are_exact_below_the_cap_and_say_so_above(corpus, member, monkeypatch):
+    filters = service.InboxFilters.from_args({"q": "bus"})
+    matches = [db.session.get(Feedback, i) for i in expected(corpus["items"], mentions("bus"))]
+    counts = service.status_counts(filters, member)
+    assert counts.label() == str(len(matches))
+    assert counts[S.IN_REVIEW] == sum(i.status is S.IN_REVIEW for i in matches)
+    monkeypatch.setattr(inbox, "COUNT_CAP", 5)
+    capped = service.status_counts(filters, member)
+    assert capped.label() == "5+" and sum(capped.counts.values()) == 5
+    assert all(capped.label(s).endswith("+") for s in S)
+
+
+def test_export_lists_what_the_inbox_lists(corpus, member):
+    filters = service.InboxFilters.from_args({"q": "bus", "status": "new"})
+    exported = [row[0] for row in db.session.execute(export.export_query(filters, member, False))]
+    assert exported == walk(filters, member)
+
+
+def test_inbox_over_http_pages_a_search_with_a_filter(app, staff_client):
+    client = staff_client("member")
+    with app.app_context():
+        made = [add(f"Ferry note {n}", BASE + timedelta(hours=n)).id for n in range(60)]
+        add("A bus note", BASE)
+    seen, url = [], "/triage?q=ferry&status=new"
+    while url:
+        response = client.get(url)
+        assert response.status_code == 200
+        html = response.get_data(as_text=True)
+        assert "newest first" in html and "best match" not in html
+        seen += [int(v) for v in re.findall(r'name="ids" value="(\d+)"', html)]
+        link = re.search(r'rel="next" href="([^"]+)"', html)
+        url = link.group(1).replace("&amp;", "&") if link else None
+    assert seen == made[::-1]
+    assert "All (60)" in client.get("/triage?q=ferry").get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    "dates",
+    [
+        {"from": "1900-01-01", "to": "2199-12-31"},
+        {"from": "2199-01-01"},
+        {"to": "1900-01-01"},
+    ],
+)
+def test_a_search_with_dates_at_the_ends_of_the_years_allowed(corpus, member, client, dates):
+    filters = service.InboxFilters.from_args({"q": "bus", **dates})
+    assert not filters.errors
+    keep = {
+        "from": lambda i: i.received_at.year >= int(dates["from"][:4]),
+        "to": lambda i: i.received_at.year <= int(dates["to"][:4]),
+    }
+    want = expected(
+        corpus["items"],
+        lambda i: mentions("bus")(i) and all(keep[k](i) for k in dates),
+    )
+    assert walk(filters, member, limit=10) == want
+    assert login(client, member.email).status_code == 303
+    response = client.get("/triage", query_string={"q": "bus", **dates})
+    assert response.status_code == 200
