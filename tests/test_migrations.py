@@ -68,6 +68,7 @@ MADE_BY = {
 # --- `flask db check` ------------------------------------------------------------------------
 
 
+@pytest.mark.commits  # migrations/env.py commits and rolls back its own connection on SQLite
 def test_flask_db_check_finds_nothing_to_change(app: Flask) -> None:
     """`flask db check` on the migrated database: no operation to add (it exits 1 if any)."""
     result = app.test_cli_runner().invoke(args=["db", "check"])
