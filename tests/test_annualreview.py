@@ -313,7 +313,7 @@ def test_only_approved_quotes_progress_and_published_outcomes(app, admin, client
                 2025, 3, ProgressStatus.ON_TRACK, "Ten new boxes installed.", []
             ),
         )
-        meeting = meetings.create_meeting(
+        meeting = factories.meeting(
             member, "Q2 meeting", date(2025, 10, 8), date(2025, 4, 1), date(2025, 10, 7)
         )
         item = next(i for i in meeting.items if i.kind is AgendaItemKind.COMMITMENT)

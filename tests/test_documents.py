@@ -94,7 +94,7 @@ def _seed(app) -> tuple[int, list[str]]:
                 author_id=member.id,
             )
         )
-        meeting = service.create_meeting(member, "October meeting", MEETING_DAY, START, END)
+        meeting = factories.meeting(member, "October meeting", MEETING_DAY, START, END)
         item = next(i for i in meeting.items if i.kind is AgendaItemKind.COMMITMENT)
         service.add_decision(member, item, "Empty the boxes twice a week.")
         service.add_action(
@@ -303,9 +303,7 @@ def test_reports_leave_out_what_has_nothing_to_say(documents):
 def test_documents_are_for_staff_and_for_real_meetings(app, staff_client):
     with app.app_context():
         member = db.session.get(User, _member_id(app, staff_client))
-        meeting = service.create_meeting(member, "Staff only", MEETING_DAY, START, END)
-        db.session.commit()
-        meeting_id = meeting.id
+        meeting_id = factories.meeting(member, "Staff only", MEETING_DAY, START, END).id
     anonymous = app.test_client()
     for url in (
         f"/meetings/{meeting_id}/print",
