@@ -23,6 +23,10 @@ from .. import factories
 from ..conftest import PASSWORD, make_app
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+# How long a browser step or an `expect` may wait: a guard against a hung page, never a measure
+# of speed. On a loaded machine a fresh app's first page or first PDF can take well over 10 s.
+GUARD_MS = 60_000
+expect.set_options(timeout=GUARD_MS)
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -185,7 +189,7 @@ def _page(browser: Browser, javascript: bool) -> Iterator[Page]:
     page.on("pageerror", lambda error: errors.append(str(error)))
     reports_from = len(CSP_REPORTS.messages)
     console = watch_csp(page)
-    page.set_default_timeout(10000)
+    page.set_default_timeout(GUARD_MS)
     yield page
     violations = csp_violations(page, console, reports_from)
     context.close()

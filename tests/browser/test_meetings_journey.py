@@ -765,7 +765,7 @@ def test_print_view_shows_previous_actions(page: Page, portal: Portal, follow_up
     expect(page.locator("main .doc-section > h2").nth(1)).to_have_text(
         "2. Minutes and actions of the previous meeting"
     )
-    expect(page.locator("main")).to_contain_text(follow_up.action, timeout=2000)
+    expect(page.locator("main")).to_contain_text(follow_up.action)
 
 
 def test_refresh_over_htmx_updates_the_snapshot_time(page: Page, portal: Portal, follow_up):
@@ -788,7 +788,7 @@ def test_refresh_over_htmx_updates_the_snapshot_time(page: Page, portal: Portal,
         assert db.session.get(Meeting, follow_up.later_id).figures_built_at.date() != date(
             2026, 9, 1
         )
-    expect(stated).not_to_contain_text("1 September 2026, 10:30am", timeout=2000)
+    expect(stated).not_to_contain_text("1 September 2026, 10:30am")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from portal.extensions import db
 from ..conftest import PASSWORD
 from .conftest import (
     CSP_REPORTS,
+    GUARD_MS,
     Portal,
     axe_violations,
     csp_violations,
@@ -52,7 +53,7 @@ def browser_page(browser: Browser) -> Iterator[Page]:
     page.on("pageerror", lambda error: errors.append(str(error)))
     reports_from = len(CSP_REPORTS.messages)
     console = watch_csp(page)
-    page.set_default_timeout(10000)
+    page.set_default_timeout(GUARD_MS)
     try:
         yield page
         violations = csp_violations(page, console, reports_from)
@@ -676,7 +677,7 @@ def test_pinned_note_in_print_view(page: Page, portal: Portal, pinned_note: Pinn
     sign_in(page, portal, pinned_note.member)
     page.goto(f"{portal.url}/meetings/{pinned_note.meeting_id}/print")
     expect(page.locator("main")).to_contain_text("Best-practice notes")
-    expect(page.locator("main")).to_contain_text(pinned_note.title, timeout=2000)
+    expect(page.locator("main")).to_contain_text(pinned_note.title)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -765,8 +766,8 @@ def test_draft_edit_does_not_change_public_commitment_links(page: Page, portal: 
 
     # The published version was reviewed with the first commitment only.
     page.goto(f"{portal.url}/commitments/{published_on.slug}")
-    expect(page.locator("#related-notes")).to_contain_text(title, timeout=2000)
+    expect(page.locator("#related-notes")).to_contain_text(title)
     page.goto(f"{portal.url}/commitments/{drafted_on.slug}")
-    expect(page.locator("#related-notes")).to_have_count(0, timeout=2000)
+    expect(page.locator("#related-notes")).to_have_count(0)
     page.goto(f"{portal.url}/best-practice/{slug}")
-    expect(page.locator("main")).to_contain_text(published_on.name, timeout=2000)
+    expect(page.locator("main")).to_contain_text(published_on.name)

@@ -333,7 +333,7 @@ def test_form_posted_after_signing_out_elsewhere_returns_to_the_item(page: Page,
     page.fill("#email", email)
     page.fill("#password", PASSWORD)
     page.click("button:has-text('Sign in')")
-    expect(page).to_have_url(f"{portal.url}/triage/{item.reference}", timeout=3000)
+    expect(page).to_have_url(f"{portal.url}/triage/{item.reference}")
 
 
 def test_champion_is_refused_the_inbox(page: Page, portal: Portal):
