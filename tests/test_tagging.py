@@ -133,7 +133,7 @@ def test_training_skips_auto_applied_tags_and_unsettled_untagged_items(app_ctx, 
     settled.status = FeedbackStatus.CLOSED
     auto = factories.feedback("Tagged by the model itself")
     auto.commitment_id = _commitment().id
-    db.session.factories.feedback(
+    db.session.add(
         SuggestionDecision(
             feedback_id=auto.id,
             family="commitments",
