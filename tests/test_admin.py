@@ -159,7 +159,8 @@ def test_audit_trail_pages_by_id(app, make_user):
         assert len(page.entries) == service.AUDIT_PAGE_SIZE and page.next_before is not None
         filters.before = page.next_before
         rest = service.audit_page(filters)
-        assert [e.after for e in rest.entries][-1] == "Code 000" and rest.next_before is None
+        ours = [e.after for e in rest.entries if e.after.startswith("Code ")]  # not the framework's
+        assert ours[-1] == "Code 000" and rest.next_before is None
 
 
 def test_a_refused_code_change_is_rolled_back(app, staff_client):
@@ -168,6 +169,7 @@ def test_a_refused_code_change_is_rolled_back(app, staff_client):
     client.post("/admin/codes", data={"csrf_token": token, "name": "Lifts"})
     client.post("/admin/codes", data={"csrf_token": token, "name": "Ramps"})
     with app.app_context():
+        codes = db.session.scalar(select(func.count()).select_from(Code))  # the starter codes too
         lifts, ramps = (
             db.session.scalar(select(Code.id).where(Code.name == name))
             for name in ("Lifts", "Ramps")
@@ -182,7 +184,7 @@ def test_a_refused_code_change_is_rolled_back(app, staff_client):
     with app.app_context():
         assert db.session.get(Code, lifts).name == "Lifts"
         assert not db.session.get(Code, lifts).retired
-        assert db.session.scalar(select(func.count()).select_from(Code)) == 2
+        assert db.session.scalar(select(func.count()).select_from(Code)) == codes
     client.post(
         "/admin/codes/merge", data={"csrf_token": token, "source_id": lifts, "target_id": ramps}
     )

@@ -22,15 +22,14 @@ from portal.models import (
     AgendaItemKind,
     AnnualReview,
     AuditEntry,
-    Commitment,
     ProgressStatus,
     ReviewStatus,
     Sentiment,
     User,
 )
 from portal.progress import service as progress
-from portal.public.service import NewFeedback, submit_feedback
 
+from . import factories
 from .conftest import hidden_fields
 
 YEAR = 2025  # 2025/26: a year that has ended, whatever today is
@@ -43,23 +42,7 @@ def at(day: date) -> datetime:
     return datetime(day.year, day.month, day.day, 12, tzinfo=UTC)
 
 
-def commitment(slug: str) -> Commitment:
-    return db.session.scalar(select(Commitment).where(Commitment.slug == slug))
-
-
-def add(slug: str | None, day: date = date(2025, 6, 1), **kwargs) -> None:
-    kwargs.setdefault("stakeholder_type", "passenger")
-    kwargs.setdefault("body", f"Feedback about {slug}")
-    sentiment = kwargs.pop("sentiment", None)
-    approved = kwargs.pop("quote_approved", False)
-    item = submit_feedback(
-        NewFeedback(
-            commitment_id=commitment(slug).id if slug else None, received_at=at(day), **kwargs
-        )
-    ).feedback
-    item.sentiment = sentiment
-    item.quote_approved = approved
-    db.session.commit()
+IN_YEAR = at(date(2025, 6, 1))
 
 
 def save_draft(client, year: int = YEAR, expect: int = 303, **fields: str):
@@ -91,11 +74,24 @@ def seed_year(app) -> None:
     """Feedback in 2025/26: 6 about the foodbank, 3 about safe spaces, 1 general."""
     with app.app_context():
         for n in range(6):
-            add(FOODBANK, sentiment=Sentiment.POSITIVE, body=f"Foodbank point {n} works well")
+            factories.feedback(
+                commitment=FOODBANK,
+                received_at=IN_YEAR,
+                sentiment=Sentiment.POSITIVE,
+                body=f"Foodbank point {n} works well",
+            )
         for n in range(3):
-            add(SAFE_SPACES, body=f"Safe spaces {n}", stakeholder_type="business")
-        add(None, body="General feedback")
-        add(FOODBANK, day=date(2026, 4, 1), body="Next year's feedback")  # outside the year
+            factories.feedback(
+                commitment=SAFE_SPACES,
+                received_at=IN_YEAR,
+                body=f"Safe spaces {n}",
+                stakeholder_type="business",
+            )
+        factories.feedback(received_at=IN_YEAR, body="General feedback")
+        # Outside the year:
+        factories.feedback(
+            commitment=FOODBANK, received_at=at(date(2026, 4, 1)), body="Next year's feedback"
+        )
 
 
 # --- the journey ----------------------------------------------------------------------------
@@ -218,7 +214,9 @@ def test_a_published_review_is_fixed_and_a_correction_is_a_new_version(app, admi
     first = main(client.get("/annual-review/2025").text)
     with app.app_context():
         for n in range(5):
-            add(SAFE_SPACES, body=f"Late safe spaces feedback {n}")
+            factories.feedback(
+                commitment=SAFE_SPACES, received_at=IN_YEAR, body=f"Late safe spaces feedback {n}"
+            )
     assert main(client.get("/annual-review/2025").text) == first  # the snapshot, not live
     assert commitment_row(first, "Safe Spaces") == "Fewer than 5"
 
@@ -287,23 +285,35 @@ def test_the_database_refuses_two_versions_with_one_number_and_a_draft_with_figu
 
 def test_only_approved_quotes_progress_and_published_outcomes(app, admin, client, make_user):
     with app.app_context():
-        add(
-            FOODBANK,
+        factories.feedback(
+            commitment=FOODBANK,
+            received_at=IN_YEAR,
             consent_to_quote=True,
             quote_approved=True,
             body="The foodbank box at Lime Street helped, ring 07700 900123",
         )
-        add(FOODBANK, consent_to_quote=True, body="Consented but never approved by a member")
-        add(FOODBANK, consent_to_quote=False, quote_approved=True, body="Never consented to quote")
+        factories.feedback(
+            commitment=FOODBANK,
+            received_at=IN_YEAR,
+            consent_to_quote=True,
+            body="Consented but never approved by a member",
+        )
+        factories.feedback(
+            commitment=FOODBANK,
+            received_at=IN_YEAR,
+            consent_to_quote=False,
+            quote_approved=True,
+            body="Never consented to quote",
+        )
         member = db.session.get(User, make_user("admin", "officer-admin@example.invalid"))
         progress.post_update(
             member,
-            commitment(FOODBANK),
+            factories.commitment(FOODBANK),
             progress.ProgressInput(
                 2025, 3, ProgressStatus.ON_TRACK, "Ten new boxes installed.", []
             ),
         )
-        meeting = meetings.create_meeting(
+        meeting = factories.meeting(
             member, "Q2 meeting", date(2025, 10, 8), date(2025, 4, 1), date(2025, 10, 7)
         )
         item = next(i for i in meeting.items if i.kind is AgendaItemKind.COMMITMENT)

@@ -49,6 +49,7 @@ def test_empty_fields_are_reported_at_each_field(client):
     assert "Enter your email address" in html and "Enter your password" in html
 
 
+@pytest.mark.commits  # the lock must outlive the next attempt's session rollback
 def test_repeated_failures_slow_down_then_lock_even_the_right_password(app_ctx, make_user):
     make_user("member")
     now = datetime(2026, 11, 25, 12, tzinfo=UTC)

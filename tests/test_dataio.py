@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import csv
+import gc
 import io
+import sys
 import zipfile
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from flask import g, request_started
+from flask import g, has_app_context, request_started
+from flask.globals import app_ctx as current_app_ctx
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import delete, func, select
 
@@ -26,8 +29,8 @@ from portal.models import (
     StakeholderType,
     TransportMode,
 )
-from portal.public.service import NewFeedback, submit_feedback
 
+from . import factories
 from .conftest import csrf_for, hidden_fields
 
 NOW = datetime.now(UTC).replace(microsecond=0)
@@ -48,8 +51,8 @@ def app_ctx(app):
 
 
 def add(body: str, days_ago: int = 1, **kwargs) -> Feedback:
-    kwargs.setdefault("stakeholder_type", StakeholderType.PASSENGER)
-    item = submit_feedback(NewFeedback(body=body, **kwargs)).feedback
+    """A feedback item (tests/factories.py) received `days_ago` days before NOW."""
+    item = factories.feedback(body, **kwargs)
     item.received_at = NOW - timedelta(days=days_ago, minutes=item.id % 7)
     db.session.commit()
     return item
@@ -64,7 +67,7 @@ def seed() -> list[Feedback]:
             "Step-free access at Moorfields would help",
             1,
             locality=Locality.LIVERPOOL,
-            commitment_id=commitment.id,
+            commitment=commitment.id,
             transport_mode=TransportMode.RAIL,
         ),
         add(
@@ -172,6 +175,29 @@ def test_search_and_status_filters_are_the_inboxs_own(app_ctx, staff_client):
     assert 'href="/triage/export.csv?locality=wirral&amp;q=ferry"' in inbox
     assert 'href="/triage/export.xlsx?locality=wirral&amp;q=ferry"' in inbox
     assert "with_contact=yes" not in inbox  # members are not offered contact details
+
+
+def test_an_export_dropped_half_read_pops_only_its_own_app_context(app, staff_client):
+    """The test client reads the first chunk and the response is then dropped unread, while
+    another app context is current: the export's own app context is popped where it was pushed
+    (before, this raised "Popped wrong app context" in the garbage collector)."""
+    client = staff_client("member")
+    with app.app_context():
+        factories.feedback("Exported but never read to the end")
+    response = client.get("/triage/export.csv")
+    assert response.status_code == 200
+    assert not has_app_context()  # the export's context is not on the reader's stack
+    unraisable: list = []
+    hook = sys.unraisablehook
+    sys.unraisablehook = unraisable.append
+    try:
+        with app.app_context() as other:
+            del response
+            gc.collect()
+            assert current_app_ctx._get_current_object() is other
+    finally:
+        sys.unraisablehook = hook
+    assert [str(u.exc_value) for u in unraisable] == []
 
 
 def test_an_export_with_a_filter_that_makes_no_sense_goes_to_the_inbox(app_ctx, staff_client):

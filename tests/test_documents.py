@@ -34,7 +34,9 @@ from portal.models import (
     User,
 )
 
-from .test_meetings import add, at, commitment
+from . import factories
+from .factories import commitment
+from .test_meetings import at
 
 START, END = date(2026, 7, 1), date(2026, 9, 29)
 MEETING_DAY = date(2026, 10, 8)
@@ -60,19 +62,28 @@ def _seed(app) -> tuple[int, list[str]]:
     with app.app_context():
         member = db.session.scalar(select(User))
         previous = date(2026, 5, 1)  # in the previous period of the same length
-        add(FOODBANK, at(previous), stakeholder_type="business")
-        add(FOODBANK, at(previous), stakeholder_type="business")
-        add(
-            FOODBANK,
-            at(START),
+        factories.feedback(
+            commitment=FOODBANK, received_at=at(previous), stakeholder_type="business"
+        )
+        factories.feedback(
+            commitment=FOODBANK, received_at=at(previous), stakeholder_type="business"
+        )
+        factories.feedback(
+            commitment=FOODBANK,
+            received_at=at(START),
             consent_to_quote=True,
             body=QUOTE,
             sentiment=Sentiment.POSITIVE,
             priority=Priority.URGENT,
         )
-        add(FOODBANK, at(date(2026, 8, 3)), transport_mode=TransportMode.BUS)
-        add(FOODBANK, at(date(2026, 8, 4)))  # no sentiment: never a "Not set" row
-        add(DATA, at(date(2026, 9, 1)), stakeholder_type="resident")
+        factories.feedback(
+            commitment=FOODBANK, received_at=at(date(2026, 8, 3)), transport_mode=TransportMode.BUS
+        )
+        # No sentiment: never a "Not set" row.
+        factories.feedback(commitment=FOODBANK, received_at=at(date(2026, 8, 4)))
+        factories.feedback(
+            commitment=DATA, received_at=at(date(2026, 9, 1)), stakeholder_type="resident"
+        )
         db.session.add(
             ProgressUpdate(
                 commitment_id=commitment(FOODBANK).id,
@@ -83,7 +94,7 @@ def _seed(app) -> tuple[int, list[str]]:
                 author_id=member.id,
             )
         )
-        meeting = service.create_meeting(member, "October meeting", MEETING_DAY, START, END)
+        meeting = factories.meeting(member, "October meeting", MEETING_DAY, START, END)
         item = next(i for i in meeting.items if i.kind is AgendaItemKind.COMMITMENT)
         service.add_decision(member, item, "Empty the boxes twice a week.")
         service.add_action(
@@ -292,9 +303,7 @@ def test_reports_leave_out_what_has_nothing_to_say(documents):
 def test_documents_are_for_staff_and_for_real_meetings(app, staff_client):
     with app.app_context():
         member = db.session.get(User, _member_id(app, staff_client))
-        meeting = service.create_meeting(member, "Staff only", MEETING_DAY, START, END)
-        db.session.commit()
-        meeting_id = meeting.id
+        meeting_id = factories.meeting(member, "Staff only", MEETING_DAY, START, END).id
     anonymous = app.test_client()
     for url in (
         f"/meetings/{meeting_id}/print",
@@ -361,7 +370,7 @@ def test_demo_documents_writes_every_example(app, make_user, tmp_path):
         assert db.session.scalar(select(Meeting.id)) is None  # nothing half-made
     make_user("member")
     with app.app_context():
-        add(FOODBANK, at(date.today().replace(day=1)))
+        factories.feedback(commitment=FOODBANK, received_at=at(date.today().replace(day=1)))
     done = runner.invoke(args=["demo", "documents", "--out", str(tmp_path / "examples")])
     assert done.exit_code == 0, done.output
     names = sorted(p.name for p in (tmp_path / "examples").iterdir())

@@ -15,6 +15,7 @@ from portal.extensions import db
 from portal.models import AuditEntry, EqualityResponse, Feedback, LoginThrottle
 from portal.public.service import NewFeedback, submit_feedback
 
+from . import factories
 from .conftest import PASSWORD, csrf_for, hidden_fields, make_app, submit, valid_answers
 
 # --- quotes on public pages -------------------------------------------------------------------
@@ -22,21 +23,9 @@ from .conftest import PASSWORD, csrf_for, hidden_fields, make_app, submit, valid
 
 def _quotable_item(app, body: str) -> str:
     with app.app_context():
-        from portal.models import Commitment
-
-        commitment = db.session.scalar(
-            select(Commitment).where(Commitment.slug == "foodbank-collection-points")
-        )
-        item = submit_feedback(
-            NewFeedback(
-                body=body,
-                stakeholder_type="passenger",
-                commitment_id=commitment.id,
-                consent_to_quote=True,
-            )
-        ).feedback
-        db.session.commit()
-        return item.reference
+        return factories.feedback(
+            body, commitment="foodbank-collection-points", consent_to_quote=True
+        ).reference
 
 
 def _label() -> str:
@@ -164,6 +153,7 @@ def test_equality_answers_are_rate_limited(tmp_path_factory):
 # --- sign-in lockout ------------------------------------------------------------------------
 
 
+@pytest.mark.commits
 def test_concurrent_wrong_passwords_check_at_most_five(app, make_user, monkeypatch):
     make_user("member")
     checks: list[str] = []
@@ -203,6 +193,7 @@ def test_concurrent_wrong_passwords_check_at_most_five(app, make_user, monkeypat
         assert accounts.authenticate("member@example.invalid", PASSWORD).locked
 
 
+@pytest.mark.commits  # the lock must outlive the next attempt's session rollback
 def test_the_lock_expires_and_a_fresh_count_starts(app_ctx, make_user):
     make_user("member")
     now = datetime.now(UTC)

@@ -12,22 +12,14 @@ from sqlalchemy import select
 from portal.dataio import export
 from portal.extensions import db
 from portal.models import Commitment, Feedback, FeedbackStatus, User
-from portal.public.service import NewFeedback, submit_feedback
 from portal.triage import inbox, service
 
+from . import factories
 from .conftest import login
 
 S = FeedbackStatus
 BASE = datetime(2026, 1, 1, tzinfo=UTC)
 WORDS = ("bus", "station", "ferry", "tunnel")
-
-
-def add(body: str, received_at: datetime, **kwargs) -> Feedback:
-    kwargs.setdefault("stakeholder_type", "passenger")
-    item = submit_feedback(NewFeedback(body=body, **kwargs)).feedback
-    item.received_at = received_at
-    db.session.commit()  # as the feedback form's view does
-    return item
 
 
 @pytest.fixture
@@ -48,7 +40,9 @@ def corpus(member, make_user):
         # Every third item shares its moment with the one before it.
         received = BASE + timedelta(days=n - (n % 3 == 2))
         commitment = commitments[n % 2].id if n % 5 else None
-        item = add(f"Item {n} about {words}", received, commitment_id=commitment)
+        item = factories.feedback(
+            f"Item {n} about {words}", received_at=received, commitment=commitment
+        )
         if n % 3 == 1:
             service.change_status(item, member, S.IN_REVIEW)
         if n % 3 == 0:
@@ -188,8 +182,11 @@ def test_export_lists_what_the_inbox_lists(corpus, member):
 def test_inbox_over_http_pages_a_search_with_a_filter(app, staff_client):
     client = staff_client("member")
     with app.app_context():
-        made = [add(f"Ferry note {n}", BASE + timedelta(hours=n)).id for n in range(60)]
-        add("A bus note", BASE)
+        made = [
+            factories.feedback(f"Ferry note {n}", received_at=BASE + timedelta(hours=n)).id
+            for n in range(60)
+        ]
+        factories.feedback("A bus note", received_at=BASE)
     seen, url = [], "/triage?q=ferry&status=new"
     while url:
         response = client.get(url)

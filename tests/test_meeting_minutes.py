@@ -21,6 +21,7 @@ from portal.filters import uktime
 from portal.meetings import minutes, service
 from portal.models import ActionStatus, Attendance, Meeting, MeetingMember, User
 
+from . import factories
 from .conftest import csrf_for
 
 DAY = date(2026, 12, 9)
@@ -34,12 +35,6 @@ ISO_OR_PADDED = re.compile(
 @pytest.fixture
 def member(app_ctx, make_user) -> User:
     return db.session.get(User, make_user("member", name="Morgan Member"))
-
-
-def meeting_on(actor: User, day: date = DAY, title: str = "December meeting") -> Meeting:
-    meeting = service.create_meeting(actor, title, day)
-    db.session.commit()
-    return meeting
 
 
 def audit_count(entity_type: str) -> int:
@@ -106,7 +101,7 @@ def test_date_parts_field_reads_and_renders_named_boxes(app, posted, value, erro
 def test_details_members_and_attendance(member, make_user):
     other = db.session.get(User, make_user("admin", name="Avery Admin"))
     champion = make_user("champion")
-    meeting = meeting_on(member)
+    meeting = factories.meeting(member, "December meeting", DAY)
     minutes.set_details(member, meeting, time(14), "  Mann Island,   Liverpool ", "")
     added = minutes.invite(member, meeting, [other.id, member.id], ["Sam Partner (Merseytravel)"])
     db.session.commit()
@@ -138,10 +133,10 @@ def test_details_members_and_attendance(member, make_user):
 
 
 def test_previous_minutes_are_approved_once_at_the_next_meeting(member):
-    first = meeting_on(member, EARLIER, "October meeting")
+    first = factories.meeting(member, "October meeting", EARLIER)
     with pytest.raises(service.MeetingError, match="no minutes of a previous meeting"):
         minutes.approve_previous_minutes(member, first)
-    second = meeting_on(member)
+    second = factories.meeting(member, "December meeting", DAY)
     assert second.previous_meeting_id == first.id
     approved = minutes.approve_previous_minutes(member, second)
     db.session.commit()
@@ -154,7 +149,7 @@ def test_previous_minutes_are_approved_once_at_the_next_meeting(member):
 
 
 def test_discussion_summary_is_limited(member):
-    meeting = meeting_on(member)
+    meeting = factories.meeting(member, "December meeting", DAY)
     item = meeting.items[0]
     minutes.record_discussion(member, item, "  Members welcomed the new chair.  ")
     assert item.discussion == "Members welcomed the new chair."
@@ -218,8 +213,8 @@ def test_clerk_forms_on_the_meeting_page(app, staff_client):
     client = staff_client("member")
     with app.app_context():
         actor = db.session.scalar(select(User))
-        first = meeting_on(actor, EARLIER, "October meeting")
-        meeting = meeting_on(actor)
+        first = factories.meeting(actor, "October meeting", EARLIER)
+        meeting = factories.meeting(actor, "December meeting", DAY)
         minutes.invite(actor, meeting, [], ["Sam Partner"])
         db.session.commit()
         ids = (first.id, meeting.id, meeting.members[0].id, meeting.items[0].id)
@@ -297,7 +292,7 @@ def test_only_members_and_admins_reach_the_clerk_pages(app, staff_client, client
     officer = staff_client("officer")
     with app.app_context():
         creator = db.session.scalar(select(User))
-        meeting_id = meeting_on(creator).id
+        meeting_id = factories.meeting(creator, "December meeting", DAY).id
     for url in (
         f"/meetings/{meeting_id}/minutes",
         f"/meetings/{meeting_id}/minutes.pdf",
@@ -319,8 +314,8 @@ def test_minutes_documents(app, staff_client):
     client = staff_client("member")
     with app.app_context():
         actor = db.session.scalar(select(User))
-        first = meeting_on(actor, EARLIER, "October meeting")
-        meeting = meeting_on(actor)
+        first = factories.meeting(actor, "October meeting", EARLIER)
+        meeting = factories.meeting(actor, "December meeting", DAY)
         minutes.set_details(actor, meeting, time(14, 30), "Mann Island, Liverpool", "")
         minutes.invite(actor, meeting, [actor.id], ["Sam Partner", "Jo Apologies"])
         minutes.record_attendance(actor, meeting.members[0], "present")
@@ -390,7 +385,7 @@ def test_minutes_documents(app, staff_client):
 def test_agenda_forms_render_from_their_wtforms_fields_and_keep_what_was_typed(app, staff_client):
     client = staff_client("member")
     with app.app_context():
-        meeting = meeting_on(db.session.scalar(select(User)))
+        meeting = factories.meeting(db.session.scalar(select(User)), "December meeting", DAY)
         meeting_id, item_id = meeting.id, meeting.items[-1].id
     page = client.get(f"/meetings/{meeting_id}").get_data(as_text=True)
     for name, box in (

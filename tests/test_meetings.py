@@ -21,8 +21,6 @@ from portal.models import (
     ActionStatus,
     AgendaItemKind,
     Channel,
-    Commitment,
-    Feedback,
     FeedbackStatus,
     Meeting,
     Priority,
@@ -37,35 +35,14 @@ from portal.public.service import NewFeedback, submit_feedback
 from portal.triage import service as triage
 from portal.yousaid import service as yousaid
 
+from . import factories
 from .conftest import csrf_for
 
 START, END = date(2026, 7, 1), date(2026, 9, 29)  # a 91-day period
 MEETING_DAY = date(2026, 10, 8)
 
 
-def commitment(slug: str) -> Commitment:
-    return db.session.scalar(select(Commitment).where(Commitment.slug == slug))
-
-
-def add(slug: str | None, at: datetime, **kwargs) -> Feedback:
-    kwargs.setdefault("stakeholder_type", "passenger")
-    body = kwargs.pop("body", f"Feedback about {slug} received at {at.isoformat()}")
-    status = kwargs.pop("status", None)
-    sentiment = kwargs.pop("sentiment", None)
-    priority = kwargs.pop("priority", None)
-    item = submit_feedback(
-        NewFeedback(
-            body=body, commitment_id=commitment(slug).id if slug else None, received_at=at, **kwargs
-        )
-    ).feedback
-    if status:
-        item.status = status
-    if sentiment:
-        item.sentiment = sentiment
-    if priority:
-        item.priority = priority
-    db.session.commit()
-    return item
+commitment = factories.commitment
 
 
 def at(day: date, hour=12, minute=0, second=0) -> datetime:
@@ -104,9 +81,9 @@ def test_agenda_figures_equal_independent_counts(member):
     for n in range(160):
         slug = rng.choice(slugs)
         day = START + timedelta(days=rng.randrange(-91, 91))  # some in the previous period
-        item = add(
-            slug,
-            at(day, rng.randrange(24)),
+        item = factories.feedback(
+            commitment=slug,
+            received_at=at(day, rng.randrange(24)),
             stakeholder_type=rng.choice(list(StakeholderType)).value,
             channel=rng.choice(list(Channel)),
             status=rng.choice(list(FeedbackStatus)),
@@ -154,10 +131,14 @@ def test_agenda_figures_equal_independent_counts(member):
 
 def test_period_boundaries_first_and_last_second(member):
     slug = "foodbank-collection-points"
-    first = add(slug, at(START, 0, 0, 0))
-    last = add(slug, at(END, 23, 59, 59))
-    add(slug, at(START - timedelta(days=1), 23, 59, 59))  # previous period's last second
-    add(slug, at(END + timedelta(days=1), 0, 0, 0))  # the next period's first second
+    first = factories.feedback(commitment=slug, received_at=at(START, 0, 0, 0))
+    last = factories.feedback(commitment=slug, received_at=at(END, 23, 59, 59))
+    factories.feedback(
+        commitment=slug, received_at=at(START - timedelta(days=1), 23, 59, 59)
+    )  # previous period's last second
+    factories.feedback(
+        commitment=slug, received_at=at(END + timedelta(days=1), 0, 0, 0)
+    )  # the next period's first second
     meeting = service.create_meeting(member, "Boundaries", MEETING_DAY, START, END)
     item = next(i for i in meeting.items if i.kind is AgendaItemKind.COMMITMENT)
     assert item.snapshot["total"] == 2
@@ -167,7 +148,9 @@ def test_period_boundaries_first_and_last_second(member):
 
 
 def test_agenda_structure_and_default_period(member):
-    add("foodbank-collection-points", at(MEETING_DAY - timedelta(days=5)))
+    factories.feedback(
+        commitment="foodbank-collection-points", received_at=at(MEETING_DAY - timedelta(days=5))
+    )
     meeting = service.create_meeting(member, "Default period", MEETING_DAY)
     assert meeting.period_end == MEETING_DAY - timedelta(days=1)
     assert meeting.period_start == MEETING_DAY - timedelta(days=90)
@@ -195,17 +178,22 @@ def test_quotes_need_consent_and_are_never_near_duplicates(member):
     slug = "safe-spaces-at-stations-and-travel-centres"
     campaign = "Please keep the travel centre at Birkenhead open until the last train every night."
     for n in range(4):
-        add(slug, at(START + timedelta(days=n)), body=campaign + " " * n, consent_to_quote=True)
-    add(
-        slug,
-        at(START + timedelta(days=5)),
+        factories.feedback(
+            commitment=slug,
+            received_at=at(START + timedelta(days=n)),
+            body=campaign + " " * n,
+            consent_to_quote=True,
+        )
+    factories.feedback(
+        commitment=slug,
+        received_at=at(START + timedelta(days=5)),
         body="Staff at Moorfields were kind and helped me "
         "find a safe place to wait when a man was following me.",
         consent_to_quote=True,
     )
-    secret = add(
-        slug,
-        at(START + timedelta(days=6)),
+    secret = factories.feedback(
+        commitment=slug,
+        received_at=at(START + timedelta(days=6)),
         body="Do not quote me: the lighting at Kirkby car park is broken and it feels dangerous.",
         consent_to_quote=False,
     )
@@ -219,12 +207,14 @@ def test_quotes_need_consent_and_are_never_near_duplicates(member):
     # Pinning: only consented feedback on the item's commitment.
     with pytest.raises(service.MeetingError, match="no consent"):
         service.pin_quote(member, item, secret)
-    other = add("transport-user-data", at(START), consent_to_quote=True)
+    other = factories.feedback(
+        commitment="transport-user-data", received_at=at(START), consent_to_quote=True
+    )
     with pytest.raises(service.MeetingError, match="this item's commitment"):
         service.pin_quote(member, item, other)
-    pinned = add(
-        slug,
-        at(START + timedelta(days=7)),
+    pinned = factories.feedback(
+        commitment=slug,
+        received_at=at(START + timedelta(days=7)),
         body="A pinned quote about the Safe Space "
         "at Liverpool Central and how calm the staff were.",
         consent_to_quote=True,
@@ -241,7 +231,7 @@ def test_quotes_need_consent_and_are_never_near_duplicates(member):
 
 
 def test_editing_the_agenda(member):
-    add("foodbank-collection-points", at(START))
+    factories.feedback(commitment="foodbank-collection-points", received_at=at(START))
     meeting = service.create_meeting(member, "Editing", MEETING_DAY, START, END)
     titles = lambda: [i.title for i in sorted(meeting.items, key=lambda i: i.position)]  # noqa: E731
     added = service.add_item(member, meeting, "Bus reform update")
@@ -263,12 +253,12 @@ def test_editing_the_agenda(member):
 
 def test_refresh_keeps_edits_and_updates_figures(member):
     slug = "foodbank-collection-points"
-    add(slug, at(START))
+    factories.feedback(commitment=slug, received_at=at(START))
     meeting = service.create_meeting(member, "Refresh", MEETING_DAY, START, END)
     item = next(i for i in meeting.items if i.kind is AgendaItemKind.COMMITMENT)
     service.edit_item(member, item, "Foodbanks (renamed)", "Our summary")
-    add(slug, at(START + timedelta(days=1)))
-    add("transport-user-data", at(START + timedelta(days=2)))
+    factories.feedback(commitment=slug, received_at=at(START + timedelta(days=1)))
+    factories.feedback(commitment="transport-user-data", received_at=at(START + timedelta(days=2)))
     assert item.snapshot["total"] == 1  # a snapshot: unchanged until refreshed
     service.refresh_figures(member, meeting)
     assert item.snapshot["total"] == 2
@@ -290,7 +280,9 @@ def test_decision_action_outcome_reaches_the_tracking_page(app, member):
             received_at=at(START),
         )
     )
-    closed = add(slug, at(START), status=FeedbackStatus.CLOSED)
+    closed = factories.feedback(
+        commitment=slug, received_at=at(START), status=FeedbackStatus.CLOSED
+    )
     meeting = service.create_meeting(member, "Outcomes", MEETING_DAY, START, END)
     item = next(i for i in meeting.items if i.kind is AgendaItemKind.COMMITMENT)
     service.add_decision(member, item, "Add collection points at three more stations")
@@ -373,7 +365,7 @@ def test_new_meeting_date_input_messages(app, staff_client, boxes, message):
 def test_meeting_routes_plain_and_htmx(app, staff_client):
     client = staff_client("member")
     with app.app_context():
-        add("foodbank-collection-points", at(START))
+        factories.feedback(commitment="foodbank-collection-points", received_at=at(START))
     token = csrf_for(client)
     bad = client.post(
         "/meetings/new", data={"csrf_token": token, "title": "", "meeting_date-day": "x"}
@@ -419,13 +411,13 @@ def test_meeting_routes_plain_and_htmx(app, staff_client):
 def test_exports_open(app, staff_client):
     client = staff_client("member")
     with app.app_context():
-        add(
-            "foodbank-collection-points",
-            at(START),
+        factories.feedback(
+            commitment="foodbank-collection-points",
+            received_at=at(START),
             consent_to_quote=True,
             body='=HYPERLINK("x") is what the foodbank poster said, oddly enough',
         )
-        add("transport-user-data", at(START))
+        factories.feedback(commitment="transport-user-data", received_at=at(START))
         member = db.session.scalar(select(User))
         meeting = service.create_meeting(member, "Export meeting", MEETING_DAY, START, END)
         db.session.commit()
@@ -511,15 +503,25 @@ def test_officers_report_on_their_own_commitments(app, make_user):
 def test_you_said_we_did_shows_only_what_may_be_public(app, member):
     period = financial_quarter(2026, 2)  # July to September 2026
     slug = "foodbank-collection-points"
-    approved = add(
-        slug,
-        at(period.start),
+    approved = factories.feedback(
+        commitment=slug,
+        received_at=at(period.start),
         consent_to_quote=True,
         body="Call me on 07700 900123 or write to a.person@example.com about the foodbank box",
     )
     approved.quote_approved = True  # a member approved it for quotation (issue 11)
-    add(slug, at(period.start), consent_to_quote=False, body="A private comment, never quoted")
-    add(slug, at(period.start), consent_to_quote=True, body="Consented, but nobody approved it")
+    factories.feedback(
+        commitment=slug,
+        received_at=at(period.start),
+        consent_to_quote=False,
+        body="A private comment, never quoted",
+    )
+    factories.feedback(
+        commitment=slug,
+        received_at=at(period.start),
+        consent_to_quote=True,
+        body="Consented, but nobody approved it",
+    )
     meeting = service.create_meeting(
         member,
         "Q2 meeting",
@@ -547,8 +549,16 @@ def test_quarterly_and_annual_reports(app, staff_client):
     client = staff_client("member")
     with app.app_context():
         period = financial_quarter(2026, 2)
-        add("foodbank-collection-points", at(period.start), sentiment=Sentiment.POSITIVE)
-        add("foodbank-collection-points", at(period.start), stakeholder_type="business")
+        factories.feedback(
+            commitment="foodbank-collection-points",
+            received_at=at(period.start),
+            sentiment=Sentiment.POSITIVE,
+        )
+        factories.feedback(
+            commitment="foodbank-collection-points",
+            received_at=at(period.start),
+            stakeholder_type="business",
+        )
     page = client.get("/reports/quarterly/2026-Q2").get_data(as_text=True)
     assert "July to September 2026" in page and "More foodbank collection points" in page
     pdf = client.get("/reports/quarterly/2026-Q2.pdf")
@@ -573,7 +583,11 @@ def test_you_said_we_did_claims_a_main_theme_only_when_the_figures_support_it(ap
     signage = triage.create_code(member, "Signage at stations")
     lighting = triage.create_code(member, "Lighting")
     items = [
-        add(slug, at(period.start), body=f"Feedback number {n} on the foodbank boxes")
+        factories.feedback(
+            commitment=slug,
+            received_at=at(period.start),
+            body=f"Feedback number {n} on the foodbank boxes",
+        )
         for n in range(43)
     ]
     for item in items[:2]:

@@ -29,12 +29,12 @@ from portal.models import (
     Note,
     ProgressStatus,
     ProgressUpdate,
-    StakeholderType,
     Survey,
     SurveyVersion,
 )
 from portal.public import service as public
 
+from . import factories
 from .conftest import DATABASES, TEST_DATA_KEY, login
 
 # The migration that adds the CHECK constraints (and, on SQLite, rebuilds the tables).
@@ -68,6 +68,7 @@ MADE_BY = {
 # --- `flask db check` ------------------------------------------------------------------------
 
 
+@pytest.mark.commits  # migrations/env.py commits and rolls back its own connection on SQLite
 def test_flask_db_check_finds_nothing_to_change(app: Flask) -> None:
     """`flask db check` on the migrated database: no operation to add (it exits 1 if any)."""
     result = app.test_cli_runner().invoke(args=["db", "check"])
@@ -286,11 +287,7 @@ def _expected_search_objects() -> set[str]:
 
 
 def _feedback(body: str, **extra) -> str:
-    submission = public.submit_feedback(
-        public.NewFeedback(body=body, stakeholder_type=StakeholderType.PASSENGER, **extra)
-    )
-    db.session.commit()  # the service may leave committing to its caller
-    return submission.feedback.reference
+    return factories.feedback(body, **extra).reference
 
 
 def _inbox(app: Flask, query: str) -> str:

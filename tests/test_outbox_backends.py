@@ -147,6 +147,7 @@ def test_notify_needs_a_default_template(app, monkeypatch):
         backend_for(app)
 
 
+@pytest.mark.commits
 def test_only_one_worker_runs_at_a_time(app, tmp_path, monkeypatch):
     monkeypatch.setitem(app.config, "OUTBOX_DIR", str(tmp_path))
     with app.app_context():

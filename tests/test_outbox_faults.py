@@ -11,6 +11,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
 from portal.extensions import db
@@ -73,6 +74,7 @@ def pending(app) -> int:
         )
 
 
+@pytest.mark.commits
 def test_sigkill_mid_batch_then_restart_delivers_everything_once(app):
     queue_batch(app)
     mailbox = Mailbox()

@@ -25,22 +25,21 @@ from portal.privacy import service
 from portal.public.service import QUOTE_CONSENT_VERSION, NewFeedback, submit_feedback
 from portal.triage import service as triage
 
+from . import factories
 from .conftest import csrf_for, hidden_fields, make_app, submit
 
 EMAIL = "Person@Example.com"
 
 
 def with_contact(body="Please phone me about the lift at Bootle", email=EMAIL, **kw) -> Feedback:
-    return submit_feedback(
-        NewFeedback(
-            body=body,
-            stakeholder_type="resident",
-            consent_to_contact=True,
-            email=email,
-            name="A Person",
-            **kw,
-        )
-    ).feedback
+    return factories.feedback(
+        body,
+        stakeholder_type="resident",
+        consent_to_contact=True,
+        email=email,
+        name="A Person",
+        **kw,
+    )
 
 
 @pytest.fixture
@@ -290,6 +289,7 @@ def test_audit_page_filters(app, make_user):
 # --- resilience ---------------------------------------------------------------------------
 
 
+@pytest.mark.commits
 def test_backup_and_restore(app, tmp_path):
     if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         result = app.test_cli_runner().invoke(args=["db", "backup", str(tmp_path / "x.db")])

@@ -204,6 +204,7 @@ def test_the_limit_holds_across_machines_sharing_redis(tmp_path_factory, tmp_pat
         assert '"POST /login' in (tmp_path / f"access-{n}.log").read_text()
 
 
+@pytest.mark.commits
 def test_database_counts_are_atomic_under_concurrency(app):
     """Eight workers counting the same key at once each get a different count."""
     storage = DatabaseStorage("database://")

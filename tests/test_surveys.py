@@ -16,7 +16,7 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from portal.extensions import db
-from portal.models import Channel, Feedback, Survey, SurveyResponse, SurveyVersion
+from portal.models import Channel, Feedback, Survey, SurveyResponse
 from portal.surveys import engine, service
 from portal.surveys.schema import SURVEYS_DIR, check_paths
 
@@ -99,12 +99,7 @@ def synced(app, survey_file) -> Path:
         db.session.commit()
         assert not report.problems
         db.session.commit()
-    yield survey_file
-    with app.app_context():
-        db.session.execute(SurveyResponse.__table__.delete())
-        db.session.execute(SurveyVersion.__table__.delete())
-        db.session.execute(Survey.__table__.delete())
-        db.session.commit()
+    return survey_file
 
 
 def bump(path: Path, version: int | None, **changes) -> None:
@@ -134,9 +129,6 @@ def test_shipped_surveys_sync(app):
     assert result.exit_code == 0, result.output
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Survey)) >= 3
-        db.session.execute(SurveyVersion.__table__.delete())
-        db.session.execute(Survey.__table__.delete())
-        db.session.commit()
 
 
 # --- answering ------------------------------------------------------------------------------

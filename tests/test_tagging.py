@@ -7,16 +7,16 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select
 
 from portal.demo.seed import seed_feedback
 from portal.extensions import db
 from portal.models import AuditEntry, Commitment, Feedback, FeedbackStatus, User
-from portal.public.service import NewFeedback, submit_feedback
 from portal.tagging import engine, service
-from portal.tagging.models import SuggestionDecision, TaggingModel, TaggingSettings
+from portal.tagging.models import SuggestionDecision, TaggingModel
 
-from .conftest import csrf_for
+from . import factories
+from .conftest import csrf_for, restore_baseline
 
 FOODBANK = "Please could you put a box for food bank donations of tins at Southport station?"
 FOODBANK_SLUG = "foodbank-collection-points"
@@ -24,34 +24,17 @@ FOODBANK_SLUG = "foodbank-collection-points"
 
 @pytest.fixture(scope="module")
 def trained(app):
-    """A model trained once per database on demo feedback; the feedback itself is cleaned."""
+    """A model trained once per database on demo feedback, committed for the module's tests;
+    the feedback itself is removed at once, the model after the module."""
     with app.app_context():
         seed_feedback(400, seed=18)
         record = service.train()
         db.session.commit()
         version = record.version
+    restore_baseline(app, keep=frozenset({TaggingModel.__tablename__}))
     yield version
-    with app.app_context():
-        db.session.execute(delete(TaggingModel))
-        db.session.commit()
-        service._cache.clear()
-
-
-@pytest.fixture(autouse=True)
-def _clean_tagging(app):
-    yield
-    with app.app_context():
-        db.session.rollback()
-        db.session.execute(delete(SuggestionDecision))
-        db.session.execute(delete(TaggingSettings))
-        db.session.commit()
-
-
-def add(body: str = FOODBANK, **kwargs) -> Feedback:
-    kwargs.setdefault("stakeholder_type", "passenger")
-    feedback = submit_feedback(NewFeedback(body=body, **kwargs)).feedback
-    db.session.commit()  # as the feedback form's view does: the service leaves it to its caller
-    return feedback
+    restore_baseline(app)
+    service._cache.clear()
 
 
 @pytest.fixture
@@ -126,8 +109,8 @@ def test_trained_model_learns_from_tagged_items(app_ctx, trained):
 
 
 def test_train_stores_a_new_version_and_the_app_loads_it(app, app_ctx, trained):
-    add("On a commitment's own page", commitment_id=_commitment().id)
-    add("Not looked at yet: neither tagged nor settled")
+    factories.feedback("On a commitment's own page", commitment=_commitment().id)
+    factories.feedback("Not looked at yet: neither tagged nor settled")
     runner = app.test_cli_runner()
     result = runner.invoke(args=["tagging", "train"])
     assert result.exit_code == 0, result.output
@@ -144,11 +127,11 @@ def test_train_stores_a_new_version_and_the_app_loads_it(app, app_ctx, trained):
 
 
 def test_training_skips_auto_applied_tags_and_unsettled_untagged_items(app_ctx, trained):
-    tagged = add("Tagged by the page it came from", commitment_id=_commitment().id)
-    untouched = add("Nobody has looked at this one yet")
-    settled = add("Closed with no commitment")
+    tagged = factories.feedback("Tagged by the page it came from", commitment=_commitment().id)
+    untouched = factories.feedback("Nobody has looked at this one yet")
+    settled = factories.feedback("Closed with no commitment")
     settled.status = FeedbackStatus.CLOSED
-    auto = add("Tagged by the model itself")
+    auto = factories.feedback("Tagged by the model itself")
     auto.commitment_id = _commitment().id
     db.session.add(
         SuggestionDecision(
@@ -273,7 +256,7 @@ def test_evaluate_needs_tagged_items(app):
 def test_item_page_shows_suggestions_with_confidence_words(app, trained, staff_client):
     client = staff_client("member")
     with app.app_context():
-        reference = add().reference
+        reference = factories.feedback(FOODBANK).reference
     page = client.get(f"/triage/{reference}").get_data(as_text=True)
     assert "Suggested tags" in page
     assert 'data-family="commitments" data-label="foodbank-collection-points"' in page
@@ -285,7 +268,7 @@ def test_item_page_shows_suggestions_with_confidence_words(app, trained, staff_c
 def test_apply_is_recorded_in_the_audit_trail_and_as_model_feedback(app, trained, staff_client):
     client = staff_client("member")
     with app.app_context():
-        reference = add().reference
+        reference = factories.feedback(FOODBANK).reference
     token = csrf_for(client, f"/triage/{reference}")
     response = client.post(
         f"/triage/{reference}/suggestions/apply",
@@ -316,7 +299,7 @@ def test_apply_is_recorded_in_the_audit_trail_and_as_model_feedback(app, trained
 def test_dismiss_is_recorded_and_not_suggested_again(app, trained, staff_client):
     client = staff_client("member")
     with app.app_context():
-        reference = add().reference
+        reference = factories.feedback(FOODBANK).reference
     token = csrf_for(client, f"/triage/{reference}")
     response = client.post(
         f"/triage/{reference}/suggestions/dismiss",
@@ -348,7 +331,7 @@ def test_dismiss_is_recorded_and_not_suggested_again(app, trained, staff_client)
 def test_apply_refuses_bad_input_and_changes_nothing(app, trained, staff_client, data, message):
     client = staff_client("member")
     with app.app_context():
-        reference = add().reference
+        reference = factories.feedback(FOODBANK).reference
     token = csrf_for(client, f"/triage/{reference}")
     response = client.post(
         f"/triage/{reference}/suggestions/apply", data={"csrf_token": token, **data}
@@ -365,7 +348,7 @@ def test_apply_refuses_bad_input_and_changes_nothing(app, trained, staff_client,
 def test_apply_keeps_one_commitment_per_item(app, trained, staff_client):
     client = staff_client("member")
     with app.app_context():
-        item = add(commitment_id=_commitment("environmental-benefits").id)
+        item = factories.feedback(commitment=_commitment("environmental-benefits").id)
         reference = item.reference
     token = csrf_for(client, f"/triage/{reference}")
     response = client.post(
@@ -378,7 +361,7 @@ def test_apply_keeps_one_commitment_per_item(app, trained, staff_client):
 
 def test_suggestion_actions_need_a_member(app, client, staff_client, trained):
     with app.app_context():
-        reference = add().reference
+        reference = factories.feedback(FOODBANK).reference
     url = f"/triage/{reference}/suggestions/apply"
     assert client.post(url, data={}).status_code in (302, 303, 400)
     response = client.get("/admin/tagging")
@@ -402,8 +385,8 @@ def test_suggestion_actions_need_a_member(app, client, staff_client, trained):
 def test_inbox_marks_untagged_items_with_their_suggestion(app, trained, staff_client):
     client = staff_client("member")
     with app.app_context():
-        add()
-        add("Another about food bank donations", commitment_id=_commitment().id)
+        factories.feedback(FOODBANK)
+        factories.feedback("Another about food bank donations", commitment=_commitment().id)
     page = client.get("/triage").get_data(as_text=True)
     assert page.count('data-suggested="foodbank-collection-points"') == 1
     assert "Apply the top suggestion to the selected items" in page
@@ -412,8 +395,11 @@ def test_inbox_marks_untagged_items_with_their_suggestion(app, trained, staff_cl
 def test_inbox_scores_the_pages_untagged_items_in_one_call(app, trained, staff_client, monkeypatch):
     client = staff_client("member")
     with app.app_context():
-        untagged = [add().body, add("Food bank box at Birkenhead bus station for donations").body]
-        add("Already has one", commitment_id=_commitment("environmental-benefits").id)
+        untagged = [
+            factories.feedback(FOODBANK).body,
+            factories.feedback("Food bank box at Birkenhead bus station for donations").body,
+        ]
+        factories.feedback("Already has one", commitment=_commitment("environmental-benefits").id)
     calls: list[list[str]] = []
     score = engine.Model.score
 
@@ -436,7 +422,7 @@ def test_inbox_scores_the_pages_untagged_items_in_one_call(app, trained, staff_c
 def test_inbox_marker_leaves_out_a_dismissed_suggestion(app, trained, staff_client):
     client = staff_client("member")
     with app.app_context():
-        reference = add().reference
+        reference = factories.feedback(FOODBANK).reference
     assert 'data-suggested="foodbank-collection-points"' in client.get("/triage").text
     token = csrf_for(client, f"/triage/{reference}")
     client.post(
@@ -449,8 +435,13 @@ def test_inbox_marker_leaves_out_a_dismissed_suggestion(app, trained, staff_clie
 def test_bulk_apply_shows_what_will_be_applied_before_applying(app, trained, staff_client):
     client = staff_client("member")
     with app.app_context():
-        first, second = add(), add("Food bank box at Birkenhead bus station for donations")
-        tagged = add("Already has one", commitment_id=_commitment("environmental-benefits").id)
+        first, second = (
+            factories.feedback(FOODBANK),
+            factories.feedback("Food bank box at Birkenhead bus station for donations"),
+        )
+        tagged = factories.feedback(
+            "Already has one", commitment=_commitment("environmental-benefits").id
+        )
         ids = [first.id, second.id, tagged.id]
     token = csrf_for(client, "/triage")
     preview = client.post(
@@ -494,7 +485,7 @@ def test_bulk_apply_with_nothing_selected_says_so(app, trained, staff_client):
 
 
 def test_auto_tagging_is_off_by_default(app_ctx, trained):
-    item = add()
+    item = factories.feedback(FOODBANK)
     assert item.commitment is None
     assert not db.session.scalars(select(SuggestionDecision)).all()
     assert service.current_settings().auto_enabled is False
@@ -515,13 +506,13 @@ def test_auto_tagging_applies_only_above_the_threshold(app, trained, staff_clien
         top = scores.commitments[0][1]
     assert _switch(admin, "yes", f"{top + 0.001:.4f}").status_code == 303
     with app.app_context():
-        below = add()
+        below = factories.feedback(FOODBANK)
         assert below.commitment is None
         # Only themes or roles scoring above the threshold (if any) were applied.
         assert all(d.score > top for d in db.session.scalars(select(SuggestionDecision)))
     assert _switch(admin, "yes", f"{top - 0.001:.4f}").status_code == 303
     with app.app_context():
-        above = add()
+        above = factories.feedback(FOODBANK)
         assert above.commitment.slug == FOODBANK_SLUG
         decisions = db.session.scalars(
             select(SuggestionDecision).where(SuggestionDecision.feedback_id == above.id)
@@ -577,16 +568,16 @@ def test_reports_count_auto_applied_tags_apart_from_staff_tagging(app, trained, 
     admin = staff_client("admin")
     with app.app_context():
         # Tagged by staff (its own commitment page) while auto-tagging is off.
-        add("Tagged by its own commitment page", commitment_id=_commitment().id)
+        factories.feedback("Tagged by its own commitment page", commitment=_commitment().id)
         [scores] = service.current_model().score([FOODBANK])
         threshold = scores.commitments[0][1] - 0.001
     assert _switch(admin, "yes", f"{threshold:.4f}").status_code == 303
     with app.app_context():
-        kept = add()  # auto-tagged, and left as it is
-        replaced = add()  # auto-tagged, then staff chose another commitment
+        kept = factories.feedback(FOODBANK)  # auto-tagged, and left as it is
+        replaced = factories.feedback(FOODBANK)  # auto-tagged, then staff chose another commitment
         assert kept.commitment.slug == replaced.commitment.slug == FOODBANK_SLUG
         replaced.commitment = _commitment("environmental-benefits")
-        spam = add()  # auto-tagged, but spam is left out of reports
+        spam = factories.feedback(FOODBANK)  # auto-tagged, but spam is left out of reports
         spam.status = FeedbackStatus.SPAM
         db.session.commit()
         families = db.session.scalars(
@@ -623,7 +614,7 @@ def test_reports_show_no_auto_applied_tags_when_auto_tagging_is_off(app, trained
 
     admin = staff_client("admin")
     with app.app_context():
-        add()
+        factories.feedback(FOODBANK)
     year, quarter = quarter_of(utcnow().date())
     text = admin.get(f"/reports/quarterly/{year}-Q{quarter}").get_data(as_text=True)
     assert "0 items have at least one tag applied by auto-tagging" in text

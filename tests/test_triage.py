@@ -27,19 +27,10 @@ from portal.public.service import NewFeedback, submit_feedback
 from portal.search import fulltext as search
 from portal.triage import inbox, service
 
+from . import factories
 from .conftest import csrf_for, hidden_fields
 
 S = FeedbackStatus
-
-
-def add(body: str = "A perfectly ordinary piece of feedback", **kwargs) -> Feedback:
-    kwargs.setdefault("stakeholder_type", "passenger")
-    received = kwargs.pop("received_at", None)
-    item = submit_feedback(NewFeedback(body=body, **kwargs)).feedback
-    if received:
-        item.received_at = received
-    db.session.commit()  # as the feedback form's view does: the service leaves it to its caller
-    return item
 
 
 @pytest.fixture
@@ -63,10 +54,10 @@ ALLOWED = [
 
 
 def test_every_transition_allowed_or_refused(member):
-    original = add("The original item")
+    original = factories.feedback("The original item")
     for current in S:
         for new in S:
-            item = add(f"Item going from {current} to {new}")
+            item = factories.feedback(f"Item going from {current} to {new}")
             item.status = current
             db.session.commit()
             allowed = (current, new) in ALLOWED
@@ -82,12 +73,12 @@ def test_every_transition_allowed_or_refused(member):
 
 
 def test_duplicate_needs_an_original_other_than_itself(member):
-    item = add("One")
+    item = factories.feedback("One")
     with pytest.raises(service.TriageError, match="reference of the original"):
         service.change_status(item, member, S.DUPLICATE)
     with pytest.raises(service.TriageError, match="itself"):
         service.change_status(item, member, S.DUPLICATE, duplicate_of=item)
-    original = add("Two")
+    original = factories.feedback("Two")
     service.change_status(item, member, S.DUPLICATE, duplicate_of=original)
     db.session.commit()  # services never commit: the caller (a view) does
     assert item.duplicate_of_id == original.id
@@ -101,7 +92,7 @@ def test_duplicate_needs_an_original_other_than_itself(member):
 def test_invalid_transition_over_http_is_refused_with_a_message(app, staff_client):
     client = staff_client("member")
     with app.app_context():
-        reference = add().reference
+        reference = factories.feedback().reference
     token = csrf_for(client)
     response = client.post(
         f"/triage/{reference}/status", data={"csrf_token": token, "status": "closed"}
@@ -117,7 +108,7 @@ def test_invalid_transition_over_http_is_refused_with_a_message(app, staff_clien
 
 
 def test_tags_assessment_assignment_notes_reply_are_audited(member):
-    item = add()
+    item = factories.feedback()
     role = db.session.scalar(select(Role).where(Role.slug == "employer"))
     theme = db.session.scalar(select(Theme).where(Theme.slug == "fairer"))
     code = service.create_code(member, "Personal safety at stations")
@@ -147,7 +138,7 @@ def test_tags_assessment_assignment_notes_reply_are_audited(member):
 
 
 def test_note_and_reply_validation(member):
-    item = add()
+    item = factories.feedback()
     with pytest.raises(service.TriageError, match="Enter a note"):
         service.add_note(item, member, "   ")
     with pytest.raises(service.TriageError, match="5,000"):
@@ -158,7 +149,7 @@ def test_note_and_reply_validation(member):
 def test_assign_only_to_members(member, make_user):
     champion = db.session.get(User, make_user("champion"))
     with pytest.raises(service.TriageError):
-        service.assign(add(), member, champion)
+        service.assign(factories.feedback(), member, champion)
 
 
 def test_item_page_shows_contact_details_only_when_given(app, staff_client):
@@ -173,8 +164,7 @@ def test_item_page_shows_contact_details_only_when_given(app, staff_client):
                 name="A Caller",
             )
         ).feedback.reference
-        without = add().reference
-        db.session.commit()
+        without = factories.feedback().reference
     assert "caller@example.com" in client.get(f"/triage/{with_contact}").get_data(as_text=True)
     assert "Contact details</h2>" not in client.get(f"/triage/{without}").get_data(as_text=True)
 
@@ -207,7 +197,7 @@ def test_unknown_item_is_404(staff_client):
 def test_triage_services_never_commit(member):
     """Every triage rule leaves the commit to its caller: rolled back, nothing of it is kept
     (neither the change nor its audit entry)."""
-    item, original = add("An item to change"), add("The original")
+    item, original = factories.feedback("An item to change"), factories.feedback("The original")
     lifts = service.create_code(member, "Lifts")
     db.session.commit()
     ids = (item.id, original.id, lifts.id)
@@ -252,8 +242,8 @@ def test_triage_services_never_commit(member):
 
 
 def test_bulk_actions_service(member):
-    items = [add(f"Bulk item number {n}") for n in range(3)]
-    code = service.create_code(member, "Procurement weighting")
+    items = [factories.feedback(f"Bulk item number {n}") for n in range(3)]
+    code = service.create_code(member, "Procurement weighting (bulk test)")
     assert service.bulk_add_code(items, member, code).changed == 3
     assert service.bulk_add_code(items, member, code).changed == 0  # already tagged
     result = service.bulk_status(items, member, S.IN_REVIEW)
@@ -261,7 +251,7 @@ def test_bulk_actions_service(member):
     closed = service.bulk_status(items, member, S.CLOSED)
     assert closed.changed == 0 and len(closed.refused) == 3
     assert service.bulk_assign(items, member, member).changed == 3
-    original = add("Original")
+    original = factories.feedback("Original")
     assert service.bulk_status(items, member, S.DUPLICATE, original).changed == 3
     db.session.commit()
     assert all(i.duplicate_of_id == original.id for i in items)
@@ -277,7 +267,7 @@ def _bulk(client, ids, **data):
 def test_bulk_plain_form_redirects_back(app, staff_client):
     client = staff_client("member")
     with app.app_context():
-        ids = [add(f"Plain bulk {n}").id for n in range(2)]
+        ids = [factories.feedback(f"Plain bulk {n}").id for n in range(2)]
     response = client.post(
         "/triage/bulk", data=_bulk(client, ids, action="status", status="in_review")
     )
@@ -290,7 +280,7 @@ def test_bulk_plain_form_redirects_back(app, staff_client):
 def test_bulk_htmx_returns_the_results_block(app, staff_client):
     client = staff_client("member")
     with app.app_context():
-        ids = [add(f"Htmx bulk {n}").id for n in range(2)]
+        ids = [factories.feedback(f"Htmx bulk {n}").id for n in range(2)]
         member_id = db.session.scalar(select(User.id))
     response = client.post(
         "/triage/bulk",
@@ -316,12 +306,13 @@ def test_bulk_htmx_returns_the_results_block(app, staff_client):
 def test_bulk_bad_input_gets_a_message_and_changes_nothing(app, staff_client, data, message):
     client = staff_client("member")
     with app.app_context():
-        ids = [add("Unchanged item").id]
+        ids = [factories.feedback("Unchanged item").id]
+        audited = db.session.scalar(select(func.count()).select_from(AuditEntry))
     client.post("/triage/bulk", data=_bulk(client, ids, **data))
     assert message in client.get("/triage").get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(select(Feedback.status)) is S.NEW
-        assert db.session.scalar(select(func.count()).select_from(AuditEntry)) == 0
+        assert db.session.scalar(select(func.count()).select_from(AuditEntry)) == audited
 
 
 def test_bulk_with_nothing_selected(staff_client):
@@ -333,7 +324,7 @@ def test_bulk_with_nothing_selected(staff_client):
 def test_bulk_return_to_must_be_local(app, staff_client):
     client = staff_client("member")
     with app.app_context():
-        ids = [add().id]
+        ids = [factories.feedback().id]
     data = _bulk(client, ids, action="status", status="in_review")
     data["return_to"] = "https://evil.example/"
     assert client.post("/triage/bulk", data=data).headers["Location"] == "/triage"
@@ -352,7 +343,7 @@ def test_codes_create_rename_merge_retire(member):
     with pytest.raises(service.TriageError, match="Enter a name"):
         service.create_code(member, "  ")
     service.rename_code(member, safety, "Personal safety at stations")
-    items = [add(f"Dark platform {n}") for n in range(3)]
+    items = [factories.feedback(f"Dark platform {n}") for n in range(3)]
     service.set_tags(items[0], member, [], [], [safety.id, lighting.id])
     service.set_tags(items[1], member, [], [], [lighting.id])
     moved = service.merge_codes(member, lighting, safety)
@@ -387,7 +378,7 @@ def test_codeframe_pages(app, staff_client):
 def test_inline_code_creation_tags_the_item(app, staff_client):
     client = staff_client("member")
     with app.app_context():
-        reference = add().reference
+        reference = factories.feedback().reference
     token = csrf_for(client)
     client.post(f"/triage/{reference}/codes", data={"csrf_token": token, "name": "Toilets"})
     with app.app_context():
@@ -399,28 +390,30 @@ def test_inline_code_creation_tags_the_item(app, staff_client):
 
 
 def test_search_lists_matches_newest_first(member):
-    older = add("Buses are late. The foodbank collection point at Lime Street is great.")
-    newer = add("Foodbank foodbank foodbank: more foodbank collection points please")
-    add("Nothing to do with food at all, just trains")
+    older = factories.feedback(
+        "Buses are late. The foodbank collection point at Lime Street is great."
+    )
+    newer = factories.feedback("Foodbank foodbank foodbank: more foodbank collection points please")
+    factories.feedback("Nothing to do with food at all, just trains")
     page = service.inbox_page(service.InboxFilters(q=search.parse("foodbank")), member)
     assert [r.item.id for r in page.rows] == [newer.id, older.id]
 
 
 def test_phrase_search_needs_the_words_together(member):
-    together = add("The safe space at Moorfields was staffed and welcoming")
-    add("The space was not safe at night")
+    together = factories.feedback("The safe space at Moorfields was staffed and welcoming")
+    factories.feedback("The space was not safe at night")
     page = service.inbox_page(service.InboxFilters(q=search.parse('"safe space"')), member)
     assert [r.item.id for r in page.rows] == [together.id]
 
 
 def test_search_stems_words(member):
-    item = add("Stations need more staff in the evenings")
+    item = factories.feedback("Stations need more staff in the evenings")
     page = service.inbox_page(service.InboxFilters(q=search.parse("station")), member)
     assert [r.item.id for r in page.rows] == [item.id]
 
 
 def test_search_is_kept_in_sync_on_update_and_delete(member):
-    item = add("Originally about ferries")
+    item = factories.feedback("Originally about ferries")
     item.body = "Now about tunnels instead"
     db.session.commit()
 
@@ -440,7 +433,7 @@ def test_search_is_kept_in_sync_on_update_and_delete(member):
     "hostile", ['"', "foo AND", "NEAR(", "a:b", "*", "-x", "'; DROP TABLE feedback; --", "((("]
 )
 def test_search_syntax_in_user_input_is_harmless(member, hostile):
-    add("Some ordinary words")
+    factories.feedback("Some ordinary words")
     service.inbox_page(service.InboxFilters(q=search.parse(hostile)), member)
     assert db.session.scalar(select(func.count()).select_from(Feedback)) == 1
 
@@ -454,7 +447,10 @@ def test_highlight_escapes_and_marks():
 
 def test_keyset_pagination_walks_every_item_once(member):
     base = datetime(2026, 1, 1, tzinfo=UTC)
-    made = [add(f"Paged item {n}", received_at=base + timedelta(hours=n % 7)) for n in range(23)]
+    made = [
+        factories.feedback(f"Paged item {n}", received_at=base + timedelta(hours=n % 7))
+        for n in range(23)
+    ]
     seen, cursor = [], None
     while True:
         page = service.inbox_page(service.InboxFilters(), member, cursor, limit=5)
@@ -469,7 +465,9 @@ def test_keyset_pagination_walks_every_item_once(member):
 
 
 def test_search_pagination_walks_every_match_once(member):
-    made = [add(f"Tunnel tolls {'tunnel ' * (n % 4)} comment {n}") for n in range(12)]
+    made = [
+        factories.feedback(f"Tunnel tolls {'tunnel ' * (n % 4)} comment {n}") for n in range(12)
+    ]
     seen, cursor = [], None
     filters = service.InboxFilters(q=search.parse("tunnel"))
     while True:
@@ -483,14 +481,14 @@ def test_search_pagination_walks_every_match_once(member):
 
 def test_filters_combine(member, make_user):
     other = db.session.get(User, make_user("admin"))
-    liverpool_email = add(
+    liverpool_email = factories.feedback(
         "Liverpool by email",
         locality="liverpool",
         channel=Channel.EMAIL,
         stakeholder_type="business",
     )
-    add("Wirral by web", locality="wirral")
-    add("Liverpool by web", locality="liverpool")
+    factories.feedback("Wirral by web", locality="wirral")
+    factories.feedback("Liverpool by web", locality="liverpool")
     service.assign(liverpool_email, member, other)
     filters = service.InboxFilters.from_args(
         {"locality": "liverpool", "channel": "email", "stakeholder_type": "business"}
@@ -516,8 +514,8 @@ def test_filter_errors_are_reported_not_crashing(staff_client):
 
 
 def test_date_range_includes_whole_days(member):
-    inside = add("Inside", received_at=datetime(2026, 3, 31, 23, 59, 59, tzinfo=UTC))
-    add("Outside", received_at=datetime(2026, 4, 1, 0, 0, 0, tzinfo=UTC))
+    inside = factories.feedback("Inside", received_at=datetime(2026, 3, 31, 23, 59, 59, tzinfo=UTC))
+    factories.feedback("Outside", received_at=datetime(2026, 4, 1, 0, 0, 0, tzinfo=UTC))
     filters = service.InboxFilters.from_args({"from": "2026-03-01", "to": "2026-03-31"})
     assert [r.item.id for r in service.inbox_page(filters, member).rows] == [inside.id]
 
@@ -525,7 +523,7 @@ def test_date_range_includes_whole_days(member):
 def test_inbox_htmx_returns_only_results_and_varies(staff_client, app):
     client = staff_client("member")
     with app.app_context():
-        add("Htmx inbox item about ferries")
+        factories.feedback("Htmx inbox item about ferries")
     full = client.get("/triage?q=ferries")
     partial = client.get("/triage?q=ferries", headers={"HX-Request": "true"})
     assert "HX-Request" in partial.headers["Vary"] and "HX-Request" in full.headers["Vary"]
@@ -539,7 +537,7 @@ def test_inbox_next_link_and_status_tabs(app, staff_client):
     client = staff_client("member")
     with app.app_context():
         for n in range(55):
-            add(f"Item {n} for paging")
+            factories.feedback(f"Item {n} for paging")
     html = client.get("/triage").get_data(as_text=True)
     assert html.count('name="ids"') == 50
     assert "New (55)" in html
@@ -551,9 +549,11 @@ def test_inbox_next_link_and_status_tabs(app, staff_client):
 
 def test_neighbours_follow_the_filter(member):
     base = datetime(2026, 5, 1, tzinfo=UTC)
-    a = add("Oldest liverpool", locality="liverpool", received_at=base)
-    add("Middle wirral", locality="wirral", received_at=base + timedelta(hours=1))
-    c = add("Newest liverpool", locality="liverpool", received_at=base + timedelta(hours=2))
+    a = factories.feedback("Oldest liverpool", locality="liverpool", received_at=base)
+    factories.feedback("Middle wirral", locality="wirral", received_at=base + timedelta(hours=1))
+    c = factories.feedback(
+        "Newest liverpool", locality="liverpool", received_at=base + timedelta(hours=2)
+    )
     filters = service.InboxFilters.from_args({"locality": "liverpool"})
     assert service.neighbours(a, filters, member) == (c.reference, None)
     assert service.neighbours(c, filters, member) == (None, a.reference)
@@ -564,7 +564,7 @@ def test_page_of_rows_uses_a_fixed_number_of_queries(app, member):
 
     code = service.create_code(member, "Counted")
     for n in range(30):
-        item = add(f"Query count item {n}")
+        item = factories.feedback(f"Query count item {n}")
         service.set_tags(item, member, [], [], [code.id])
     statements = []
     listener = lambda *args: statements.append(args[2])  # noqa: E731
@@ -586,10 +586,10 @@ CAMPAIGN = (
 
 
 def test_similar_items_find_campaign_copies_not_unrelated(member):
-    first = add(CAMPAIGN)
-    copy = add("Hello. " + CAMPAIGN + " Thanks")
-    near = add(CAMPAIGN.replace("Wirral", "Sefton"))
-    add("The ferry timetable changed and nobody told us about it at Seacombe")
+    first = factories.feedback(CAMPAIGN)
+    copy = factories.feedback("Hello. " + CAMPAIGN + " Thanks")
+    near = factories.feedback(CAMPAIGN.replace("Wirral", "Sefton"))
+    factories.feedback("The ferry timetable changed and nobody told us about it at Seacombe")
     found = service.similar_items(first)
     assert {s.item.id for s in found} == {copy.id, near.id}
     assert all(s.score >= 0.3 for s in found)
@@ -599,8 +599,8 @@ def test_similar_items_find_campaign_copies_not_unrelated(member):
 def test_mark_similar_as_duplicate_over_http(app, staff_client):
     client = staff_client("member")
     with app.app_context():
-        original = add(CAMPAIGN).reference
-        copy = add(CAMPAIGN + " Please!").reference
+        original = factories.feedback(CAMPAIGN).reference
+        copy = factories.feedback(CAMPAIGN + " Please!").reference
     page = client.get(f"/triage/{copy}").get_data(as_text=True)
     assert original in page and "Mark as duplicate" in page
     token = csrf_for(client)
@@ -666,7 +666,10 @@ def test_staff_record_bad_input(app, staff_client, changes, message):
 
 
 def test_status_counts_kept_by_the_database_and_capped_when_filtered(member, monkeypatch):
-    items = [add(f"Counted item {n}", locality="wirral" if n % 2 else "halton") for n in range(6)]
+    items = [
+        factories.feedback(f"Counted item {n}", locality="wirral" if n % 2 else "halton")
+        for n in range(6)
+    ]
     counts = service.status_counts(service.InboxFilters(), member)
     assert counts[S.NEW] == 6 and counts.label() == "6"
     service.change_status(items[0], member, S.IN_REVIEW)
@@ -690,8 +693,8 @@ def test_status_counts_kept_by_the_database_and_capped_when_filtered(member, mon
 def test_date_filters_are_govuk_date_inputs_and_old_links_work(app, staff_client, path, table):
     client = staff_client("admin")
     with app.app_context():
-        add("Inside the range", received_at=datetime(2026, 3, 31, 12, tzinfo=UTC))
-        add("Outside the range", received_at=datetime(2026, 4, 1, 12, tzinfo=UTC))
+        factories.feedback("Inside the range", received_at=datetime(2026, 3, 31, 12, tzinfo=UTC))
+        factories.feedback("Outside the range", received_at=datetime(2026, 4, 1, 12, tzinfo=UTC))
     page = client.get(path).get_data(as_text=True)
     assert 'type="date"' not in page
     for key in ("from", "to"):
@@ -728,8 +731,8 @@ def test_item_page_forms_are_filled_from_the_item(app, staff_client):
     with app.app_context():
         role = db.session.scalars(select(Role).order_by(Role.position)).first()
         role_id = role.id
-        original = add(CAMPAIGN).reference
-        item = add(CAMPAIGN + " Please!", consent_to_quote=True)
+        original = factories.feedback(CAMPAIGN).reference
+        item = factories.feedback(CAMPAIGN + " Please!", consent_to_quote=True)
         item.roles.append(role)
         item.sentiment = Sentiment.NEGATIVE
         item.priority = Priority.HIGH
@@ -764,7 +767,7 @@ def test_item_page_forms_are_filled_from_the_item(app, staff_client):
 def test_item_page_refused_note_comes_back_in_its_box(app, staff_client):
     client = staff_client("member")
     with app.app_context():
-        reference = add().reference
+        reference = factories.feedback().reference
     token = csrf_for(client, f"/triage/{reference}")
     typed = "x" * 5001
     response = client.post(f"/triage/{reference}/notes", data={"csrf_token": token, "body": typed})

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextvars
+from collections.abc import Iterator
 from datetime import UTC, datetime
 
 from flask import (
     Blueprint,
+    Flask,
     Response,
     abort,
     current_app,
@@ -55,17 +58,41 @@ def _export(fmt: str):
     stream = export.csv_stream(head, rows) if fmt == "csv" else export.xlsx_stream(head, rows)
     stamp = datetime.now(UTC).strftime("%Y-%m-%d")
     return Response(
-        _own_app_context(current_app._get_current_object(), stream),
+        _OwnAppContext(current_app._get_current_object(), stream),
         mimetype="text/csv" if fmt == "csv" else XLSX,
         headers={"Content-Disposition": f'attachment; filename="feedback-{stamp}.{fmt}"'},
     )
 
 
-def _own_app_context(app, stream):
+class _OwnAppContext:
     """Run the export in an app context (and database session) of its own, entered when the
-    first chunk is asked for: nothing is held for a response that is never read."""
-    with app.app_context():
-        yield from stream
+    first chunk is asked for: nothing is held for a response that is never read.
+
+    Every chunk is made inside a `contextvars.Context` of its own, so the app context it pushes
+    is never on the stack of whoever reads the response (the WSGI server, a test client): it is
+    popped where it was pushed however the response ends (read to the end, closed half read, or
+    dropped unread)."""
+
+    def __init__(self, app: Flask, stream: Iterator[bytes]) -> None:
+        self._context = contextvars.Context()
+        self._chunks = self._run(app, stream)
+
+    @staticmethod
+    def _run(app: Flask, stream: Iterator[bytes]) -> Iterator[bytes]:
+        with app.app_context():
+            yield from stream
+
+    def __iter__(self) -> _OwnAppContext:
+        return self
+
+    def __next__(self) -> bytes:
+        return self._context.run(next, self._chunks)
+
+    def close(self) -> None:
+        self._context.run(self._chunks.close)
+
+    def __del__(self) -> None:
+        self.close()
 
 
 @bp.get("/export.csv")

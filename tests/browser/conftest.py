@@ -19,9 +19,14 @@ from flask import Flask
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 from werkzeug.serving import make_server
 
+from .. import factories
 from ..conftest import PASSWORD, make_app
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+# How long a browser step or an `expect` may wait: a guard against a hung page, never a measure
+# of speed. On a loaded machine a fresh app's first page or first PDF can take well over 10 s.
+GUARD_MS = 60_000
+expect.set_options(timeout=GUARD_MS)
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -60,6 +65,30 @@ def serve_portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Portal]:
         yield Portal(app, url)
 
 
+@dataclass(frozen=True)
+class Item:
+    """A feedback item made for a test: its id, public reference and private tracking token."""
+
+    id: int
+    reference: str
+    token: str
+
+
+@pytest.fixture(scope="module")
+def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Portal]:
+    """A portal of the test module's own (fresh database), served for its tests."""
+    yield from serve_portal(tmp_path_factory)
+
+
+def feedback_item(portal: Portal, body: str, **fields) -> Item:
+    """Store a feedback item through tests/factories.py (committed, so the served portal sees
+    it); return its id, reference and tracking token."""
+    with portal.app.app_context():
+        item = factories.feedback(body, **fields)
+        assert item.token is not None
+        return Item(item.id, item.reference, item.token)
+
+
 def unique_word() -> str:
     """Return a word no other test's data contains, to search and filter by."""
     return "zq" + uuid.uuid4().hex[:10]
@@ -67,13 +96,9 @@ def unique_word() -> str:
 
 def make_staff(portal: Portal, role: str = "member") -> str:
     """Create a staff account with a unique email; return the email."""
-    from portal.auth.service import create_user
-    from portal.extensions import db
-
     email = f"{role}-{uuid.uuid4().hex[:8]}@example.invalid"
     with portal.app.app_context():
-        create_user(email, role, PASSWORD, f"Test {role.capitalize()}")
-        db.session.commit()
+        factories.user(role, email, f"Test {role.capitalize()}")
     return email
 
 
@@ -164,7 +189,7 @@ def _page(browser: Browser, javascript: bool) -> Iterator[Page]:
     page.on("pageerror", lambda error: errors.append(str(error)))
     reports_from = len(CSP_REPORTS.messages)
     console = watch_csp(page)
-    page.set_default_timeout(10000)
+    page.set_default_timeout(GUARD_MS)
     yield page
     violations = csp_violations(page, console, reports_from)
     context.close()

@@ -25,7 +25,7 @@ from playwright.sync_api import Browser, Page
 from ..conftest import PASSWORD, hidden_fields, valid_answers
 from ..test_auth import PUBLIC_ENDPOINTS, _expected_roles
 from ..test_surveys import ALL_TYPES, GOOD
-from .conftest import Portal, axe_violations, serve_portal
+from .conftest import GUARD_MS, Portal, axe_violations, serve_portal
 
 pytestmark = pytest.mark.browser
 
@@ -393,7 +393,7 @@ def width_page(browser: Browser) -> Iterator[Callable[[int], tuple[Page, list[st
         )
         contexts.append(context)
         page = context.new_page()
-        page.set_default_timeout(15000)
+        page.set_default_timeout(GUARD_MS)
         console: list[str] = []
         page.on("console", lambda m: console.append(m.text) if m.type == "error" else None)
         page.on("pageerror", lambda e: console.append(str(e)))

@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from ..smtp import Mailbox, smtp_server, text_of
-from .conftest import Portal, axe_violations, make_staff, serve_portal, sign_in
+from .conftest import GUARD_MS, Portal, axe_violations, make_staff, serve_portal, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -45,7 +45,7 @@ def test_follow_confirm_update_unsubscribe(browser, mail_portal, javascript):
     portal, box = mail_portal
     context = browser.new_context(java_script_enabled=javascript, bypass_csp=True)
     page = context.new_page()
-    page.set_default_timeout(10000)
+    page.set_default_timeout(GUARD_MS)
     address = f"follower-{uuid.uuid4().hex[:8]}@example.com"
 
     page.goto(f"{portal.url}/commitments/{SLUG}")

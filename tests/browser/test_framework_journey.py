@@ -5,38 +5,19 @@ forms; its feedback still listed). Axe on the framework admin pages."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Page, expect
-from sqlalchemy import select
 
-from portal.extensions import db
+from .conftest import Portal, axe_violations, feedback_item, make_staff, sign_in, unique_word
 
-from .conftest import Portal, axe_violations, make_staff, serve_portal, sign_in, unique_word
-
-
-@pytest.fixture(scope="module")
-def portal(tmp_path_factory) -> Iterator[Portal]:
-    yield from serve_portal(tmp_path_factory)
+pytestmark = pytest.mark.browser
 
 
 def _feedback_on(portal: Portal, slug: str) -> str:
-    from portal.models import Commitment
-    from portal.public.service import NewFeedback, submit_feedback
-
-    with portal.app.app_context():
-        commitment = db.session.scalar(select(Commitment).where(Commitment.slug == slug))
-        reference = submit_feedback(
-            NewFeedback(
-                body="The lifts at my station are often out of order.",
-                stakeholder_type="passenger",
-                commitment_id=commitment.id,
-            )
-        ).feedback.reference
-        db.session.commit()
-        db.session.commit()
-        return reference
+    return feedback_item(
+        portal, "The lifts at my station are often out of order.", commitment=slug
+    ).reference
 
 
 def _journey(page: Page, portal: Portal) -> None:

@@ -6,20 +6,14 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from .conftest import Portal, axe_violations, make_staff, serve_portal, sign_in, unique_word
+from .conftest import Portal, axe_violations, make_staff, sign_in, unique_word
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="session")
-def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Portal]:
-    yield from serve_portal(tmp_path_factory)
 
 
 def workshop_file(word: str) -> bytes:

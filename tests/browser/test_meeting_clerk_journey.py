@@ -6,7 +6,6 @@ minutes; axe-core on the meeting and minutes pages."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -18,14 +17,10 @@ from sqlalchemy import select
 
 from portal.extensions import db
 
-from .conftest import Portal, axe_violations, make_staff, serve_portal, sign_in, unique_word
+from .. import factories
+from .conftest import Portal, axe_violations, make_staff, sign_in, unique_word
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Portal]:
-    yield from serve_portal(tmp_path_factory)
 
 
 def fill_date(page: Page, name: str, day: date) -> None:
@@ -37,12 +32,9 @@ def fill_date(page: Page, name: str, day: date) -> None:
 def earlier_meeting(portal: Portal, email: str, title: str, day: date) -> int:
     """A meeting held before the one the journey plans, whose minutes are to be approved."""
     from portal.auth.service import get_user_by_email
-    from portal.meetings import service
 
     with portal.app.app_context():
-        meeting = service.create_meeting(get_user_by_email(email), title, day)
-        db.session.commit()
-        return meeting.id
+        return factories.meeting(get_user_by_email(email), title, day).id
 
 
 def download(page: Page, link: str, tmp_path: Path) -> Path:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -21,10 +20,11 @@ from portal.extensions import db
 
 from ..conftest import PASSWORD
 from .conftest import (
+    Item,
     Portal,
     axe_violations,
+    feedback_item,
     make_staff,
-    serve_portal,
     sign_in,
     tab_to,
     unique_word,
@@ -37,22 +37,10 @@ TAB_LIMIT = 400
 
 
 @dataclass(frozen=True)
-class Item:
-    id: int
-    reference: str
-    token: str
-
-
-@dataclass(frozen=True)
 class CommitmentRef:
     id: int
     slug: str
     title: str
-
-
-@pytest.fixture(scope="module")
-def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Portal]:
-    yield from serve_portal(tmp_path_factory)
 
 
 def commitments(portal: Portal) -> list[CommitmentRef]:
@@ -75,26 +63,18 @@ def make_feedback(
     stakeholder_type: str = "passenger",
     channel: str = "web",
 ) -> Item:
-    """Store a feedback item on a commitment, received on a given day."""
-    from portal.models import Channel, StakeholderType
-    from portal.public.service import NewFeedback, submit_feedback
-
-    with portal.app.app_context():
-        submission = submit_feedback(
-            NewFeedback(
-                body=body,
-                stakeholder_type=StakeholderType(stakeholder_type),
-                commitment_id=commitment.id,
-                consent_to_quote=quote,
-                channel=Channel(channel),
-                received_at=datetime(received.year, received.month, received.day, 12, tzinfo=UTC),
-            )
-        )
-        assert submission.token is not None
-        if quote:  # public pages quote only what a member approved (issue 11)
-            submission.feedback.quote_approved = True
-        db.session.commit()
-        return Item(submission.feedback.id, submission.feedback.reference, submission.token)
+    """Store a feedback item on a commitment, received on a given day (a quotable one approved
+    for quoting: public pages quote only what a member approved, issue 11)."""
+    return feedback_item(
+        portal,
+        body,
+        commitment=commitment.id,
+        received_at=datetime(received.year, received.month, received.day, 12, tzinfo=UTC),
+        consent_to_quote=quote,
+        quote_approved=True if quote else None,
+        stakeholder_type=stakeholder_type,
+        channel=channel,
+    )
 
 
 def tab(page: Page, selector: str) -> None:
@@ -785,7 +765,7 @@ def test_print_view_shows_previous_actions(page: Page, portal: Portal, follow_up
     expect(page.locator("main .doc-section > h2").nth(1)).to_have_text(
         "2. Minutes and actions of the previous meeting"
     )
-    expect(page.locator("main")).to_contain_text(follow_up.action, timeout=2000)
+    expect(page.locator("main")).to_contain_text(follow_up.action)
 
 
 def test_refresh_over_htmx_updates_the_snapshot_time(page: Page, portal: Portal, follow_up):
@@ -808,7 +788,7 @@ def test_refresh_over_htmx_updates_the_snapshot_time(page: Page, portal: Portal,
         assert db.session.get(Meeting, follow_up.later_id).figures_built_at.date() != date(
             2026, 9, 1
         )
-    expect(stated).not_to_contain_text("1 September 2026, 10:30am", timeout=2000)
+    expect(stated).not_to_contain_text("1 September 2026, 10:30am")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -19,11 +19,11 @@ from portal.extensions import db
 from ..conftest import PASSWORD
 from .conftest import (
     CSP_REPORTS,
+    GUARD_MS,
     Portal,
     axe_violations,
     csp_violations,
     make_staff,
-    serve_portal,
     sign_in,
     tab_to,
     unique_word,
@@ -43,11 +43,6 @@ class Tag:
     name: str
 
 
-@pytest.fixture(scope="module")
-def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Portal]:
-    yield from serve_portal(tmp_path_factory)
-
-
 @contextmanager
 def browser_page(browser: Browser) -> Iterator[Page]:
     """A page in a context of its own (another person's browser), failing on JS errors and on
@@ -58,7 +53,7 @@ def browser_page(browser: Browser) -> Iterator[Page]:
     page.on("pageerror", lambda error: errors.append(str(error)))
     reports_from = len(CSP_REPORTS.messages)
     console = watch_csp(page)
-    page.set_default_timeout(10000)
+    page.set_default_timeout(GUARD_MS)
     try:
         yield page
         violations = csp_violations(page, console, reports_from)
@@ -121,29 +116,21 @@ def make_note(
     publisher: str | None = None,
     **extra,
 ) -> int:
-    """Write a note as its author through the service (and submit, publish); return its id."""
+    """Write a note as its author through tests/factories.py (and submit, publish); its id."""
     from portal.auth.service import get_user_by_email
-    from portal.notes import service
+
+    from .. import factories
 
     with portal.app.app_context():
-        author = get_user_by_email(email)
-        note = service.create(
-            author,
-            service.NoteInput(
-                title=title,
-                summary=extra.pop("summary", f"What worked: {title.lower()}."),
-                body=body,
-                commitment_ids=list(commitment_ids),
-                **extra,
-            ),
-        )
-        if submit:
-            service.submit(author, note)
-        if publisher:
-            service.publish(get_user_by_email(publisher), note)
-        db.session.commit()
-        db.session.commit()
-        return note.id
+        return factories.note(
+            get_user_by_email(email),
+            title,
+            body,
+            commitment_ids,
+            submit=submit,
+            publisher=get_user_by_email(publisher) if publisher else None,
+            **extra,
+        ).id
 
 
 def lf(text: str | None) -> str | None:
@@ -690,7 +677,7 @@ def test_pinned_note_in_print_view(page: Page, portal: Portal, pinned_note: Pinn
     sign_in(page, portal, pinned_note.member)
     page.goto(f"{portal.url}/meetings/{pinned_note.meeting_id}/print")
     expect(page.locator("main")).to_contain_text("Best-practice notes")
-    expect(page.locator("main")).to_contain_text(pinned_note.title, timeout=2000)
+    expect(page.locator("main")).to_contain_text(pinned_note.title)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -779,8 +766,8 @@ def test_draft_edit_does_not_change_public_commitment_links(page: Page, portal: 
 
     # The published version was reviewed with the first commitment only.
     page.goto(f"{portal.url}/commitments/{published_on.slug}")
-    expect(page.locator("#related-notes")).to_contain_text(title, timeout=2000)
+    expect(page.locator("#related-notes")).to_contain_text(title)
     page.goto(f"{portal.url}/commitments/{drafted_on.slug}")
-    expect(page.locator("#related-notes")).to_have_count(0, timeout=2000)
+    expect(page.locator("#related-notes")).to_have_count(0)
     page.goto(f"{portal.url}/best-practice/{slug}")
-    expect(page.locator("main")).to_contain_text(published_on.name, timeout=2000)
+    expect(page.locator("main")).to_contain_text(published_on.name)

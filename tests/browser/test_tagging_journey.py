@@ -2,34 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
-from .conftest import Portal, axe_violations, make_staff, serve_portal, sign_in, tab_to
+from .conftest import Portal, axe_violations, feedback_item, make_staff, sign_in, tab_to
 
 pytestmark = pytest.mark.browser
 
 FOODBANK = "Could you put a food bank donation box for tins at Southport station? {word}"
 
 
-@pytest.fixture(scope="module")
-def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Portal]:
-    yield from serve_portal(tmp_path_factory)
-
-
 def make_item(portal: Portal, body: str) -> str:
-    from portal.extensions import db
-    from portal.public.service import NewFeedback, submit_feedback
-
-    with portal.app.app_context():
-        reference = submit_feedback(
-            NewFeedback(body=body, stakeholder_type="passenger")
-        ).feedback.reference
-        db.session.commit()  # the service leaves the commit to its caller
-        return reference
+    return feedback_item(portal, body).reference
 
 
 def commitment_of(portal: Portal, reference: str) -> str | None:

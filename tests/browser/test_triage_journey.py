@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -15,10 +13,11 @@ from portal.extensions import db
 
 from ..conftest import PASSWORD
 from .conftest import (
+    Item,
     Portal,
     axe_violations,
+    feedback_item,
     make_staff,
-    serve_portal,
     tab_to,
     unique_word,
 )
@@ -31,36 +30,9 @@ TAB_LIMIT = 200
 CHANGE_STATUS = "form[action$='/status'] button[type=submit]:not(.govuk-button--warning)"
 
 
-@dataclass(frozen=True)
-class Item:
-    id: int
-    reference: str
-    token: str
-
-
-@pytest.fixture(scope="session")
-def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Portal]:
-    yield from serve_portal(tmp_path_factory)
-
-
 def make_feedback(portal: Portal, body: str, stakeholder_type: str = "passenger") -> Item:
-    """Store a feedback item as the public form would; return its id, reference and token."""
-    from portal.models import StakeholderType
-    from portal.public.service import NewFeedback, submit_feedback
-
-    with portal.app.app_context():
-        submission = submit_feedback(
-            NewFeedback(
-                body=body,
-                stakeholder_type=StakeholderType(stakeholder_type),
-                commitment_id=None,
-                consent_to_quote=True,
-            )
-        )
-        db.session.commit()
-        assert submission.token is not None
-        db.session.commit()
-        return Item(submission.feedback.id, submission.feedback.reference, submission.token)
+    """Store a feedback item as the public form would, consenting to be quoted."""
+    return feedback_item(portal, body, stakeholder_type=stakeholder_type, consent_to_quote=True)
 
 
 def sign_in(page: Page, portal: Portal, email: str, password: str = PASSWORD) -> None:
@@ -88,7 +60,6 @@ def first_role_and_theme(portal: Portal) -> tuple[int, str, int, str]:
 
 def load_item(portal: Portal, reference: str):
     """Return (status, role names, theme names, code names, public reply) from the database."""
-    from portal.extensions import db
     from portal.models import Feedback
 
     with portal.app.app_context():
@@ -362,7 +333,7 @@ def test_form_posted_after_signing_out_elsewhere_returns_to_the_item(page: Page,
     page.fill("#email", email)
     page.fill("#password", PASSWORD)
     page.click("button:has-text('Sign in')")
-    expect(page).to_have_url(f"{portal.url}/triage/{item.reference}", timeout=3000)
+    expect(page).to_have_url(f"{portal.url}/triage/{item.reference}")
 
 
 def test_champion_is_refused_the_inbox(page: Page, portal: Portal):
@@ -407,7 +378,6 @@ def test_axe_on_inbox_with_search_highlights(page: Page, portal: Portal):
 
 def test_axe_on_item_page_with_tags_notes_and_history(page: Page, portal: Portal):
     from portal.auth.service import get_user_by_email
-    from portal.extensions import db
     from portal.models import FeedbackStatus
     from portal.triage import service
 
