@@ -30,8 +30,12 @@ from sklearn.linear_model import LogisticRegression, SGDClassifier
 from sklearn.naive_bayes import MultinomialNB
 from sklearn.preprocessing import normalize
 
+from .general import GENERAL_TEXTS
+
 NONE = "__none__"
 FAMILIES = ("themes", "roles", "codes")
+# How many times each text of the "no commitment" reference (general.py) counts.
+GENERAL_WEIGHT = 2
 # Below this many positive examples a theme, role or code is scored from the framework instead.
 MIN_POSITIVES = 15
 # Below this many labelled items in all, commitments are scored by similarity alone (day one).
@@ -42,12 +46,12 @@ FRAMEWORK_WEIGHT = 20
 SIMILARITY_SHARE = 0.4
 # Share of the commitment score taken from naive Bayes over the same features: it ranks texts
 # that use few of the training texts' words better than the logistic regression alone.
-NAIVE_BAYES_SHARE = 0.2
+NAIVE_BAYES_SHARE = 0.3
 NAIVE_BAYES_ALPHA = 0.1
 # A text about no commitment shares few words with any commitment's own title and text: scores
 # are scaled down when the best (stretched) similarity is below this, and by naive Bayes's
 # probability of "no commitment", so such texts stay below POSSIBLE.
-RELEVANT_SIMILARITY = 0.15
+RELEVANT_SIMILARITY = 0.1
 # Scores below POSSIBLE are not shown; from LIKELY up a suggestion is called "likely".
 POSSIBLE = 0.15
 LIKELY = 0.4
@@ -261,9 +265,11 @@ class Model:
         )
         framework_docs = [clean(c.text) for c in self.commitments]
         texts = [clean(e.text) for e in examples]
+        general_docs = [clean(t) for t in GENERAL_TEXTS]
         self.features = Features()
-        X_both = self.features.fit_transform(texts + framework_docs)
-        X_all, framework = X_both[: len(texts)], X_both[len(texts) :]
+        X_both = self.features.fit_transform(texts + framework_docs + general_docs)
+        n, m = len(texts), len(texts) + len(framework_docs)
+        X_all, framework, general = X_both[:n], X_both[n:m], X_both[m:]
         self.label_vectors = framework.T.tocsr()
         self.code_vectors = (
             self.features.transform([clean(c.text) for c in self.codes]).T.tocsr()
@@ -274,8 +280,15 @@ class Model:
         self.classifier = self.naive_bayes = None
         if len({e.commitment for e in labelled} - {NONE}) >= 2 and len(labelled) >= MIN_LABELLED:
             rows = [i for i, e in enumerate(examples) if e.commitment in known]
-            X = sparse.vstack([X_all[rows]] + [framework] * FRAMEWORK_WEIGHT, format="csr")
-            y = [e.commitment for e in labelled] + slugs * FRAMEWORK_WEIGHT
+            X = sparse.vstack(
+                [X_all[rows]] + [framework] * FRAMEWORK_WEIGHT + [general] * GENERAL_WEIGHT,
+                format="csr",
+            )
+            y = (
+                [e.commitment for e in labelled]
+                + slugs * FRAMEWORK_WEIGHT
+                + [NONE] * (len(general_docs) * GENERAL_WEIGHT)
+            )
             clf = _classifier(X.shape[0]).fit(X, y)
             self.classifier = _linear(clf)
             nb = MultinomialNB(alpha=NAIVE_BAYES_ALPHA).fit(X, y)
