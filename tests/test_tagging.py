@@ -99,6 +99,52 @@ def test_features_of_training_texts_are_what_scoring_sees():
     assert abs(unseen - again[0]).max() < 1e-6
 
 
+def labelled_examples() -> list[engine.Example]:
+    """Tagged items for the three test commitments, none of them settled without one."""
+    texts = {
+        "foodbank": ["a box for tins and food donations at {} station", "food bank drop off at {}"],
+        "safe-spaces": ["i felt unsafe at {} station at night", "somewhere safe to wait at {}"],
+        "environment": ["cleaner air and less pollution at {}", "plant trees near {} station"],
+    }
+    places = ["Bootle", "Southport", "Kirkby", "Huyton", "Birkenhead", "Speke"]
+    return [
+        engine.Example(pattern.format(place), slug)
+        for slug, patterns in texts.items()
+        for pattern in patterns
+        for place in places
+    ]
+
+
+def test_no_commitment_is_learned_from_the_general_reference_too():
+    # No tagged item is "no commitment", yet the model knows the class from general.py's texts.
+    examples = labelled_examples()
+    assert not any(e.commitment == engine.NONE for e in examples)
+    model = engine.Model(**labels()).fit(examples)
+    assert engine.NONE in model.classifier.keys
+    assert engine.NONE in model.naive_bayes.keys
+    [food, lift, late] = model.score(
+        [
+            "Could there be a food bank donations box for tins at Bootle station?",
+            "The lift at Southport station is out of order again.",
+            "My bus was late and the driver was rude.",
+        ]
+    )
+    assert food.commitments[0] == ("foodbank", food.commitments[0][1])
+    assert food.commitments[0][1] >= model.possible
+    assert lift.commitments[0][1] < model.possible
+    assert late.commitments[0][1] < model.possible
+
+
+def test_a_text_sharing_no_words_with_any_commitment_is_scaled_below_possible(monkeypatch):
+    model = engine.Model(**labels()).fit(labelled_examples())
+    text = "Kirkby Huyton Speke"  # only place names: in the tagged items, not in any commitment
+    [scaled] = model.score([text])
+    # Without the relevance scaling, the classifiers alone would name a commitment.
+    monkeypatch.setattr(engine, "RELEVANT_SIMILARITY", 1e-9)
+    [unscaled] = model.score([text])
+    assert scaled.commitments[0][1] < model.possible <= unscaled.commitments[0][1]
+
+
 def test_trained_model_learns_from_tagged_items(app_ctx, trained):
     model = service.current_model()
     assert model.version == trained
@@ -106,6 +152,19 @@ def test_trained_model_learns_from_tagged_items(app_ctx, trained):
     [scores] = model.score([FOODBANK])
     assert scores.commitments[0][0] == FOODBANK_SLUG
     assert scores.commitments[0][1] >= model.possible
+
+
+def test_development_set_figures_after_training_on_demo_feedback(app_ctx, trained):
+    # tests/data/tagging_dev.jsonl is the set the settings are tuned on (the README's figures
+    # are after 3,000 demo items; this model saw 400): a floor, so a change that loses
+    # accuracy, or lets general feedback through as a suggestion, fails here first.
+    path = Path(__file__).parent / "data" / "tagging_dev.jsonl"
+    lines = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    assert len(lines) == 153 and sum(1 for line in lines if line["commitment"] is None) == 36
+    figures = service.evaluate_file(lines)
+    assert figures["top1"] >= 0.7
+    assert figures["top3"] >= 0.85
+    assert figures["no_commitment_below_possible"] >= 0.8
 
 
 def test_train_stores_a_new_version_and_the_app_loads_it(app, app_ctx, trained):

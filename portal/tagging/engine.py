@@ -27,10 +27,15 @@ import numpy as np
 from scipy import sparse
 from sklearn.feature_extraction.text import HashingVectorizer
 from sklearn.linear_model import LogisticRegression, SGDClassifier
+from sklearn.naive_bayes import MultinomialNB
 from sklearn.preprocessing import normalize
+
+from .general import GENERAL_TEXTS
 
 NONE = "__none__"
 FAMILIES = ("themes", "roles", "codes")
+# How many times each text of the "no commitment" reference (general.py) counts.
+GENERAL_WEIGHT = 2
 # Below this many positive examples a theme, role or code is scored from the framework instead.
 MIN_POSITIVES = 15
 # Below this many labelled items in all, commitments are scored by similarity alone (day one).
@@ -39,6 +44,14 @@ MIN_LABELLED = 30
 FRAMEWORK_WEIGHT = 20
 # Share of the commitment score taken from similarity to the commitment's own words.
 SIMILARITY_SHARE = 0.4
+# Share of the commitment score taken from naive Bayes over the same features: it ranks texts
+# that use few of the training texts' words better than the logistic regression alone.
+NAIVE_BAYES_SHARE = 0.3
+NAIVE_BAYES_ALPHA = 0.1
+# A text about no commitment shares few words with any commitment's own title and text: scores
+# are scaled down when the best (stretched) similarity is below this, and by naive Bayes's
+# probability of "no commitment", so such texts stay below POSSIBLE.
+RELEVANT_SIMILARITY = 0.1
 # Scores below POSSIBLE are not shown; from LIKELY up a suggestion is called "likely".
 POSSIBLE = 0.15
 LIKELY = 0.4
@@ -235,6 +248,7 @@ class Model:
     likely: float = LIKELY
     features: Features | None = None
     classifier: Linear | None = None  # commitments, with NONE among its keys
+    naive_bayes: Linear | None = None  # commitments again, with NONE: multinomial naive Bayes
     label_vectors: sparse.csr_matrix | None = None  # commitments' own words, features x labels
     code_vectors: sparse.csr_matrix | None = None  # codes' names, features x codes
     family_classifiers: dict[str, Linear] = field(default_factory=dict)
@@ -251,9 +265,11 @@ class Model:
         )
         framework_docs = [clean(c.text) for c in self.commitments]
         texts = [clean(e.text) for e in examples]
+        general_docs = [clean(t) for t in GENERAL_TEXTS]
         self.features = Features()
-        X_both = self.features.fit_transform(texts + framework_docs)
-        X_all, framework = X_both[: len(texts)], X_both[len(texts) :]
+        X_both = self.features.fit_transform(texts + framework_docs + general_docs)
+        n, m = len(texts), len(texts) + len(framework_docs)
+        X_all, framework, general = X_both[:n], X_both[n:m], X_both[m:]
         self.label_vectors = framework.T.tocsr()
         self.code_vectors = (
             self.features.transform([clean(c.text) for c in self.codes]).T.tocsr()
@@ -261,13 +277,24 @@ class Model:
             else None
         )
 
-        self.classifier = None
+        self.classifier = self.naive_bayes = None
         if len({e.commitment for e in labelled} - {NONE}) >= 2 and len(labelled) >= MIN_LABELLED:
             rows = [i for i, e in enumerate(examples) if e.commitment in known]
-            X = sparse.vstack([X_all[rows]] + [framework] * FRAMEWORK_WEIGHT, format="csr")
-            y = [e.commitment for e in labelled] + slugs * FRAMEWORK_WEIGHT
+            X = sparse.vstack(
+                [X_all[rows]] + [framework] * FRAMEWORK_WEIGHT + [general] * GENERAL_WEIGHT,
+                format="csr",
+            )
+            y = (
+                [e.commitment for e in labelled]
+                + slugs * FRAMEWORK_WEIGHT
+                + [NONE] * (len(general_docs) * GENERAL_WEIGHT)
+            )
             clf = _classifier(X.shape[0]).fit(X, y)
             self.classifier = _linear(clf)
+            nb = MultinomialNB(alpha=NAIVE_BAYES_ALPHA).fit(X, y)
+            self.naive_bayes = Linear.of(
+                [str(k) for k in nb.classes_], nb.feature_log_prob_, nb.class_log_prior_, "softmax"
+            )
 
         self.family_classifiers = {}
         for family in FAMILIES:
@@ -317,17 +344,30 @@ class Model:
         similarity = np.clip(similarity * 2.0, 0.0, 1.0)
         if self.classifier is None:
             return similarity
-        proba = self.classifier.scores(X)
-        classes = self.classifier.keys
+        ordered, none = self._ordered(self.classifier, X)
+        blended = (1 - SIMILARITY_SHARE) * ordered + SIMILARITY_SHARE * similarity * (
+            1 - none.reshape(-1, 1)
+        )
+        naive_bayes = getattr(self, "naive_bayes", None)  # absent from older model files
+        if naive_bayes is not None:
+            nb_ordered, nb_none = self._ordered(naive_bayes, X)
+            blended = (1 - NAIVE_BAYES_SHARE) * blended + NAIVE_BAYES_SHARE * nb_ordered
+            # How much the text is about any commitment at all: sharing words with one of them,
+            # and not looking like the items staff settled without one.
+            relevance = np.clip(similarity.max(axis=1) / RELEVANT_SIMILARITY, 0.0, 1.0)
+            blended = blended * (relevance * (1 - nb_none)).reshape(-1, 1)
+        return np.clip(blended, 0.0, 1.0)
+
+    def _ordered(self, classifier: Linear, X: sparse.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
+        """Return a classifier's probabilities in the commitments' order, and of NONE."""
+        proba = classifier.scores(X)
+        classes = classifier.keys
         ordered = np.zeros((X.shape[0], len(self.commitments)))
         for j, c in enumerate(self.commitments):
             if c.key in classes:
                 ordered[:, j] = proba[:, classes.index(c.key)]
         none = proba[:, classes.index(NONE)] if NONE in classes else np.zeros(X.shape[0])
-        blended = (1 - SIMILARITY_SHARE) * ordered + SIMILARITY_SHARE * similarity * (
-            1 - none.reshape(-1, 1)
-        )
-        return np.clip(blended, 0.0, 1.0)
+        return ordered, none
 
     def _family_scores(
         self, family: str, X: sparse.csr_matrix, commitment: np.ndarray
