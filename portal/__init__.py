@@ -18,6 +18,8 @@ from .extensions import csrf, db, limiter, login_manager, migrate
 from .inputs import IdConverter
 
 ROOT = Path(__file__).resolve().parent.parent
+# Flask-Limiter's settings for limits on every request rather than on a route.
+APPLICATION_WIDE_LIMITS = ("RATELIMIT_DEFAULT", "RATELIMIT_APPLICATION", "RATELIMIT_META")
 
 # The features, in the order their blueprints are registered. Each is a package portal/<name>/
 # whose views.py defines its blueprint `bp` (a feature without pages defines it in commands.py);
@@ -114,6 +116,7 @@ def init_extensions(app: Flask) -> None:
     app.config["RATELIMIT_ENABLED"] = True
     limiter.init_app(app)
     app.config["RATELIMIT_ENABLED"] = limits_enabled
+    drop_rate_limit_middleware(app)
     login_manager.init_app(app)
     Htmx(app)
     WTFormsHelpers(app)
@@ -122,6 +125,21 @@ def init_extensions(app: Flask) -> None:
 
     from . import models  # noqa: F401  (register the models with the metadata)
     from .auth import permissions  # noqa: F401  (registers the user loader)
+
+
+def drop_rate_limit_middleware(app: Flask) -> None:
+    """Check each rate limit once, in the decorator of the route that declares it.
+
+    Flask-Limiter also checks every request before its view, for application-wide ("default",
+    "application" and "meta") limits; the portal declares none (every limit is on its route), so
+    that pass found nothing to count, yet resolved the route's limits on every request, kept
+    pages and `/healthz` included. Configured application-wide limits keep it.
+    """
+    if any(app.config.get(name) for name in APPLICATION_WIDE_LIMITS):
+        return
+    hooks = app.before_request_funcs.get(None, [])
+    if limiter._check_request_limit in hooks:
+        hooks.remove(limiter._check_request_limit)
 
 
 def register_features(app: Flask) -> None:

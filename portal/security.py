@@ -42,6 +42,13 @@ CSP = "; ".join(
         "report-uri /csp-report",
     ]
 )
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CSP,
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "strict-origin-when-cross-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=()",
+}
 # Pages that show a person's own data (a tracking link, a reference, their sign-in form) are
 # never stored by a browser or proxy, like every staff page.
 PRIVATE_ENDPOINTS = {
@@ -137,20 +144,19 @@ def register(app: Flask) -> None:
         if "\x00" in request.path:
             abort(404)
 
+    headers = dict(SECURITY_HEADERS)
+    if production:
+        headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
+    # Built once: (lower-case name, name, value). A view's own value for one of them stays.
+    defaults = tuple((name.lower(), name, value) for name, value in headers.items())
+
     @app.after_request
     def security_headers(response: Response) -> Response:
         """Send the security headers on every response."""
-        response.headers.setdefault("Content-Security-Policy", CSP)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-        response.headers.setdefault(
-            "Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()"
+        sent = {name.lower() for name in response.headers.keys()}
+        response.headers.extend(
+            [(name, value) for lower, name, value in defaults if lower not in sent]
         )
-        if production:
-            response.headers.setdefault(
-                "Strict-Transport-Security", "max-age=31536000; includeSubDomains"
-            )
         if _is_private():
             response.headers["Cache-Control"] = NO_STORE
             response.headers.pop("Expires", None)

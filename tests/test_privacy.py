@@ -214,6 +214,9 @@ def test_security_headers(client):
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
     assert "Strict-Transport-Security" not in response.headers  # development over http
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert "camera=()" in response.headers["Permissions-Policy"]
+    assert len(response.headers.getlist("Content-Security-Policy")) == 1
 
 
 def test_production_adds_hsts_and_secure_cookies(tmp_path_factory):
