@@ -9,7 +9,14 @@ from pathlib import Path
 from flask import Flask, Response
 from govuk_frontend_wtf.main import WTFormsHelpers
 from htmx_flask import Htmx
-from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+from jinja2 import (
+    ChoiceLoader,
+    FileSystemBytecodeCache,
+    FileSystemLoader,
+    PackageLoader,
+    PrefixLoader,
+)
+from sqlalchemy.orm import configure_mappers
 
 from . import filters, security
 from .config import configure
@@ -76,6 +83,9 @@ def create_app(
     filters.register(app)
     fragments.register(app)  # memoised GOV.UK Frontend components (FRAGMENT_CACHE)
     assets.init_app(app)  # fingerprinted, precompressed static files (built by make setup)
+    # Relationships between the models are resolved now, once per process, not by the first
+    # request that queries the database.
+    configure_mappers()
 
     @app.after_request
     def vary_on_htmx(response: Response) -> Response:
@@ -101,6 +111,12 @@ def configure_templates(app: Flask) -> None:
     )
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
+    # Compiled templates kept in instance/ (keyed by name, checked against the source): a new
+    # worker loads them instead of compiling the GOV.UK Frontend macros again, which made the
+    # first request of every gunicorn worker take about half a second of CPU.
+    bytecode = Path(app.instance_path) / "jinja-bytecode"
+    bytecode.mkdir(exist_ok=True)
+    app.jinja_env.bytecode_cache = FileSystemBytecodeCache(str(bytecode))
 
 
 def init_extensions(app: Flask) -> None:
