@@ -8,13 +8,16 @@ import hashlib
 import json
 import logging
 import os
+from collections.abc import Hashable
 from typing import Any
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from flask import Flask, Response, abort, current_app, has_request_context, request, url_for
+from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user
 from htmx_flask.requests import HtmxAwareRequest
+from itsdangerous import URLSafeTimedSerializer
 from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.exceptions import SecurityError
 
@@ -123,6 +126,25 @@ class PortalRequest(HtmxAwareRequest):
         return _clean(super().args)
 
 
+class PortalSessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie session, with its serializer built once per set of keys.
+
+    Flask builds a new serializer on every request, and itsdangerous tries each new serializer
+    out by serialising an empty value: about a tenth of a kept public page's time. The cookie
+    and its signature are unchanged; a new SECRET_KEY (or fallbacks) gets a new serializer."""
+
+    def __init__(self) -> None:
+        self._serializers: dict[Hashable, URLSafeTimedSerializer | None] = {}
+
+    def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
+        keys = (app.secret_key, tuple(app.config.get("SECRET_KEY_FALLBACKS") or ()))
+        try:
+            return self._serializers[keys]
+        except KeyError:
+            serializer = self._serializers[keys] = super().get_signing_serializer(app)
+            return serializer
+
+
 def _is_private() -> bool:
     """Say whether this response is a staff page, a staff download or shows personal data."""
     if request.endpoint == "static":  # the same files for everyone
@@ -136,6 +158,7 @@ def _is_private() -> bool:
 def register(app: Flask) -> None:
     """Install the request class, the headers and the CSP report address."""
     app.request_class = PortalRequest
+    app.session_interface = PortalSessionInterface()
     production = app.config["ENV_NAME"] == "production"
 
     @app.before_request
