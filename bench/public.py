@@ -11,8 +11,15 @@ What it does:
 3. loads each page with `wrk -t2 -c16` for `--duration` seconds, the portal and the bare app in
    turn, `--rounds` times, and prints each page's requests per second (the median of the rounds)
    beside the ceiling and the ratio; `/healthz` is loaded too, as the portal's own floor;
-4. prints a profile of the commitment page (the Flask test client, 200 requests, cProfile by
-   cumulative time) and how often the fragment cache (portal/core/fragments.py) answered.
+4. measures each run's server CPU per request too (the gunicorn workers' user + system time
+   from /proc, divided by the requests wrk counted): on a machine shared with other work the
+   requests per second depend on the share of the cores each server gets, the CPU per request
+   does not, so the bare app's CPU per request over the portal's is the ratio an idle machine
+   would give (less wrk's own share);
+5. prints a profile of the commitment page as wrk asks for it (the Flask test client without
+   cookies, so every request is a first visit with a new session and form token; 200 requests,
+   cProfile by cumulative time) and how often the fragment cache (portal/core/fragments.py)
+   answered.
 
 Results go to bench/results/public.json. `wrk` is Debian's (`apt-get install wrk`;
 `make bench-public` installs it when missing and run as root).
@@ -95,7 +102,7 @@ def profile(url: str, path: str, requests: int = 200) -> tuple[str, dict[str, in
         {"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "RATELIMIT_ENABLED": False},
         instance_path=RESULTS / "public-instance",
     )
-    client = app.test_client()
+    client = app.test_client(use_cookies=False)  # as wrk: a first visit every time
     for _ in range(20):
         client.get(path)
     profiler = cProfile.Profile()
@@ -145,6 +152,20 @@ class Server:
                 time.sleep(0.3)
         raise SystemExit(f"{name}: gunicorn did not answer within 60 s")
 
+    def workers(self) -> list[int]:
+        """The gunicorn workers' process ids (the master's children)."""
+        pid = self.process.pid
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        return [int(child) for child in children]
+
+    def cpu_seconds(self) -> float:
+        """User + system CPU time of the workers so far."""
+        total = 0
+        for pid in self.workers():
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+        return total / os.sysconf("SC_CLK_TCK")
+
     def url(self, path: str) -> str:
         return f"http://127.0.0.1:{self.port}{path}"
 
@@ -169,11 +190,13 @@ def wrk(url: str, duration: int, connections: int, threads: int) -> dict[str, fl
         check=True,
     ).stdout
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+    requests = int(re.search(r"(\d+) requests in", output).group(1))
     bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
     errors = re.search(r"Socket errors:.*", output)
     latency = re.search(r"^\s+99%\s+(\S+)", output, re.MULTILINE)
     return {
         "rps": rate,
+        "requests": requests,
         "non_2xx": int(bad.group(1)) if bad else 0,
         "socket_errors": errors.group(0) if errors else "",
         "p99": latency.group(1) if latency else "",
@@ -236,12 +259,16 @@ def main() -> None:
         for round_number in range(1, args.rounds + 1):
             for scenario, path in scenarios.items():
                 for name in ("portal", "bare"):
+                    cpu_before = servers[name].cpu_seconds()
                     result = wrk(
                         servers[name].url(path), args.duration, args.connections, args.threads
                     )
+                    cpu = servers[name].cpu_seconds() - cpu_before
+                    result["cpu_ms_per_request"] = 1000 * cpu / max(1, result["requests"])
                     runs[scenario][name].append(result)
                     log(
                         f"round {round_number} {scenario:22} {name:6} {result['rps']:8.0f} req/s"
+                        f" {result['cpu_ms_per_request']:6.2f} ms CPU/req"
                         f" (p99 {result['p99']}, non-2xx {result['non_2xx']})"
                     )
             health.append(
@@ -262,14 +289,33 @@ def main() -> None:
         f"{os.cpu_count()} CPUs, load average {load_before[0]:.1f} before, "
         f"{load_after[0]:.1f} after"
     )
-    log("| page | portal req/s | bare Flask + Jinja req/s | ratio |")
-    log("|---|---|---|---|")
+    log(
+        "| page | portal req/s | bare Flask + Jinja req/s | ratio | portal CPU ms/req "
+        "| bare CPU ms/req | CPU ratio |"
+    )
+    log("|---|---|---|---|---|---|---|")
     for scenario in scenarios:
         portal = statistics.median(r["rps"] for r in runs[scenario]["portal"])
         bare = statistics.median(r["rps"] for r in runs[scenario]["bare"])
         ratio = portal / bare if bare else 0.0
-        summary.append({"page": scenario, "portal": portal, "bare": bare, "ratio": ratio})
-        log(f"| `{scenario}` | {portal:,.0f} | {bare:,.0f} | {ratio:.2f} |")
+        portal_cpu = statistics.median(r["cpu_ms_per_request"] for r in runs[scenario]["portal"])
+        bare_cpu = statistics.median(r["cpu_ms_per_request"] for r in runs[scenario]["bare"])
+        cpu_ratio = bare_cpu / portal_cpu if portal_cpu else 0.0
+        summary.append(
+            {
+                "page": scenario,
+                "portal": portal,
+                "bare": bare,
+                "ratio": ratio,
+                "portal_cpu_ms": portal_cpu,
+                "bare_cpu_ms": bare_cpu,
+                "cpu_ratio": cpu_ratio,
+            }
+        )
+        log(
+            f"| `{scenario}` | {portal:,.0f} | {bare:,.0f} | {ratio:.2f} | {portal_cpu:.2f} "
+            f"| {bare_cpu:.2f} | {cpu_ratio:.2f} |"
+        )
     healthz = statistics.median(r["rps"] for r in health)
     log(f"| `/healthz` | {healthz:,.0f} | | |")
 

@@ -9,7 +9,14 @@ from pathlib import Path
 from flask import Flask, Response
 from govuk_frontend_wtf.main import WTFormsHelpers
 from htmx_flask import Htmx
-from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+from jinja2 import (
+    ChoiceLoader,
+    FileSystemBytecodeCache,
+    FileSystemLoader,
+    PackageLoader,
+    PrefixLoader,
+)
+from sqlalchemy.orm import configure_mappers
 
 from . import filters, security
 from .config import configure
@@ -18,6 +25,8 @@ from .extensions import csrf, db, limiter, login_manager, migrate
 from .inputs import IdConverter
 
 ROOT = Path(__file__).resolve().parent.parent
+# Flask-Limiter's settings for limits on every request rather than on a route.
+APPLICATION_WIDE_LIMITS = ("RATELIMIT_DEFAULT", "RATELIMIT_APPLICATION", "RATELIMIT_META")
 
 # The features, in the order their blueprints are registered. Each is a package portal/<name>/
 # whose views.py defines its blueprint `bp` (a feature without pages defines it in commands.py);
@@ -74,6 +83,9 @@ def create_app(
     filters.register(app)
     fragments.register(app)  # memoised GOV.UK Frontend components (FRAGMENT_CACHE)
     assets.init_app(app)  # fingerprinted, precompressed static files (built by make setup)
+    # Relationships between the models are resolved now, once per process, not by the first
+    # request that queries the database.
+    configure_mappers()
 
     @app.after_request
     def vary_on_htmx(response: Response) -> Response:
@@ -99,6 +111,12 @@ def configure_templates(app: Flask) -> None:
     )
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
+    # Compiled templates kept in instance/ (keyed by name, checked against the source): a new
+    # worker loads them instead of compiling the GOV.UK Frontend macros again, which made the
+    # first request of every gunicorn worker take about half a second of CPU.
+    bytecode = Path(app.instance_path) / "jinja-bytecode"
+    bytecode.mkdir(exist_ok=True)
+    app.jinja_env.bytecode_cache = FileSystemBytecodeCache(str(bytecode))
 
 
 def init_extensions(app: Flask) -> None:
@@ -114,6 +132,7 @@ def init_extensions(app: Flask) -> None:
     app.config["RATELIMIT_ENABLED"] = True
     limiter.init_app(app)
     app.config["RATELIMIT_ENABLED"] = limits_enabled
+    drop_rate_limit_middleware(app)
     login_manager.init_app(app)
     Htmx(app)
     WTFormsHelpers(app)
@@ -122,6 +141,21 @@ def init_extensions(app: Flask) -> None:
 
     from . import models  # noqa: F401  (register the models with the metadata)
     from .auth import permissions  # noqa: F401  (registers the user loader)
+
+
+def drop_rate_limit_middleware(app: Flask) -> None:
+    """Check each rate limit once, in the decorator of the route that declares it.
+
+    Flask-Limiter also checks every request before its view, for application-wide ("default",
+    "application" and "meta") limits; the portal declares none (every limit is on its route), so
+    that pass found nothing to count, yet resolved the route's limits on every request, kept
+    pages and `/healthz` included. Configured application-wide limits keep it.
+    """
+    if any(app.config.get(name) for name in APPLICATION_WIDE_LIMITS):
+        return
+    hooks = app.before_request_funcs.get(None, [])
+    if limiter._check_request_limit in hooks:
+        hooks.remove(limiter._check_request_limit)
 
 
 def register_features(app: Flask) -> None:

@@ -8,13 +8,16 @@ import hashlib
 import json
 import logging
 import os
+from collections.abc import Hashable
 from typing import Any
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from flask import Flask, Response, abort, current_app, has_request_context, request, url_for
+from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user
 from htmx_flask.requests import HtmxAwareRequest
+from itsdangerous import URLSafeTimedSerializer
 from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.exceptions import SecurityError
 
@@ -42,6 +45,13 @@ CSP = "; ".join(
         "report-uri /csp-report",
     ]
 )
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CSP,
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "strict-origin-when-cross-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=()",
+}
 # Pages that show a person's own data (a tracking link, a reference, their sign-in form) are
 # never stored by a browser or proxy, like every staff page.
 PRIVATE_ENDPOINTS = {
@@ -116,6 +126,25 @@ class PortalRequest(HtmxAwareRequest):
         return _clean(super().args)
 
 
+class PortalSessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie session, with its serializer built once per set of keys.
+
+    Flask builds a new serializer on every request, and itsdangerous tries each new serializer
+    out by serialising an empty value: about a tenth of a kept public page's time. The cookie
+    and its signature are unchanged; a new SECRET_KEY (or fallbacks) gets a new serializer."""
+
+    def __init__(self) -> None:
+        self._serializers: dict[Hashable, URLSafeTimedSerializer | None] = {}
+
+    def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
+        keys = (app.secret_key, tuple(app.config.get("SECRET_KEY_FALLBACKS") or ()))
+        try:
+            return self._serializers[keys]
+        except KeyError:
+            serializer = self._serializers[keys] = super().get_signing_serializer(app)
+            return serializer
+
+
 def _is_private() -> bool:
     """Say whether this response is a staff page, a staff download or shows personal data."""
     if request.endpoint == "static":  # the same files for everyone
@@ -129,6 +158,7 @@ def _is_private() -> bool:
 def register(app: Flask) -> None:
     """Install the request class, the headers and the CSP report address."""
     app.request_class = PortalRequest
+    app.session_interface = PortalSessionInterface()
     production = app.config["ENV_NAME"] == "production"
 
     @app.before_request
@@ -137,20 +167,19 @@ def register(app: Flask) -> None:
         if "\x00" in request.path:
             abort(404)
 
+    headers = dict(SECURITY_HEADERS)
+    if production:
+        headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
+    # Built once: (lower-case name, name, value). A view's own value for one of them stays.
+    defaults = tuple((name.lower(), name, value) for name, value in headers.items())
+
     @app.after_request
     def security_headers(response: Response) -> Response:
         """Send the security headers on every response."""
-        response.headers.setdefault("Content-Security-Policy", CSP)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-        response.headers.setdefault(
-            "Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()"
+        sent = {name.lower() for name in response.headers.keys()}
+        response.headers.extend(
+            [(name, value) for lower, name, value in defaults if lower not in sent]
         )
-        if production:
-            response.headers.setdefault(
-                "Strict-Transport-Security", "max-age=31536000; includeSubDomains"
-            )
         if _is_private():
             response.headers["Cache-Control"] = NO_STORE
             response.headers.pop("Expires", None)

@@ -8,6 +8,7 @@ import sqlite3
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from itsdangerous import BadSignature
 from sqlalchemy import func, select
 
 from portal import audit
@@ -213,6 +214,9 @@ def test_security_headers(client):
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
     assert "Strict-Transport-Security" not in response.headers  # development over http
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert "camera=()" in response.headers["Permissions-Policy"]
+    assert len(response.headers.getlist("Content-Security-Policy")) == 1
 
 
 def test_production_adds_hsts_and_secure_cookies(tmp_path_factory):
@@ -344,3 +348,17 @@ def test_subject_access_page_gives_dates_in_words(app, make_user):
         "/admin/privacy/export", data={"csrf_token": csrf_for(client), "email": EMAIL}
     )
     assert json.loads(exported.data)["feedback"][0]["received_at"].startswith("2026-12-09T14:05")
+
+
+def test_the_session_serializer_is_built_once_per_secret_key(app, monkeypatch):
+    interface = app.session_interface
+    first = interface.get_signing_serializer(app)
+    assert interface.get_signing_serializer(app) is first
+    cookie = first.dumps({"csrf_token": "t"})
+    monkeypatch.setitem(app.config, "SECRET_KEY", "another-secret")
+    rotated = interface.get_signing_serializer(app)
+    assert rotated is not first
+    with pytest.raises(BadSignature):
+        rotated.loads(cookie)  # a cookie signed with the old key is not trusted
+    monkeypatch.setitem(app.config, "SECRET_KEY_FALLBACKS", ["test-secret"])
+    assert interface.get_signing_serializer(app).loads(cookie) == {"csrf_token": "t"}

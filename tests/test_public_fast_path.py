@@ -9,6 +9,7 @@ per-request tokens (form token, one-time submission key) blanked out.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -234,3 +235,29 @@ def test_signed_in_staff_and_flashed_messages_are_never_served_a_kept_page(app, 
         session["_flashes"] = [("success", "A flashed message for this visitor")]
     assert "A flashed message for this visitor" in client.get(url).get_data(as_text=True)
     assert page_hits(app) == hits
+
+
+def test_a_new_worker_loads_compiled_templates_instead_of_compiling_them(
+    tmp_path_factory, monkeypatch
+):
+    from jinja2 import Environment
+
+    from portal import create_app
+    from tests.conftest import make_app
+
+    first = make_app("sqlite", tmp_path_factory)
+    page = first.test_client().get("/framework")
+    assert page.status_code == 200
+    kept = list((Path(first.instance_path) / "jinja-bytecode").iterdir())
+    assert kept  # the compiled templates, in the app's instance folder
+
+    names = ("TESTING", "SECRET_KEY", "SQLALCHEMY_DATABASE_URI", "DATA_KEY", "SERVER_NAME")
+    second = create_app({n: first.config[n] for n in names}, instance_path=first.instance_path)
+
+    def compile_again(*_args, **_kwargs):
+        raise AssertionError("a template was compiled again")
+
+    monkeypatch.setattr(Environment, "compile", compile_again)
+    again = second.test_client().get("/framework")
+    assert again.status_code == 200
+    assert blank_tokens(again.get_data(as_text=True)) == blank_tokens(page.get_data(as_text=True))

@@ -38,3 +38,19 @@ def test_csp_reports_are_limited(tmp_path_factory):
     client = app.test_client()
     statuses = [client.post("/csp-report", data="{}").status_code for _ in range(61)]
     assert statuses == [204] * 60 + [429]
+
+
+def test_each_limit_is_checked_once_by_its_route(limited):
+    # Every limit is on its route: Flask-Limiter's pass before every view found nothing to
+    # count, so it is not installed; the routes' own limits still hold (above).
+    from portal.extensions import limiter
+
+    app = limited.application
+    assert limiter._check_request_limit not in app.before_request_funcs[None]
+    assert [limited.get("/triage?q=bus").status_code for _ in range(3)] == [200, 200, 429]
+
+
+def test_an_application_wide_limit_keeps_the_check_before_every_view(tmp_path_factory):
+    app = make_app("sqlite", tmp_path_factory, RATELIMIT_ENABLED=True, RATELIMIT_DEFAULT="2/minute")
+    client = app.test_client()
+    assert [client.get("/privacy").status_code for _ in range(3)] == [200, 200, 429]

@@ -22,17 +22,18 @@ from collections.abc import Hashable
 from flask import current_app, g, request, session
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
-from sqlalchemy import select
 
 from ..core.fragments import FragmentCache
 from ..extensions import db
-from .models import PublicContentVersion
 
 # Never in a page's HTML: NUL is stripped from every input and never in the framework's text.
 CSRF_MARK = "\x00csrf\x00"
 KEY_MARK = "\x00submission-key\x00"
 MAX_PAGES = 512
-_VERSION = select(PublicContentVersion.version)
+# Plain SQL on a pooled connection of the engine: the ORM session's execution (statement
+# compilation lookup, session begin, ORM result, the session's close at the end of the request)
+# cost more than the rest of serving a kept page (bench/README.md, "Public pages").
+_VERSION_SQL = "SELECT version FROM public_content_version"
 
 
 def _cache() -> FragmentCache | None:
@@ -47,7 +48,8 @@ def _cache() -> FragmentCache | None:
 
 def current_version() -> int:
     """Return the version of what the public pages show (changed by the database's triggers)."""
-    return db.session.execute(_VERSION).scalar() or 0
+    with db.engine.connect() as connection:
+        return connection.exec_driver_sql(_VERSION_SQL).scalar() or 0
 
 
 def _same_for_everyone() -> bool:
