@@ -354,8 +354,12 @@ def status_counts(filters: InboxFilters, user: User | None) -> StatusCounts:
             counts[FeedbackStatus(status)] = max(number, 0)
         return StatusCounts(counts)
     result = StatusCounts({status: 0 for status in FeedbackStatus})
-    # One bounded query: exact below the cap; past it, "at least" (shown N+).
-    query = inbox_query(filters, user, select(Feedback.status), with_status=False, ordered=False)
+    # One bounded query: exact below the cap; past it, "at least" (shown N+). It reads the
+    # newest COUNT_CAP + 1 matches in the pages' own order, so it takes the pages' path (an
+    # index walked newest first, stopping at the cap). Unordered, PostgreSQL combined the filter's
+    # index with the search index in a bitmap of every match of a common word first: 130-290 ms
+    # at a million items, where the ordered read takes a few.
+    query = inbox_query(filters, user, select(Feedback.status), with_status=False)
     statuses = list(db.session.scalars(query.limit(COUNT_CAP + 1)))
     for status in statuses[:COUNT_CAP]:
         result.counts[FeedbackStatus(status)] += 1
