@@ -147,6 +147,15 @@ def test_a_search_that_matches_nothing_with_a_filter_is_empty(corpus, member):
     assert service.status_counts(filters, member).label() == "0"
 
 
+def test_a_search_with_a_filter_that_selects_nothing_is_empty(corpus, member):
+    # The word matches items, but no item has this status: the search is not even walked.
+    filters = service.InboxFilters.from_args({"q": "bus", "status": "spam"})
+    page = service.inbox_page(filters, member)
+    assert page.rows == [] and page.next_cursor is None
+    counts = service.status_counts(filters, member)
+    assert counts[S.SPAM] == 0 and counts.label() != "0"  # the other tabs count the word's matches
+
+
 @pytest.mark.parametrize(
     "cursor",
     [

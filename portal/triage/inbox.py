@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import Select, exists, select, tuple_
+from sqlalchemy import Select, exists, false, select, tuple_
 
 from ..extensions import db
 from ..inputs import parse_date_range, parse_id
@@ -280,6 +280,15 @@ def inbox_query(
     order = NEWEST_FIRST
     if filters.q and search.keyed_index():
         hits = search.hits(filters.q)
+        # The other filters' newest and oldest items bound the walk through the matches: items
+        # a filter selects are often bunched in time (closed ones are old, new ones recent), and
+        # without the bound a common word's recent matches were all read and thrown away first
+        # ("station" + closed: 1.9 s at a million items, 10-30 ms with it). Two index seeks.
+        if conditions:
+            bounds = _filter_bounds(conditions)
+            if bounds is None:
+                return query.where(false())  # the other filters select nothing
+            conditions.append(hits.c.key.between(*bounds))
         conditions.append(Feedback.id == hits.c.id)
         # Bounds the index seeks to (the received_at conditions stay, and agree); a date past
         # what a key can hold (after 2106) needs no bound.
@@ -301,6 +310,17 @@ def inbox_query(
             conditions.append(tuple_(Feedback.received_at, Feedback.id) < tuple_(*after))
     query = query.where(*conditions)
     return query.order_by(*order) if ordered else query
+
+
+def _filter_bounds(conditions: list) -> tuple[int, int] | None:
+    """Return the search index keys of the newest and oldest items the (non-search) conditions
+    select, or None when they select nothing."""
+    base = select(Feedback.received_at, Feedback.id).where(*conditions).limit(1)
+    newest = db.session.execute(base.order_by(*NEWEST_FIRST)).first()
+    if newest is None:
+        return None
+    oldest = db.session.execute(base.order_by(Feedback.received_at, Feedback.id)).one()
+    return search.order_key(*oldest), search.order_key(*newest)
 
 
 def inbox_page(
