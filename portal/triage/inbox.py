@@ -365,20 +365,19 @@ COMMON_SHARE = 0.10
 
 
 def _count_in_order(filters: InboxFilters) -> bool:
-    """Whether the capped count reads the newest matches in the pages' order.
+    """Whether the capped count reads the newest matches in the pages' order (PostgreSQL, a
+    common word) rather than in whatever order the database finds them (everything else).
 
-    On SQLite the search index hands matches over newest first: always. On PostgreSQL it
-    depends on the word. A common one ("bus", 18% of the items) is counted fastest along the
-    pages' path (an index walked newest first, stopping at the cap: a few thousand rows read);
+    A common word on PostgreSQL ("bus", 18% of the items) is counted fastest along the pages'
+    path (an index walked newest first, stopping at the cap: a few thousand rows read);
     unordered, the planner built a bitmap of every match from the search index first (130-290 ms
     at a million items, with a filter's index ANDed in). A rarer word or a phrase is the other
-    way round: its bitmap is small and reading newest first would check many rows that do not
-    match. The planner's own estimate of the share decides (`search.estimated_share`).
+    way round: its bitmap is small, and reading newest first would check many rows that do not
+    match. The planner's own estimate of the share decides (`search.estimated_share`; None on
+    SQLite, whose search index always drives the query).
     """
-    if not filters.q:
-        return True
-    share = search.estimated_share(filters.q)
-    return share is None or share >= COMMON_SHARE
+    share = search.estimated_share(filters.q) if filters.q else None
+    return share is not None and share >= COMMON_SHARE
 
 
 def status_counts(filters: InboxFilters, user: User | None) -> StatusCounts:
