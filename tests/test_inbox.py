@@ -7,7 +7,7 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from portal.dataio import export
 from portal.extensions import db
@@ -141,6 +141,15 @@ def test_a_search_that_matches_nothing_with_a_filter_is_empty(corpus, member):
     assert service.status_counts(filters, member).label() == "0"
 
 
+def test_a_search_with_a_filter_that_selects_nothing_is_empty(corpus, member):
+    # The word matches items, but no item has this status: the search is not even walked.
+    filters = service.InboxFilters.from_args({"q": "bus", "status": "spam"})
+    page = service.inbox_page(filters, member)
+    assert page.rows == [] and page.next_cursor is None
+    counts = service.status_counts(filters, member)
+    assert counts[S.SPAM] == 0 and counts.label() != "0"  # the other tabs count the word's matches
+
+
 @pytest.mark.parametrize(
     "cursor",
     [
@@ -159,6 +168,38 @@ def test_a_bad_or_old_cursor_shows_the_first_page(corpus, member, cursor):
     first = service.inbox_page(filters, member, limit=4)
     again = service.inbox_page(filters, member, cursor, limit=4)
     assert [r.item.id for r in again.rows] == [r.item.id for r in first.rows]
+
+
+@pytest.mark.parametrize("share", [0.0, 2.0])  # every word common / none common
+def test_counts_are_the_same_read_in_order_or_not(corpus, member, monkeypatch, share):
+    # PostgreSQL reads a common word's count in the pages' order and a rarer one's unordered
+    # (SQLite always in order); whichever way, the same numbers, the same cap.
+    monkeypatch.setattr(inbox, "COMMON_SHARE", share)
+    monkeypatch.setattr(inbox.search, "estimated_share", lambda query: 0.5)
+    for args in ({"q": "bus"}, {"q": "ferry", "status": "new"}, {"q": "bus", "assignee": "none"}):
+        filters = service.InboxFilters.from_args(args)
+        keep = mentions(args["q"])
+        if "assignee" in args:
+            keep = lambda i, m=keep: m(i) and i.assignee_id is None  # noqa: E731
+        matches = [db.session.get(Feedback, i) for i in expected(corpus["items"], keep)]
+        counts = service.status_counts(filters, member)
+        assert counts.label() == str(len(matches)), args
+        for status in S:
+            assert counts[status] == sum(i.status is status for i in matches), (args, status)
+        monkeypatch.setattr(inbox, "COUNT_CAP", 3)
+        assert service.status_counts(filters, member).label() == "3+"
+        monkeypatch.setattr(inbox, "COUNT_CAP", 1000)
+
+
+def test_the_planner_s_estimate_of_a_word_s_share(app_ctx, corpus):
+    if db.engine.dialect.name != "postgresql":
+        assert inbox.search.estimated_share(inbox.search.parse("bus")) is None
+        return
+    db.session.execute(text("ANALYZE feedback"))
+    common = inbox.search.estimated_share(inbox.search.parse("bus"))  # half the corpus
+    rare = inbox.search.estimated_share(inbox.search.parse("hovercraft"))  # in no item
+    assert 0.2 < common <= 1
+    assert rare < common
 
 
 def test_counts_with_a_search_are_exact_below_the_cap_and_say_so_above(corpus, member, monkeypatch):

@@ -7,7 +7,9 @@ import secrets
 import time
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, OperationalError
 
@@ -129,16 +131,19 @@ def build_feedback(data: NewFeedback) -> tuple[Feedback, str]:
     return feedback, token
 
 
+@cache
+def _reloaded() -> tuple[str, ...]:
+    """Every attribute but the ones the INSERT already made final (see `submit_feedback`)."""
+    return tuple(n for n in sa_inspect(Feedback).attrs.keys() if n not in {"id", "reference"})
+
+
 def submit_feedback(data: NewFeedback) -> Submission:
     """Store one feedback item (and contact details, only with consent) in one transaction.
 
-    A second submission with the same one-time key returns the first item instead of a copy.
+    A second submission with the same one-time key returns the first item instead of a copy:
+    the key is unique in the database, so the second INSERT fails (in its savepoint) and the
+    first item is looked up then. A first submission, the usual case, costs no lookup.
     """
-    if data.submission_key:
-        existing = find_by_submission_key(data.submission_key)
-        if existing is not None:
-            return Submission(existing, token=None, duplicate=True)
-
     for attempt in range(_MAX_REFERENCE_ATTEMPTS):
         feedback, token = build_feedback(data)
         try:
@@ -160,7 +165,9 @@ def submit_feedback(data: NewFeedback) -> Submission:
                 if existing is not None:
                     return Submission(existing, token=None, duplicate=True)
             continue
-        db.session.expire(feedback)  # read back as stored (enums, defaults), as after a commit
+        # Read back as stored (enums, defaults), as after a commit; the reference and id are
+        # already what is stored, so showing the reference costs no SELECT.
+        db.session.expire(feedback, _reloaded())
         return Submission(feedback, token=token)
     raise RuntimeError("Could not allocate a unique reference")
 

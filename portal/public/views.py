@@ -153,6 +153,10 @@ def commitment(slug: str):
 @keeps_input
 def feedback():
     """Take general feedback, optionally about a chosen commitment."""
+    # The empty form is the same for everyone but its tokens: kept per framework version.
+    page = pagecache.serve(("feedback",), service.new_submission_key())
+    if page is not None:
+        return page
     return _handle_feedback("public/feedback.html", None)
 
 

@@ -4,6 +4,7 @@ Notes search its published versions with the same query parser (`parse`, `tsquer
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from dataclasses import dataclass
@@ -119,6 +120,28 @@ def ranked_matches(query: SearchQuery, any_term: bool = False) -> Select:
     # ts_rank rather than ts_rank_cd: the same ordering for short texts, at a fraction of the cost.
     rank = cast(-func.ts_rank(vector, tsquery), Float(precision=53)).label("rank")
     return select(Feedback.id.label("id"), rank).where(vector.op("@@")(tsquery))
+
+
+def estimated_share(query: SearchQuery) -> float | None:
+    """PostgreSQL: the planner's own estimate (from the search column's statistics) of the share
+    of feedback items that match, from one EXPLAIN; None elsewhere or without statistics."""
+    if db.engine.dialect.name != "postgresql" or not query:
+        return None
+    plan = db.session.execute(
+        text(
+            "EXPLAIN (FORMAT JSON) SELECT 1 FROM feedback "
+            "WHERE search_vector @@ to_tsquery('english', :q)"
+        ),
+        {"q": tsquery_sql(query)},
+    ).scalar()
+    if isinstance(plan, str):
+        plan = json.loads(plan)
+    total = db.session.execute(
+        text("SELECT reltuples FROM pg_class WHERE relname = 'feedback'")
+    ).scalar()
+    if not total or total <= 0:
+        return None
+    return float(plan[0]["Plan"]["Plan Rows"]) / float(total)
 
 
 def match_clause(query: SearchQuery) -> ColumnElement[bool]:

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import Select, exists, select, tuple_
+from sqlalchemy import Select, exists, false, select, tuple_
 
 from ..extensions import db
 from ..inputs import parse_date_range, parse_id
@@ -280,6 +280,15 @@ def inbox_query(
     order = NEWEST_FIRST
     if filters.q and search.keyed_index():
         hits = search.hits(filters.q)
+        # The other filters' newest and oldest items bound the walk through the matches: items
+        # a filter selects are often bunched in time (closed ones are old, new ones recent), and
+        # without the bound a common word's recent matches were all read and thrown away first
+        # ("station" + closed: 1.9 s at a million items, 10-30 ms with it). Two index seeks.
+        if conditions:
+            bounds = _filter_bounds(conditions)
+            if bounds is None:
+                return query.where(false())  # the other filters select nothing
+            conditions.append(hits.c.key.between(*bounds))
         conditions.append(Feedback.id == hits.c.id)
         # Bounds the index seeks to (the received_at conditions stay, and agree); a date past
         # what a key can hold (after 2106) needs no bound.
@@ -301,6 +310,17 @@ def inbox_query(
             conditions.append(tuple_(Feedback.received_at, Feedback.id) < tuple_(*after))
     query = query.where(*conditions)
     return query.order_by(*order) if ordered else query
+
+
+def _filter_bounds(conditions: list) -> tuple[int, int] | None:
+    """Return the search index keys of the newest and oldest items the (non-search) conditions
+    select, or None when they select nothing."""
+    base = select(Feedback.received_at, Feedback.id).where(*conditions).limit(1)
+    newest = db.session.execute(base.order_by(*NEWEST_FIRST)).first()
+    if newest is None:
+        return None
+    oldest = db.session.execute(base.order_by(Feedback.received_at, Feedback.id)).one()
+    return search.order_key(*oldest), search.order_key(*newest)
 
 
 def inbox_page(
@@ -339,6 +359,27 @@ class StatusCounts:
         return f"{count:,}+" if status in self.capped else f"{count:,}"
 
 
+# On PostgreSQL, a search matching at least this share of the items is counted in the pages'
+# order (see `_count_in_order`).
+COMMON_SHARE = 0.10
+
+
+def _count_in_order(filters: InboxFilters) -> bool:
+    """Whether the capped count reads the newest matches in the pages' order (PostgreSQL, a
+    common word) rather than in whatever order the database finds them (everything else).
+
+    A common word on PostgreSQL ("bus", 18% of the items) is counted fastest along the pages'
+    path (an index walked newest first, stopping at the cap: a few thousand rows read);
+    unordered, the planner built a bitmap of every match from the search index first (130-290 ms
+    at a million items, with a filter's index ANDed in). A rarer word or a phrase is the other
+    way round: its bitmap is small, and reading newest first would check many rows that do not
+    match. The planner's own estimate of the share decides (`search.estimated_share`; None on
+    SQLite, whose search index always drives the query).
+    """
+    share = search.estimated_share(filters.q) if filters.q else None
+    return share is not None and share >= COMMON_SHARE
+
+
 def status_counts(filters: InboxFilters, user: User | None) -> StatusCounts:
     """Count the filtered items per status (the status filter itself left out).
 
@@ -355,7 +396,9 @@ def status_counts(filters: InboxFilters, user: User | None) -> StatusCounts:
         return StatusCounts(counts)
     result = StatusCounts({status: 0 for status in FeedbackStatus})
     # One bounded query: exact below the cap; past it, "at least" (shown N+).
-    query = inbox_query(filters, user, select(Feedback.status), with_status=False, ordered=False)
+    query = inbox_query(
+        filters, user, select(Feedback.status), with_status=False, ordered=_count_in_order(filters)
+    )
     statuses = list(db.session.scalars(query.limit(COUNT_CAP + 1)))
     for status in statuses[:COUNT_CAP]:
         result.counts[FeedbackStatus(status)] += 1
