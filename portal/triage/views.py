@@ -41,6 +41,7 @@ from ..models import (
     TransportMode,
     User,
 )
+from ..privacy.forms import RedactForm
 from ..public import service as public_service
 from ..ratelimits import not_searching, search_limit
 from ..search import similar_items
@@ -265,6 +266,7 @@ def _render_item(
         else url_for("triage.item", reference=feedback.reference)
     )
     choices = _choices()
+    redaction_suggestions = suggestions(feedback.body)
     forms = item_forms(feedback, choices, transitions, self_url, typed or {})
     errors = errors or {}
     for field_id, message in errors.items():
@@ -282,7 +284,8 @@ def _render_item(
         similar=similar_items(feedback),
         history=audit.history("feedback", feedback.id),
         show_contact=feedback.contact is not None,
-        redaction_suggestions=suggestions(feedback.body),
+        redaction_suggestions=redaction_suggestions,
+        redact_form=RedactForm.for_item(redaction_suggestions),
         self_url=self_url,
         forms=forms,
         duplicate_form=DuplicateOfForm(formdata=None, return_to=self_url),
