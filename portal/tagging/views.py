@@ -3,16 +3,15 @@ and the `flask tagging train|suggest|evaluate` commands."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, url_for
 from flask_login import current_user
 
 from ..auth.permissions import ADMIN_ONLY, TRIAGE, roles_required
 from ..auth.service import is_safe_next
 from ..core.unitofwork import commit_or_flash
-from ..inputs import parse_ids
 from ..triage import service as triage_service
 from . import service
-from .forms import AutoTaggingForm, SuggestionForm
+from .forms import AutoTaggingForm, BulkSuggestionForm, SuggestionForm
 
 bp = Blueprint("tagging", __name__, cli_group="tagging")
 
@@ -59,8 +58,8 @@ def dismiss(reference: str):
     )
 
 
-def _return_to() -> str:
-    target = request.form.get("return_to", "")
+def _return_to(form: BulkSuggestionForm) -> str:
+    target = form.return_to.data or ""
     return target if is_safe_next(target) else url_for("triage.inbox")
 
 
@@ -68,16 +67,24 @@ def _return_to() -> str:
 @roles_required(*TRIAGE)
 def bulk_preview():
     """Show what "Apply the top suggestion" would apply to the selected items, before it does."""
-    items = triage_service.items_by_ids(parse_ids(request.form.getlist("ids")))
+    form = BulkSuggestionForm()
+    items = triage_service.items_by_ids(form.item_ids())
     if not items:
         flash("Select at least one item", "error")
-        return redirect(_return_to(), code=303)
+        return redirect(_return_to(form), code=303)
     rows = service.bulk_preview(items)
+    applicable = [r for r in rows if r.suggestion]
+    confirm = BulkSuggestionForm(
+        formdata=None,
+        ids=[str(r.item.id) for r in applicable],
+        return_to=_return_to(form),
+    )
     return render_template(
         "tagging/bulk_preview.html",
         rows=rows,
-        applicable=[r for r in rows if r.suggestion],
-        return_to=_return_to(),
+        applicable=applicable,
+        return_to=_return_to(form),
+        form=confirm,
     )
 
 
@@ -85,7 +92,8 @@ def bulk_preview():
 @roles_required(*TRIAGE)
 def bulk_apply():
     """Apply the top commitment suggestion to the confirmed items."""
-    items = triage_service.items_by_ids(parse_ids(request.form.getlist("ids")))
+    form = BulkSuggestionForm()
+    items = triage_service.items_by_ids(form.item_ids())
 
     def change() -> str:
         if not items:
@@ -93,7 +101,7 @@ def bulk_apply():
         changed = service.bulk_apply(items, current_user)
         return f"Applied the top suggestion to {changed} {'item' if changed == 1 else 'items'}"
 
-    return commit_or_flash(change, _return_to())
+    return commit_or_flash(change, _return_to(form))
 
 
 def _render_admin(form: AutoTaggingForm, status: int = 200):
