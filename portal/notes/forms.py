@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovTextArea, GovTextInput
+from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovTextArea, GovTextInput
 from wtforms import SelectField, SelectMultipleField, StringField, TextAreaField
 
 from ..inputs import parse_id, parse_ids
+from ..periods import uk_date
 from .service import NoteInput
 
 
@@ -84,6 +85,20 @@ class ReturnForm(FlaskForm):
 
 
 class PinForm(FlaskForm):
-    """The meeting to pin a published note into."""
+    """The meeting to pin a published note into (`for_meetings`: the choices, newest first)."""
 
-    meeting_id = SelectField("Meeting", validate_choice=False, coerce=lambda v: parse_id(v))
+    meeting_id = SelectField(
+        "Pin into the agenda of",
+        validate_choice=False,  # an unknown meeting is refused by the view, with its message
+        coerce=lambda v: parse_id(v),
+        widget=GovSelect(),
+    )
+
+    @classmethod
+    def for_meetings(cls, meetings) -> PinForm:
+        form = cls(formdata=None)
+        form.meeting_id.choices = [
+            (meeting.id, f"{meeting.title} ({uk_date(meeting.meeting_date)})")
+            for meeting in meetings
+        ]
+        return form

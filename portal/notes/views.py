@@ -78,6 +78,7 @@ def new():
 def show(note_id: int):
     """Show a note's working copy, its review state and its published versions."""
     note = _own_note(note_id)
+    meetings = agenda.list_meetings()[:10]
     return render_template(
         "notes/show.html",
         note=note,
@@ -85,7 +86,8 @@ def show(note_id: int):
         can_edit=service.can_edit(current_user, note),
         can_publish=service.reviewers_can_publish(current_user, note),
         is_reviewer=current_user.role in service.REVIEWERS,
-        meetings=agenda.list_meetings()[:10],
+        meetings=meetings,
+        pin_form=PinForm.for_meetings(meetings),
         endorsed=any(e.user_id == current_user.id for e in note.endorsements),
     )
 
