@@ -419,5 +419,23 @@ def test_public_pages(app, make_user):
     assert client.get(f"/best-practice/{slug}/versions/9").status_code == 404
     library = client.get("/best-practice?q=hello").get_data(as_text=True)
     assert "Foodbank points that staff look after" in library and "Secret draft" not in library
+    # The search box and filters come from LibraryFilterForm (GOV.UK input and selects),
+    # showing what was asked for.
+    asked = client.get(
+        "/best-practice", query_string={"q": "  hello ", "commitment": "foodbank-collection-points"}
+    ).get_data(as_text=True)
+    assert re.search(
+        r'<input class="govuk-input" id="q" name="q" type="search" value="hello"', asked
+    )
+    chosen = re.search(
+        r'<select class="govuk-select[^"]*" id="filter-commitment".*?</select>', asked, re.S
+    )
+    assert re.findall(r'<option value="([^"]*)" selected>', chosen.group(0)) == [
+        "foodbank-collection-points"
+    ]
+    assert 'id="filter-role"' in asked and 'id="filter-theme"' in asked
+    assert "Foodbank points that staff look after" in asked
+    elsewhere = client.get("/best-practice?commitment=no-such-commitment").get_data(as_text=True)
+    assert "Foodbank points that staff look after" not in elsewhere
     commitment_page = client.get("/commitments/foodbank-collection-points").get_data(as_text=True)
     assert f'/best-practice/{slug}"' in commitment_page

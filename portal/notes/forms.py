@@ -102,3 +102,24 @@ class PinForm(FlaskForm):
             for meeting in meetings
         ]
         return form
+
+
+class LibraryFilterForm(FlaskForm):
+    """The public library's search box and filters (a GET form: read from the query)."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField("Search", widget=GovTextInput())
+    commitment = SelectField("Commitment", choices=[], validate_choice=False, widget=GovSelect())
+    role = SelectField("Role", choices=[], validate_choice=False, widget=GovSelect())
+    theme = SelectField("Theme", choices=[], validate_choice=False, widget=GovSelect())
+
+    @classmethod
+    def for_lists(cls, args, commitments, roles, themes) -> LibraryFilterForm:
+        """The form read from the query, offering the framework's lists ("Any" first)."""
+        form = cls(formdata=args)
+        form.commitment.choices = [("", "Any")] + [(c.slug, c.title) for c in commitments]
+        form.role.choices = [("", "Any")] + [(r.slug, r.name) for r in roles]
+        form.theme.choices = [("", "Any")] + [(t.slug, t.name) for t in themes]
+        return form
