@@ -643,7 +643,29 @@ def test_you_said_we_did_shows_only_what_may_be_public(app, member):
     assert "nobody approved it" not in html
     assert "Double the number of collection points" in html
     assert "[removed]" in html
-    assert app.test_client().get("/you-said-we-did?period=nonsense").status_code == 422
+    nonsense = app.test_client().get("/you-said-we-did?period=nonsense")
+    assert nonsense.status_code == 422
+    # The quarter and commitment are GOV.UK selects from PeriodForm; the refusal is at the
+    # quarter's select.
+    html = nonsense.get_data(as_text=True)
+    assert 'id="period-error"' in html and 'aria-describedby="period-error"' in html
+    year, quarter = quarter_of(date.today())
+    year, quarter = (year, quarter - 1) if quarter > 1 else (year - 1, 4)  # the one before
+    chosen = app.test_client().get(
+        "/you-said-we-did",
+        query_string={"period": f"{year}-Q{quarter}", "commitment": "foodbank-collection-points"},
+    )
+    chosen = chosen.get_data(as_text=True)
+    period = re.search(r'<select class="govuk-select" id="period".*?</select>', chosen, re.S)
+    assert re.findall(r'<option value="([^"]*)" selected>', period.group(0)) == [
+        f"{year}-Q{quarter}"
+    ]
+    commitment = re.search(
+        r'<select class="govuk-select" id="commitment".*?</select>', chosen, re.S
+    )
+    assert re.findall(r'<option value="([^"]*)" selected>', commitment.group(0)) == [
+        "foodbank-collection-points"
+    ]
 
 
 def test_quarterly_and_annual_reports(app, staff_client):

@@ -81,7 +81,7 @@ class NoteForm(FlaskForm):
 class ReturnForm(FlaskForm):
     """A reviewer's comment for the author (the service says when it is missing)."""
 
-    comment = TextAreaField("Comment for the author")
+    comment = TextAreaField("Comment for the author", widget=GovTextArea())
 
 
 class PinForm(FlaskForm):

@@ -88,6 +88,7 @@ def show(note_id: int):
         is_reviewer=current_user.role in service.REVIEWERS,
         meetings=meetings,
         pin_form=PinForm.for_meetings(meetings),
+        return_form=ReturnForm(formdata=None),
         endorsed=any(e.user_id == current_user.id for e in note.endorsements),
     )
 
