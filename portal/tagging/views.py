@@ -3,24 +3,19 @@ and the `flask tagging train|suggest|evaluate` commands."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, url_for
+from flask import Blueprint, flash, g, redirect, render_template, url_for
 from flask_login import current_user
 
 from ..auth.permissions import ADMIN_ONLY, TRIAGE, roles_required
 from ..auth.service import is_safe_next
 from ..core.unitofwork import commit_or_flash
+from ..extensions import db
+from ..search import lookup
 from ..triage import service as triage_service
 from . import service
 from .forms import AutoTaggingForm, BulkSuggestionForm, SuggestionForm
 
 bp = Blueprint("tagging", __name__, cli_group="tagging")
-
-
-def _item_or_404(reference: str):
-    item = triage_service.get_item(reference)
-    if item is None:
-        abort(404)
-    return item
 
 
 def _back(form: SuggestionForm, reference: str) -> str:
@@ -32,7 +27,7 @@ def _back(form: SuggestionForm, reference: str) -> str:
 @roles_required(*TRIAGE)
 def apply(reference: str):
     """Apply one suggested tag to an item."""
-    item = _item_or_404(reference)
+    item = db.first_or_404(lookup.item_query(reference))
     form = SuggestionForm()
     if not form.validate():
         flash("Choose a suggestion to apply", "error")
@@ -47,7 +42,7 @@ def apply(reference: str):
 @roles_required(*TRIAGE)
 def dismiss(reference: str):
     """Dismiss one suggested tag for an item."""
-    item = _item_or_404(reference)
+    item = db.first_or_404(lookup.item_query(reference))
     form = SuggestionForm()
     if not form.validate():
         flash("Choose a suggestion to dismiss", "error")

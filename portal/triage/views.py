@@ -9,7 +9,6 @@ from urllib.parse import urlencode
 
 from flask import (
     Blueprint,
-    abort,
     flash,
     redirect,
     render_template,
@@ -44,7 +43,7 @@ from ..models import (
 from ..privacy.forms import RedactForm
 from ..public import service as public_service
 from ..ratelimits import not_searching, search_limit
-from ..search import similar_items
+from ..search import lookup, similar_items
 from . import bulk as bulk_rules
 from . import codeframe, items
 from .forms import (
@@ -235,18 +234,11 @@ def _assignee(value: str | None) -> User | None:
     return user
 
 
-def _item_or_404(reference: str) -> Feedback:
-    item = items.get_item(reference)
-    if item is None:
-        abort(404)
-    return item
-
-
 @bp.get("/<reference>")
 @roles_required(*TRIAGE)
 def item(reference: str):
     """Show one item with everything needed to triage it."""
-    return _render_item(_item_or_404(reference))
+    return _render_item(db.first_or_404(lookup.item_query(reference)))
 
 
 def _render_item(
@@ -302,7 +294,7 @@ def _item_url(feedback: Feedback, form: ItemActionForm) -> str:
 
 def _item_action(reference: str, form: ItemActionForm, action) -> object:
     """Run one action on an item: committed once, or rolled back with its message shown."""
-    feedback = _item_or_404(reference)
+    feedback = db.first_or_404(lookup.item_query(reference))
     return commit_or_flash(lambda: action(feedback), _item_url(feedback, form))
 
 
@@ -404,7 +396,7 @@ def assign(reference: str):
 def _text_action(reference: str, form: ItemActionForm, field_id: str, text: str, action):
     """Run a note or reply action; on a refusal or an expired token, show the item page again
     with the text still in its box and the message at it (nothing typed is lost)."""
-    feedback = _item_or_404(reference)
+    feedback = db.first_or_404(lookup.item_query(reference))
     message = expired_message() if token_expired() else None
     if message is None:
         try:
