@@ -11,6 +11,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovRadioInput,
     GovTextInput,
 )
+from markupsafe import Markup
 from wtforms import DateField, StringField
 from wtforms.utils import unset_value
 from wtforms.widgets import HiddenInput
@@ -106,6 +107,15 @@ class HiddenWithoutId(HiddenInput):
     def __call__(self, field, **kwargs):
         kwargs.setdefault("id", False)
         return super().__call__(field, **kwargs)
+
+
+class HiddenValues:
+    """A hidden input per value of a multiple-value field (the items a confirmation page
+    carries on to its button), none with an id."""
+
+    def __call__(self, field, **kwargs):
+        one = Markup('<input type="hidden" name="{}" value="{}">')
+        return Markup("").join(one.format(field.name, value) for value in field.data or [])
 
 
 class DatePartsInput(DateInput):

@@ -141,7 +141,23 @@ def test_audit_trail_dates_use_the_shared_range_parser(app, make_user):
     missing = client.get("/admin/audit", query_string={"from-day": "3", "from-year": "2026"})
     assert missing.status_code == 422
     assert "From must include a month" in missing.get_data(as_text=True)
-    assert client.get("/admin/audit", query_string={"actor": "x"}).status_code == 422
+    # The filters are GOV.UK selects and a text input from AuditFilterForm: the choices kept,
+    # a person not in the list refused at the select.
+    kept = client.get(
+        "/admin/audit", query_string={"entity": "user", "actor": str(member_id), "field": "role"}
+    ).get_data(as_text=True)
+    entity = re.search(r'<select class="govuk-select[^"]*" id="entity".*?</select>', kept, re.S)
+    assert re.findall(r'<option value="([^"]*)" selected>', entity.group(0)) == ["user"]
+    actor = re.search(r'<select class="govuk-select[^"]*" id="actor".*?</select>', kept, re.S)
+    assert re.findall(r'<option value="([^"]*)" selected>', actor.group(0)) == [str(member_id)]
+    assert re.search(
+        r'<input class="govuk-input" id="field" name="field" type="text" value="role"', kept
+    )
+    refused = client.get("/admin/audit", query_string={"actor": "x"})
+    assert refused.status_code == 422
+    html = refused.get_data(as_text=True)
+    assert 'id="actor-error"' in html and 'aria-describedby="actor-error"' in html
+    assert "Choose a person from the list" in html and 'href="#actor"' in html
 
 
 def test_audit_trail_pages_by_id(app, make_user):

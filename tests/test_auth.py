@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from sqlalchemy import select
@@ -104,6 +105,32 @@ def test_next_must_be_local(client, make_user, target, expected):
     data = hidden_fields(page) | {"email": "member@example.invalid", "password": PASSWORD}
     response = client.post("/login", data=data)
     assert response.headers["Location"] == expected
+
+
+@pytest.mark.parametrize(
+    ("return_to", "referrer", "expected"),
+    [
+        ("/triage?status=new", None, "/triage?status=new"),
+        ("https://evil.example/triage", None, "/"),
+        ("//evil.example/", "http://portal.test/triage?page=2", "/triage?page=2"),
+        ("", "https://evil.example/triage", "/"),
+    ],
+)
+def test_a_post_without_a_session_signs_in_back_to_the_form_page(
+    client, return_to, referrer, expected
+):
+    """A form posted after the session ended: sign in, then back to the page the form was on
+    (its `return_to`, read through ReturnToForm; else the referring page of this site)."""
+    headers = {"Referer": referrer} if referrer else {}
+    response = client.post(
+        "/triage/bulk",
+        data={"csrf_token": csrf_for(client), "return_to": return_to, "ids": "1"},
+        headers=headers,
+    )
+    assert response.status_code == 302
+    location = urlsplit(response.headers["Location"])
+    assert location.path == "/login"
+    assert parse_qs(location.query)["next"] == [expected]
 
 
 def test_logout_is_post_only_with_csrf(client, make_user):

@@ -19,6 +19,7 @@ from portal.extensions import db
 from portal.meetings import figures, service
 from portal.models import (
     ActionStatus,
+    AgendaItem,
     AgendaItemKind,
     Channel,
     FeedbackStatus,
@@ -408,6 +409,108 @@ def test_meeting_routes_plain_and_htmx(app, staff_client):
     assert "Enter a title for the agenda item" in html
 
 
+def test_agenda_controls_are_rendered_from_their_forms(app, staff_client):
+    """The action's status select and the move, remove and unpin buttons' values come from the
+    agenda's WTForms classes (govuk-frontend-wtf), and each still does its job."""
+    client = staff_client("member")
+    with app.app_context():
+        quoted = add("foodbank-collection-points", at(START), consent_to_quote=True)
+        reference, quoted_id = quoted.reference, quoted.id
+    token = csrf_for(client)
+    created = client.post(
+        "/meetings/new",
+        data={"csrf_token": token, "title": "Controls"}
+        | date_parts("meeting_date", "2026-10-08")
+        | date_parts("period_start", "2026-07-01")
+        | date_parts("period_end", "2026-09-29"),
+    )
+    meeting_url = created.headers["Location"]
+    page = client.get(meeting_url).get_data(as_text=True)
+    items = [int(i) for i in re.findall(r'<li class="app-agenda-item" id="item-(\d+)"', page)]
+    first = int(re.search(r'id="pin-button-(\d+)"', page).group(1))  # a commitment's item
+    second = items[items.index(first) + 1]
+    assert (
+        client.post(
+            f"{meeting_url}/items/{first}/pin", data={"csrf_token": token, "reference": reference}
+        ).status_code
+        == 303
+    )
+    assert (
+        client.post(
+            f"{meeting_url}/items/{first}/actions",
+            data={"csrf_token": token, "description": "Write to the venue", "owner": "Clerk"},
+        ).status_code
+        == 303
+    )
+    page = client.get(meeting_url).get_data(as_text=True)
+    action_id = int(re.search(r'id="action-(\d+)"', page).group(1))
+
+    # The hidden values carry no id (the same field is in a form per item).
+    assert page.count('<input name="direction" type="hidden" value="up">') == page.count('id="up-')
+    assert f'<input name="feedback_id" type="hidden" value="{quoted_id}">' in page
+    select = re.search(
+        rf'<select class="govuk-select" id="action-status-{action_id}"[^>]*>.*?</select>',
+        page,
+        re.S,
+    )
+    assert select and 'name="status"' in select.group(0)
+    options = re.findall(r'<option value="(\w+)"( selected)?>', select.group(0))
+    assert [value for value, _ in options] == [status.value for status in ActionStatus]
+    assert [value for value, chosen in options if chosen] == ["open"]
+
+    # A status not in the list: the message at the select, nothing changed.
+    refused = client.post(
+        f"{meeting_url}/actions/{action_id}", data={"csrf_token": token, "status": "finished"}
+    )
+    assert refused.status_code == 422
+    html = refused.get_data(as_text=True)
+    assert f'id="action-status-{action_id}-error"' in html
+    assert f'aria-describedby="action-status-{action_id}-error"' in html
+    assert "Choose a status for the action" in html
+    done = client.post(
+        f"{meeting_url}/actions/{action_id}", data={"csrf_token": token, "status": "done"}
+    )
+    assert done.status_code == 303
+    page = client.get(meeting_url).get_data(as_text=True)
+    select = re.search(
+        rf'<select class="govuk-select" id="action-status-{action_id}".*?</select>', page, re.S
+    )
+    assert re.findall(r'<option value="(\w+)" selected>', select.group(0)) == ["done"]
+
+    # Move, unpin and remove through their forms.
+    moved = client.post(
+        f"{meeting_url}/items/{second}/move", data={"csrf_token": token, "direction": "up"}
+    )
+    assert moved.status_code == 303
+    with app.app_context():
+        positions = dict(
+            db.session.execute(select_positions(int(meeting_url.rsplit("/", 1)[1]))).all()
+        )
+    index = items.index(first) + 1
+    assert positions[second] == index and positions[first] == index + 1
+    sideways = client.post(
+        f"{meeting_url}/items/{second}/move",
+        data={"csrf_token": token, "direction": "sideways"},
+        follow_redirects=True,
+    )
+    assert "That item cannot move further" in sideways.get_data(as_text=True)
+    unpinned = client.post(
+        f"{meeting_url}/items/{first}/unpin",
+        data={"csrf_token": token, "feedback_id": str(quoted_id)},
+        follow_redirects=True,
+    )
+    assert "Quote unpinned" in unpinned.get_data(as_text=True)
+    removed = client.post(
+        f"{meeting_url}/items/{second}/delete", data={"csrf_token": token}, follow_redirects=True
+    )
+    assert "Removed" in removed.get_data(as_text=True)
+    assert f'id="item-{second}"' not in removed.get_data(as_text=True)
+
+
+def select_positions(meeting_id: int):
+    return select(AgendaItem.id, AgendaItem.position).where(AgendaItem.meeting_id == meeting_id)
+
+
 def test_exports_open(app, staff_client):
     client = staff_client("member")
     with app.app_context():
@@ -542,7 +645,29 @@ def test_you_said_we_did_shows_only_what_may_be_public(app, member):
     assert "nobody approved it" not in html
     assert "Double the number of collection points" in html
     assert "[removed]" in html
-    assert app.test_client().get("/you-said-we-did?period=nonsense").status_code == 422
+    nonsense = app.test_client().get("/you-said-we-did?period=nonsense")
+    assert nonsense.status_code == 422
+    # The quarter and commitment are GOV.UK selects from PeriodForm; the refusal is at the
+    # quarter's select.
+    html = nonsense.get_data(as_text=True)
+    assert 'id="period-error"' in html and 'aria-describedby="period-error"' in html
+    year, quarter = quarter_of(date.today())
+    year, quarter = (year, quarter - 1) if quarter > 1 else (year - 1, 4)  # the one before
+    chosen = app.test_client().get(
+        "/you-said-we-did",
+        query_string={"period": f"{year}-Q{quarter}", "commitment": "foodbank-collection-points"},
+    )
+    chosen = chosen.get_data(as_text=True)
+    period = re.search(r'<select class="govuk-select" id="period".*?</select>', chosen, re.S)
+    assert re.findall(r'<option value="([^"]*)" selected>', period.group(0)) == [
+        f"{year}-Q{quarter}"
+    ]
+    commitment = re.search(
+        r'<select class="govuk-select" id="commitment".*?</select>', chosen, re.S
+    )
+    assert re.findall(r'<option value="([^"]*)" selected>', commitment.group(0)) == [
+        "foodbank-collection-points"
+    ]
 
 
 def test_quarterly_and_annual_reports(app, staff_client):

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.meetings import service as meetings
-from portal.models import AgendaItemKind, Commitment, NoteStatus, User
+from portal.models import AgendaItemKind, Commitment, Meeting, NoteStatus, User
 from portal.notes import service
 from portal.notes.markdown import render
 from portal.triage import search
@@ -323,6 +323,55 @@ def test_champion_cannot_publish_own_note_over_http(app, make_user):
     assert "Submitted for review" in page and 'id="publish-note"' not in page
 
 
+def test_pin_form_on_the_note_page(app, make_user):
+    """The meeting to pin a published note into is a GOV.UK select rendered from PinForm; an
+    unknown meeting is refused with nothing pinned; a listed one is pinned."""
+    with app.app_context():
+        champion = db.session.get(User, make_user("champion"))
+        member = db.session.get(User, make_user("member"))
+        note = service.create(champion, note_input())
+        service.submit(champion, note)
+        service.publish(member, note)
+        today = note.first_published_at.date()
+        meeting = meetings.create_meeting(
+            member,
+            "Pin <here>",
+            date(2027, 1, 9),
+            today + date.resolution * 2,
+            today + date.resolution * 90,
+        )
+        db.session.commit()
+        note_id, meeting_id = note.id, meeting.id
+    client = app.test_client()
+    login(client, "member@example.invalid")
+    page = client.get(f"/notes/{note_id}").get_data(as_text=True)
+    select_html = re.search(
+        r'<select class="govuk-select" id="pin-meeting".*?</select>', page, re.S
+    )
+    assert select_html and 'name="meeting_id"' in select_html.group(0)
+    assert re.search(
+        r'<label class="govuk-label" for="pin-meeting">\s*Pin into the agenda of', page
+    )
+    assert re.search(
+        rf'<option value="{meeting_id}"[^>]*>Pin &lt;here&gt; \(9 January 2027\)</option>',
+        select_html.group(0),
+    )
+    token = csrf_for(client)
+    refused = client.post(
+        f"/notes/{note_id}/pin", data={"csrf_token": token, "meeting_id": "99999999"}
+    )
+    assert refused.status_code == 303
+    assert "Choose a meeting" in client.get(f"/notes/{note_id}").get_data(as_text=True)
+    pinned = client.post(
+        f"/notes/{note_id}/pin",
+        data={"csrf_token": token, "meeting_id": str(meeting_id)},
+        follow_redirects=True,
+    )
+    assert "Pinned into the agenda of Pin &lt;here&gt;" in pinned.get_data(as_text=True)
+    with app.app_context():
+        assert [n.id for n in service.pinned_to(db.session.get(Meeting, meeting_id))] == [note_id]
+
+
 def test_champions_see_only_their_own_notes(app, make_user):
     with app.app_context():
         author = db.session.get(User, make_user("champion"))
@@ -370,5 +419,23 @@ def test_public_pages(app, make_user):
     assert client.get(f"/best-practice/{slug}/versions/9").status_code == 404
     library = client.get("/best-practice?q=hello").get_data(as_text=True)
     assert "Foodbank points that staff look after" in library and "Secret draft" not in library
+    # The search box and filters come from LibraryFilterForm (GOV.UK input and selects),
+    # showing what was asked for.
+    asked = client.get(
+        "/best-practice", query_string={"q": "  hello ", "commitment": "foodbank-collection-points"}
+    ).get_data(as_text=True)
+    assert re.search(
+        r'<input class="govuk-input" id="q" name="q" type="search" value="hello"', asked
+    )
+    chosen = re.search(
+        r'<select class="govuk-select[^"]*" id="filter-commitment".*?</select>', asked, re.S
+    )
+    assert re.findall(r'<option value="([^"]*)" selected>', chosen.group(0)) == [
+        "foodbank-collection-points"
+    ]
+    assert 'id="filter-role"' in asked and 'id="filter-theme"' in asked
+    assert "Foodbank points that staff look after" in asked
+    elsewhere = client.get("/best-practice?commitment=no-such-commitment").get_data(as_text=True)
+    assert "Foodbank points that staff look after" not in elsewhere
     commitment_page = client.get("/commitments/foodbank-collection-points").get_data(as_text=True)
     assert f'/best-practice/{slug}"' in commitment_page

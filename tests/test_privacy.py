@@ -4,6 +4,7 @@ redaction, equality monitoring, the anonymisation function, headers, rate limits
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from datetime import UTC, datetime, timedelta
 
@@ -159,6 +160,56 @@ def test_redaction_suggests_and_removes_without_keeping_the_original(app, admin)
 
     rows = triage.inbox_page(triage.InboxFilters(q=search.parse("07700")), admin).rows
     assert rows == []
+
+
+def test_redaction_form_on_the_item_page(app, staff_client):
+    """The item page's redaction form is rendered from its WTForms class: the suggestions as
+    small checkboxes (passage-1, ...), a box for other text; a refusal changes nothing."""
+    client = staff_client("member")
+    body = "Ring 07700 900123 or write to me@example.org about the lift at Bootle"
+    with app.app_context():
+        item = with_contact(body=body)
+        db.session.commit()
+        reference, item_id = item.reference, item.id
+    page = client.get(f"/triage/{reference}").get_data(as_text=True)
+    form = page[page.index('action="/triage/' + reference + '/redact"') :]
+    form = form[: form.index("</form>")]
+    assert 'class="govuk-checkboxes govuk-checkboxes--small"' in form
+    assert "govuk-fieldset__legend--s" in form and "These look like contact details" in form
+    boxes = re.findall(r'<input class="govuk-checkboxes__input" id="([^"]+)" name="passages"', form)
+    assert sorted(boxes) == ["passage-1", "passage-2"]
+    assert 'value="07700 900123"' in form and 'value="me@example.org"' in form
+    assert re.search(r'for="passage">\s*Other text to redact \(copied exactly\)\s*</label>', form)
+    assert re.search(r'<input class="govuk-input" id="passage" name="passage" type="text"', form)
+    assert 'spellcheck="false"' in form and 'autocomplete="off"' in form
+    token = csrf_for(client, f"/triage/{reference}")
+
+    def body_now() -> str:
+        with app.app_context():
+            return db.session.get(Feedback, item_id).body
+
+    for data, message in (
+        ({}, "Choose or enter the text to redact"),
+        ({"passages": "07700 900123", "passage": "not in it"}, "That text is not in the feedback"),
+    ):
+        refused = client.post(
+            f"/triage/{reference}/redact", data={"csrf_token": token, **data}, follow_redirects=True
+        )
+        assert message in refused.get_data(as_text=True)
+        assert body_now() == body
+    done = client.post(
+        f"/triage/{reference}/redact",
+        data={
+            "csrf_token": token,
+            "passages": ["07700 900123", "me@example.org"],
+            "passage": "Bootle",
+        },
+        follow_redirects=True,
+    )
+    assert "3 passages redacted" in done.get_data(as_text=True)
+    assert body_now() == "Ring [redacted] or write to [redacted] about the lift at [redacted]"
+    page = client.get(f"/triage/{reference}").get_data(as_text=True)
+    assert 'name="passages"' not in page and 'id="passage"' in page
 
 
 def test_public_quote_needs_consent_and_scrubs():

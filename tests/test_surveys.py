@@ -305,6 +305,15 @@ def test_changing_an_answer_drops_answers_that_no_longer_apply(app, client, sync
     assert post_page(client, 3, changed, **{"return": "check"}).status_code == 303
     html = client.get(f"{URL}/check").get_data(as_text=True)
     assert "West Kirby" not in html and "Northern line" in html
+    # The check page's change link comes back with return=check, carried by the page's form
+    # (PageForm: hidden inputs without ids, one per question the page shows).
+    page = client.get(f"{URL}/questions/3?return=check").get_data(as_text=True)
+    assert '<input name="return" type="hidden" value="check">' in page
+    shown = re.findall(r'<input type="hidden" name="shown" value="([^"]+)">', page)
+    assert shown and len(shown) == len(set(shown))
+    assert 'name="return"' not in client.get(f"{URL}/questions/3").get_data(as_text=True)
+    check = client.get(f"{URL}/check").get_data(as_text=True)
+    assert re.search(r'<input name="submission_key" type="hidden" value="[\w-]+">', check)
 
 
 def test_same_page_condition_without_javascript_shows_the_new_question(app, client, synced):
@@ -429,6 +438,21 @@ def test_results_counts_and_percentages_match_the_responses(app, staff_client, s
     assert "<svg" in stars and 'role="img"' in stars
     filtered = client.get(f"{URL}/results?stakeholder_type=business").get_data(as_text=True)
     assert "<strong>1</strong> response" in filtered
+    # "Who answered" is a GOV.UK select from ResultsFilterForm: the choice kept, a value not in
+    # the list refused at the select.
+    chosen = re.search(
+        r'<select class="govuk-select[^"]*" id="filter-stakeholder_type".*?</select>',
+        filtered,
+        re.S,
+    )
+    assert re.findall(r'<option value="(\w*)" selected>', chosen.group(0)) == ["business"]
+    unknown = client.get(f"{URL}/results?stakeholder_type=alien")
+    assert unknown.status_code == 422
+    html = unknown.get_data(as_text=True)
+    assert (
+        'id="filter-stakeholder_type-error"' in html and "Choose who answered from the list" in html
+    )
+    assert 'aria-describedby="filter-stakeholder_type-error"' in html
     nonsense = client.get(f"{URL}/results?from=nonsense")
     assert nonsense.status_code == 422
     assert "Sent from must be a real date" in nonsense.get_data(as_text=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -512,6 +513,14 @@ def test_bulk_apply_shows_what_will_be_applied_before_applying(app, trained, sta
     assert html.count("More foodbank collection points") >= 2
     assert "No change (already Environmental benefits)" in html
     assert "Apply to 2 items" in html
+    # The confirm button's form carries the applicable items and the page to go back to
+    # (BulkSuggestionForm's hidden inputs, without ids).
+    confirm = html[html.index('action="/triage/suggestions/bulk/apply"') :]
+    confirm = confirm[: confirm.index("</form>")]
+    assert re.findall(r'<input type="hidden" name="ids" value="(\d+)">', confirm) == [
+        str(first_id) for first_id in ids[:2]
+    ]
+    assert '<input name="return_to" type="hidden" value="/triage?status=new">' in confirm
     with app.app_context():  # nothing applied yet
         assert db.session.scalar(select(func.count()).select_from(SuggestionDecision)) == 0
     response = client.post(
@@ -538,6 +547,12 @@ def test_bulk_apply_with_nothing_selected_says_so(app, trained, staff_client):
         "/triage/suggestions/bulk/apply", data={"csrf_token": token}, follow_redirects=True
     )
     assert "Select at least one item" in response.get_data(as_text=True)
+    # Not an item id, and a page elsewhere to go back to: nothing selected, back to the inbox.
+    response = client.post(
+        "/triage/suggestions/bulk/apply",
+        data={"csrf_token": token, "ids": ["x", "-1"], "return_to": "https://evil.example/"},
+    )
+    assert response.status_code == 303 and response.headers["Location"] == "/triage"
 
 
 # --- auto-tagging ---------------------------------------------------------------------------

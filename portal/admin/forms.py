@@ -82,3 +82,31 @@ class RetireCodeForm(FlaskForm):
     """A row of the codeframe: retire the code, or ("no") bring a retired one back."""
 
     retired = HiddenField(default="yes", widget=HiddenWithoutId())
+
+
+class AuditFilterForm(FlaskForm):
+    """The audit trail's filters: what changed, who, which field (the dates are GOV.UK date
+    inputs read by the one date-range parser in `service.AuditFilters`, which also checks these
+    values and gives the messages)."""
+
+    class Meta:
+        csrf = False  # a GET filter
+
+    entity = SelectField("What changed", choices=[], validate_choice=False, widget=GovSelect())
+    actor = SelectField("Who", choices=[], validate_choice=False, widget=GovSelect())
+    field = StringField("Field", widget=GovTextInput())
+
+    @classmethod
+    def for_page(cls, args, errors: dict[str, str], entity_types, users) -> AuditFilterForm:
+        form = cls(
+            formdata=None,
+            entity=args.get("entity", ""),
+            actor=args.get("actor", ""),
+            field=args.get("field", ""),
+        )
+        form.entity.choices = [("", "Anything")] + [(entity, entity) for entity in entity_types]
+        form.actor.choices = [("", "Anyone")] + [(str(user.id), user.email) for user in users]
+        for name in ("entity", "actor", "field"):
+            if errors.get(name):
+                form[name].errors = [errors[name]]
+        return form

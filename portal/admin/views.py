@@ -15,6 +15,7 @@ from ..triage import codeframe as codes_service
 from ..triage.workflow import TriageError
 from . import service
 from .forms import (
+    AuditFilterForm,
     CodeForm,
     MergeCodesForm,
     OfficerCommitmentsForm,
@@ -202,7 +203,7 @@ def audit_log():
         next_url=next_url,
         errors=filters.errors,
         typed=filters.dates.typed,
-        entity_types=service.entity_types(),
-        users=auth_service.list_users(),
-        args=request.args,
+        form=AuditFilterForm.for_page(
+            request.args, filters.errors, service.entity_types(), auth_service.list_users()
+        ),
     ), (422 if filters.errors else 200)

@@ -1,4 +1,4 @@
-"""Sign-in form."""
+"""Sign-in form, and the page a form was on when its POST needs signing in first."""
 
 from __future__ import annotations
 
@@ -20,3 +20,13 @@ class LoginForm(FlaskForm):
         validators=[InputRequired(message="Enter your password"), Length(max=1000)],
     )
     next = HiddenField()
+
+
+class ReturnToForm(FlaskForm):
+    """The page a posted form was on (`return_to`, carried by the staff pages' forms): where to
+    come back to after signing in, when the session ended before the POST."""
+
+    class Meta:
+        csrf = False  # read before any view: only a place to go back to, checked as safe
+
+    return_to = HiddenField()

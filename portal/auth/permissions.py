@@ -51,9 +51,10 @@ def _return_path() -> str:
     was on (a form's own URL answers only POST)."""
     if request.method == "GET":
         return request.full_path.rstrip("?")
+    from .forms import ReturnToForm
     from .service import is_safe_next
 
-    candidates = [request.form.get("return_to", "")]
+    candidates = [ReturnToForm().return_to.data or ""]
     if request.referrer:
         parts = urlsplit(request.referrer)
         if parts.netloc == request.host:

@@ -38,16 +38,34 @@ class UploadForm(FlaskForm):
     )
 
 
-class MappingForm(FlaskForm):
-    """The upload's handle, the default channel, and (added per file) one select per column."""
+class ImportStepForm(FlaskForm):
+    """Which step a POST to /triage/import is: the mapping form carries the upload's handle
+    (`upload`), the upload form does not."""
+
+    class Meta:
+        csrf = False  # checked for every POST by CSRFProtect already
 
     upload = HiddenField()
+
+    def is_mapping(self) -> bool:
+        return bool(self.upload.raw_data)
+
+
+class MappingForm(FlaskForm):
+    """The upload's handle, the default channel, and (added per file) one select per column;
+    `action` is the button pressed ("check" the rows again, or "import" them)."""
+
+    upload = HiddenField()
+    action = HiddenField()  # sent by the buttons (name="action"), never rendered as an input
     channel = SelectField(
         "For rows with no channel, how did the feedback reach us?",
         choices=IMPORT_CHANNELS,
         widget=GovSelect(),
         validators=[InputRequired(message="Select how the feedback reached us")],
     )
+
+    def importing(self) -> bool:
+        return self.action.data == "import"
 
     def column_fields(self):
         """Return the column selects in file order."""

@@ -28,7 +28,7 @@ from ..extensions import db
 from ..models import Channel, Feedback, StaffRole
 from ..triage.inbox import InboxFilters
 from . import export, service
-from .forms import UploadForm, mapping_form
+from .forms import ImportStepForm, UploadForm, mapping_form
 from .models import BatchStatus, ImportBatch, feedback_imports
 from .reader import MAX_UPLOAD_BYTES, FileProblem
 
@@ -181,8 +181,9 @@ def import_feedback():
         if batch is not None and batch.status is BatchStatus.PENDING:
             return _render_mapping(batch)
         return render_template("dataio/upload.html", form=UploadForm(formdata=None))
-    if "upload" in request.form:
-        return _mapping_step()
+    step = ImportStepForm()
+    if step.is_mapping():
+        return _mapping_step(step.upload.data)
     return _upload_step()
 
 
@@ -207,8 +208,8 @@ def _upload_step():
     return redirect(url_for("dataio.import_feedback", upload=batch.token), 303)
 
 
-def _mapping_step():
-    batch = service.pending_batch(request.form.get("upload"), current_user)
+def _mapping_step(upload: str | None):
+    batch = service.pending_batch(upload, current_user)
     if batch is None:
         flash("That upload was not found: upload the file again", "error")
         return redirect(url_for("dataio.import_feedback"), 303)
@@ -232,7 +233,7 @@ def _mapping_step():
     mapping, channel = form.mapping(), _channel(form.channel.data)
     service.save_mapping(batch, mapping, channel)
     errors = service.check_mapping(mapping, channel)
-    if request.form.get("action") != "import" or errors:
+    if not form.importing() or errors:
         db.session.commit()
         if errors:
             return _render_mapping(batch, form, errors, 422)

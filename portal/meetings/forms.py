@@ -8,15 +8,16 @@ from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
     GovRadioInput,
+    GovSelect,
     GovTextArea,
     GovTextInput,
 )
-from wtforms import RadioField, SelectMultipleField, StringField, TextAreaField
+from wtforms import RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length
 
-from ..fields import GovDatePartsField, GovTimeField
+from ..fields import GovDatePartsField, GovTimeField, HiddenWithoutId
 from ..inputs import TEXT_MAX, parse_ids
-from ..models import Attendance
+from ..models import ActionStatus, Attendance
 
 
 class IdsField(SelectMultipleField):
@@ -209,6 +210,13 @@ class PostedText(Posted):
     widget = GovTextArea()
 
 
+class PostedHidden(Posted):
+    """A fixed value a button's form sends (which way to move, which quote): a hidden input
+    without an id, as the same field is repeated in a form per item."""
+
+    widget = HiddenWithoutId()
+
+
 class _AgendaForm(FlaskForm):
     class Meta:
         csrf = False
@@ -219,7 +227,13 @@ class AddItemForm(_AgendaForm):
 
 
 class MoveItemForm(_AgendaForm):
-    direction = Posted("Direction")
+    """The "Move up" and "Move down" buttons: each form sends its direction."""
+
+    direction = PostedHidden("Direction")
+
+
+class RemoveItemForm(_AgendaForm):
+    """The "Remove" button of an agenda item (nothing to send but the token)."""
 
 
 class EditItemForm(_AgendaForm):
@@ -232,7 +246,9 @@ class PinForm(_AgendaForm):
 
 
 class UnpinForm(_AgendaForm):
-    feedback_id = Posted("Feedback")
+    """The "Unpin" button of a pinned quote: it sends the quote's feedback id."""
+
+    feedback_id = PostedHidden("Feedback")
 
 
 class DecisionForm(_AgendaForm):
@@ -247,7 +263,12 @@ class ActionForm(_AgendaForm):
 
 
 class UpdateActionForm(_AgendaForm):
-    status = Posted("Status")
+    status = SelectField(
+        "Status",
+        choices=[(status.value, status.label) for status in ActionStatus],
+        validate_choice=False,  # the view says "Choose a status for the action"
+        widget=GovSelect(),
+    )
     references = Posted("Linked feedback references")
 
     def references_sent(self) -> str | None:
@@ -264,9 +285,16 @@ class AgendaForms:
 
     def __init__(self) -> None:
         self.add_item = AddItemForm(formdata=None)
+        self.move = MoveItemForm(formdata=None)
+        self.remove = RemoveItemForm(formdata=None)
         self.edit_item = EditItemForm(formdata=None)
+        self.unpin = UnpinForm(formdata=None)
         self.pin = PinForm(formdata=None)
         self.decision = DecisionForm(formdata=None)
         self.action = ActionForm(formdata=None)
         self.update_action = UpdateActionForm(formdata=None)
         self.outcome = OutcomeForm(formdata=None)
+
+    def update_action_for(self, action, chosen: str | None = None) -> UpdateActionForm:
+        """The form of one action, its status chosen (or, sent back, the status chosen)."""
+        return UpdateActionForm(formdata=None, status=chosen or action.status.value)

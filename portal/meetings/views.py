@@ -26,6 +26,7 @@ from .forms import (
     MoveItemForm,
     OutcomeForm,
     PinForm,
+    RemoveItemForm,
     UnpinForm,
     UpdateActionForm,
     clerk_forms,
@@ -91,7 +92,6 @@ def _context(
         "pinned_notes": notes_service.pinned_to(meeting),
         "figure_label": exports.label,
         "measures": exports.MEASURES,
-        "action_statuses": list(ActionStatus),
         "kinds": AgendaItemKind,
         # The clerk's forms (minutes_views): a refused one comes back in clerk_forms by key.
         "clerk_forms": {},
@@ -237,6 +237,7 @@ def edit_item(meeting_id: int, item_id: int):
 @roles_required(*TRIAGE)
 def delete_item(meeting_id: int, item_id: int):
     """Remove an item."""
+    RemoveItemForm()  # the button's form: nothing but the token, checked for every POST
 
     def fn(meeting, item):
         title = item.title

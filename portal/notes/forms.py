@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovTextArea, GovTextInput
+from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovTextArea, GovTextInput
 from wtforms import SelectField, SelectMultipleField, StringField, TextAreaField
 
 from ..inputs import parse_id, parse_ids
+from ..periods import uk_date
 from .service import NoteInput
 
 
@@ -80,10 +81,45 @@ class NoteForm(FlaskForm):
 class ReturnForm(FlaskForm):
     """A reviewer's comment for the author (the service says when it is missing)."""
 
-    comment = TextAreaField("Comment for the author")
+    comment = TextAreaField("Comment for the author", widget=GovTextArea())
 
 
 class PinForm(FlaskForm):
-    """The meeting to pin a published note into."""
+    """The meeting to pin a published note into (`for_meetings`: the choices, newest first)."""
 
-    meeting_id = SelectField("Meeting", validate_choice=False, coerce=lambda v: parse_id(v))
+    meeting_id = SelectField(
+        "Pin into the agenda of",
+        validate_choice=False,  # an unknown meeting is refused by the view, with its message
+        coerce=lambda v: parse_id(v),
+        widget=GovSelect(),
+    )
+
+    @classmethod
+    def for_meetings(cls, meetings) -> PinForm:
+        form = cls(formdata=None)
+        form.meeting_id.choices = [
+            (meeting.id, f"{meeting.title} ({uk_date(meeting.meeting_date)})")
+            for meeting in meetings
+        ]
+        return form
+
+
+class LibraryFilterForm(FlaskForm):
+    """The public library's search box and filters (a GET form: read from the query)."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField("Search", widget=GovTextInput())
+    commitment = SelectField("Commitment", choices=[], validate_choice=False, widget=GovSelect())
+    role = SelectField("Role", choices=[], validate_choice=False, widget=GovSelect())
+    theme = SelectField("Theme", choices=[], validate_choice=False, widget=GovSelect())
+
+    @classmethod
+    def for_lists(cls, args, commitments, roles, themes) -> LibraryFilterForm:
+        """The form read from the query, offering the framework's lists ("Any" first)."""
+        form = cls(formdata=args)
+        form.commitment.choices = [("", "Any")] + [(c.slug, c.title) for c in commitments]
+        form.role.choices = [("", "Any")] + [(r.slug, r.name) for r in roles]
+        form.theme.choices = [("", "Any")] + [(t.slug, t.name) for t in themes]
+        return form

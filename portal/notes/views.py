@@ -13,7 +13,7 @@ from ..extensions import db, limiter
 from ..models import Meeting, Note, NoteStatus, StaffRole
 from ..ratelimits import not_searching, search_limit
 from . import service
-from .forms import NoteForm, PinForm, ReturnForm
+from .forms import LibraryFilterForm, NoteForm, PinForm, ReturnForm
 from .markdown import render
 
 bp = Blueprint("notes", __name__)
@@ -78,6 +78,7 @@ def new():
 def show(note_id: int):
     """Show a note's working copy, its review state and its published versions."""
     note = _own_note(note_id)
+    meetings = agenda.list_meetings()[:10]
     return render_template(
         "notes/show.html",
         note=note,
@@ -85,7 +86,9 @@ def show(note_id: int):
         can_edit=service.can_edit(current_user, note),
         can_publish=service.reviewers_can_publish(current_user, note),
         is_reviewer=current_user.role in service.REVIEWERS,
-        meetings=agenda.list_meetings()[:10],
+        meetings=meetings,
+        pin_form=PinForm.for_meetings(meetings),
+        return_form=ReturnForm(formdata=None),
         endorsed=any(e.user_id == current_user.id for e in note.endorsements),
     )
 
@@ -201,19 +204,17 @@ def pin(note_id: int):
 @limiter.limit(search_limit, exempt_when=not_searching)
 def library():
     """The public library of published notes: search and filters."""
+    commitments = framework_lists.list_commitments()
+    roles, themes = framework_lists.list_roles(), framework_lists.list_themes()
+    form = LibraryFilterForm.for_lists(request.args, commitments, roles, themes)
     filters = service.LibraryFilters(
-        q=search.parse(request.args.get("q")),
-        commitment=request.args.get("commitment") or None,
-        role=request.args.get("role") or None,
-        theme=request.args.get("theme") or None,
+        q=search.parse(form.q.data),
+        commitment=form.commitment.data or None,
+        role=form.role.data or None,
+        theme=form.theme.data or None,
     )
     return render_template(
-        "notes/library.html",
-        results=service.library(filters),
-        filters=filters,
-        commitments=framework_lists.list_commitments(),
-        roles=framework_lists.list_roles(),
-        themes=framework_lists.list_themes(),
+        "notes/library.html", results=service.library(filters), filters=filters, form=form
     )
 
 

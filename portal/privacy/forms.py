@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovTextInput
+from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovRadioInput, GovTextInput
 from wtforms import BooleanField, HiddenField, RadioField, SelectMultipleField, StringField
 
 from . import service
@@ -40,12 +40,40 @@ class EraseForm(FlaskForm):
         return self.redact.raw_data == ["yes"]
 
 
+class NumberedCheckboxes(GovCheckboxesInput):
+    """Small GOV.UK checkboxes with the ids FIELD-1, FIELD-2, ...: a passage of text is no id."""
+
+    def __init__(self, prefix: str) -> None:
+        self.prefix = prefix
+
+    def map_gov_params(self, field, **kwargs):
+        params = super().map_gov_params(field, **kwargs)
+        for number, item in enumerate(params["items"], start=1):
+            item["id"] = f"{self.prefix}-{number}"
+        params["fieldset"]["legend"]["classes"] = "govuk-fieldset__legend--s"
+        params["classes"] = "govuk-checkboxes--small"
+        if not (params.get("hint") or {}).get("text"):
+            params.pop("hint", None)
+        return params
+
+
 class RedactForm(FlaskForm):
     """Passages of an item's text to redact: suggested ones ticked, and one typed. The service
-    says when a passage is not in the text."""
+    says when a passage is not in the text. On the triage item page, `for_item` fills the
+    suggestions (nothing ticked)."""
 
-    passages = SelectMultipleField(validate_choice=False)
-    passage = StringField()
+    passages = SelectMultipleField(
+        "These look like contact details",
+        validate_choice=False,
+        widget=NumberedCheckboxes("passage"),
+    )
+    passage = StringField("Other text to redact (copied exactly)", widget=GovTextInput())
+
+    @classmethod
+    def for_item(cls, suggested: list[str]) -> RedactForm:
+        form = cls(formdata=None)
+        form.passages.choices = [(passage, passage) for passage in suggested]
+        return form
 
     def chosen(self) -> list[str]:
         return [*(self.passages.data or []), self.passage.data or ""]

@@ -103,9 +103,7 @@ def erase():
 @roles_required(*TRIAGE)
 def redact(reference: str):
     """Redact passages of an item's text; the original is not kept."""
-    item = lookup.get_item(reference)
-    if item is None:
-        abort(404)
+    item = db.first_or_404(lookup.item_query(reference))
     form = RedactForm()
     form.validate()  # the token was checked before the view; the service checks the passages
 

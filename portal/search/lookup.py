@@ -4,7 +4,7 @@ start from a reference."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
@@ -21,10 +21,16 @@ def item_options():
     )
 
 
-def get_item(reference: str) -> Feedback | None:
-    """Return the feedback item with this reference, with its tags loaded."""
-    return db.session.scalar(
+def item_query(reference: str) -> Select[tuple[Feedback]]:
+    """The feedback item with this reference, with its tags and notes loaded (for
+    `db.first_or_404`, or `get_item`)."""
+    return (
         select(Feedback)
         .where(Feedback.reference == reference.upper())
         .options(*item_options(), selectinload(Feedback.notes))
     )
+
+
+def get_item(reference: str) -> Feedback | None:
+    """Return the feedback item with this reference, with its tags loaded."""
+    return db.session.scalar(item_query(reference))

@@ -14,6 +14,7 @@ from ..public.forms import SUBMISSION_KEY
 from ..public.service import new_submission_key
 from ..security import external_url, seal, unseal
 from . import drafts, engine, service
+from .forms import PageForm, ResultsFilterForm, SubmitForm
 
 bp = Blueprint("surveys", __name__, url_prefix="/surveys")
 
@@ -95,7 +96,8 @@ def _page_context(version, draft, number, errors=None, values=None, added=None):
         "answers": answers,
         "errors": errors or {},
         "back_url": back_url,
-        "returning": request.values.get("return") == "check",
+        "returning": PageForm(formdata=request.values).returning(),
+        "page_form": PageForm.for_page(questions),
         "live_conditions": same_page_conditions,
         "added": added or [],
         "field_name": engine.field_name,
@@ -128,7 +130,8 @@ def page(slug: str, number: int):
         context = _page_context(version, draft, number, values=_typed(page_def) | values)
         context["errors"] = expired_errors()
         return render_template("surveys/page.html", **context), 422
-    shown = set(request.form.getlist("shown"))
+    page_form = PageForm()
+    shown = set(page_form.shown.data or [])
     merged = dict(draft["answers"])
     for question in page_def["questions"]:
         merged.pop(question["id"], None)
@@ -144,7 +147,7 @@ def page(slug: str, number: int):
         return render_template("surveys/page.html", **context), status
     draft["answers"] = engine.prune(definition, merged)
     drafts.save(slug, draft)
-    if request.form.get("return") == "check":
+    if page_form.returning():
         return redirect(url_for("surveys.check", slug=slug), code=303)
     return redirect(_next_url(slug, definition, draft["answers"], number - 1), code=303)
 
@@ -198,7 +201,11 @@ def check(slug: str):
         return redirect(url_for("surveys.page", slug=slug, number=missing + 1))
     rows = engine.check_answers(version.definition, draft["answers"])
     return render_template(
-        "surveys/check.html", survey=survey, version=version, rows=rows, key=draft["key"]
+        "surveys/check.html",
+        survey=survey,
+        version=version,
+        rows=rows,
+        form=SubmitForm(formdata=None, submission_key=draft["key"]),
     )
 
 
@@ -206,7 +213,7 @@ def check(slug: str):
 def submit(slug: str):
     """Store the response (and its free-text answers as feedback), then confirm."""
     survey = db.first_or_404(service.published_survey_query(slug))
-    key = request.form.get("submission_key", "")
+    key = SubmitForm().submission_key.data or ""
     if not SUBMISSION_KEY.fullmatch(key):  # never look up, or store, anything else
         key = ""
     existing = service.find_response(key) if key else None
@@ -263,6 +270,7 @@ def results(slug: str):
         "surveys/results.html",
         survey=survey,
         filters=filters,
+        form=ResultsFilterForm.for_filters(filters),
         results=service.results(survey, filters),
         stakeholder_types=list(StakeholderType),
         query=request.query_string.decode(),

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovTextInput
-from wtforms import HiddenField, RadioField, StringField
+from wtforms import HiddenField, RadioField, SelectMultipleField, StringField
 from wtforms.validators import InputRequired, Length, ValidationError
 
+from ..fields import HiddenValues, HiddenWithoutId
+from ..inputs import parse_ids
 from .service import FAMILIES
 
 
@@ -51,3 +53,18 @@ class SuggestionForm(FlaskForm):
     def validate_family(self, field: HiddenField) -> None:
         if field.data not in FAMILIES:
             raise ValidationError("Choose a suggestion to apply")
+
+
+class BulkSuggestionForm(FlaskForm):
+    """The inbox's selected items (`ids`, the inbox's bulk checkboxes) and the inbox page to go
+    back to, for "Apply the top suggestion": posted by the inbox to the preview, and by the
+    preview's confirm button (hidden inputs) to apply."""
+
+    class Meta:
+        csrf = False  # checked for every POST by CSRFProtect already
+
+    ids = SelectMultipleField(validate_choice=False, widget=HiddenValues())
+    return_to = HiddenField(widget=HiddenWithoutId())
+
+    def item_ids(self) -> list[int]:
+        return parse_ids(self.ids.data or [])

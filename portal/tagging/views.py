@@ -3,25 +3,19 @@ and the `flask tagging train|suggest|evaluate` commands."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, flash, g, redirect, render_template, url_for
 from flask_login import current_user
 
 from ..auth.permissions import ADMIN_ONLY, TRIAGE, roles_required
 from ..auth.service import is_safe_next
 from ..core.unitofwork import commit_or_flash
-from ..inputs import parse_ids
+from ..extensions import db
+from ..search import lookup
 from ..triage import service as triage_service
 from . import service
-from .forms import AutoTaggingForm, SuggestionForm
+from .forms import AutoTaggingForm, BulkSuggestionForm, SuggestionForm
 
 bp = Blueprint("tagging", __name__, cli_group="tagging")
-
-
-def _item_or_404(reference: str):
-    item = triage_service.get_item(reference)
-    if item is None:
-        abort(404)
-    return item
 
 
 def _back(form: SuggestionForm, reference: str) -> str:
@@ -33,7 +27,7 @@ def _back(form: SuggestionForm, reference: str) -> str:
 @roles_required(*TRIAGE)
 def apply(reference: str):
     """Apply one suggested tag to an item."""
-    item = _item_or_404(reference)
+    item = db.first_or_404(lookup.item_query(reference))
     form = SuggestionForm()
     if not form.validate():
         flash("Choose a suggestion to apply", "error")
@@ -48,7 +42,7 @@ def apply(reference: str):
 @roles_required(*TRIAGE)
 def dismiss(reference: str):
     """Dismiss one suggested tag for an item."""
-    item = _item_or_404(reference)
+    item = db.first_or_404(lookup.item_query(reference))
     form = SuggestionForm()
     if not form.validate():
         flash("Choose a suggestion to dismiss", "error")
@@ -59,8 +53,8 @@ def dismiss(reference: str):
     )
 
 
-def _return_to() -> str:
-    target = request.form.get("return_to", "")
+def _return_to(form: BulkSuggestionForm) -> str:
+    target = form.return_to.data or ""
     return target if is_safe_next(target) else url_for("triage.inbox")
 
 
@@ -68,16 +62,24 @@ def _return_to() -> str:
 @roles_required(*TRIAGE)
 def bulk_preview():
     """Show what "Apply the top suggestion" would apply to the selected items, before it does."""
-    items = triage_service.items_by_ids(parse_ids(request.form.getlist("ids")))
+    form = BulkSuggestionForm()
+    items = triage_service.items_by_ids(form.item_ids())
     if not items:
         flash("Select at least one item", "error")
-        return redirect(_return_to(), code=303)
+        return redirect(_return_to(form), code=303)
     rows = service.bulk_preview(items)
+    applicable = [r for r in rows if r.suggestion]
+    confirm = BulkSuggestionForm(
+        formdata=None,
+        ids=[str(r.item.id) for r in applicable],
+        return_to=_return_to(form),
+    )
     return render_template(
         "tagging/bulk_preview.html",
         rows=rows,
-        applicable=[r for r in rows if r.suggestion],
-        return_to=_return_to(),
+        applicable=applicable,
+        return_to=_return_to(form),
+        form=confirm,
     )
 
 
@@ -85,7 +87,8 @@ def bulk_preview():
 @roles_required(*TRIAGE)
 def bulk_apply():
     """Apply the top commitment suggestion to the confirmed items."""
-    items = triage_service.items_by_ids(parse_ids(request.form.getlist("ids")))
+    form = BulkSuggestionForm()
+    items = triage_service.items_by_ids(form.item_ids())
 
     def change() -> str:
         if not items:
@@ -93,7 +96,7 @@ def bulk_apply():
         changed = service.bulk_apply(items, current_user)
         return f"Applied the top suggestion to {changed} {'item' if changed == 1 else 'items'}"
 
-    return commit_or_flash(change, _return_to())
+    return commit_or_flash(change, _return_to(form))
 
 
 def _render_admin(form: AutoTaggingForm, status: int = 200):

@@ -9,7 +9,6 @@ from urllib.parse import urlencode
 
 from flask import (
     Blueprint,
-    abort,
     flash,
     redirect,
     render_template,
@@ -41,9 +40,10 @@ from ..models import (
     TransportMode,
     User,
 )
+from ..privacy.forms import RedactForm
 from ..public import service as public_service
 from ..ratelimits import not_searching, search_limit
-from ..search import similar_items
+from ..search import lookup, similar_items
 from . import bulk as bulk_rules
 from . import codeframe, items
 from .forms import (
@@ -234,18 +234,11 @@ def _assignee(value: str | None) -> User | None:
     return user
 
 
-def _item_or_404(reference: str) -> Feedback:
-    item = items.get_item(reference)
-    if item is None:
-        abort(404)
-    return item
-
-
 @bp.get("/<reference>")
 @roles_required(*TRIAGE)
 def item(reference: str):
     """Show one item with everything needed to triage it."""
-    return _render_item(_item_or_404(reference))
+    return _render_item(db.first_or_404(lookup.item_query(reference)))
 
 
 def _render_item(
@@ -265,6 +258,7 @@ def _render_item(
         else url_for("triage.item", reference=feedback.reference)
     )
     choices = _choices()
+    redaction_suggestions = suggestions(feedback.body)
     forms = item_forms(feedback, choices, transitions, self_url, typed or {})
     errors = errors or {}
     for field_id, message in errors.items():
@@ -282,7 +276,8 @@ def _render_item(
         similar=similar_items(feedback),
         history=audit.history("feedback", feedback.id),
         show_contact=feedback.contact is not None,
-        redaction_suggestions=suggestions(feedback.body),
+        redaction_suggestions=redaction_suggestions,
+        redact_form=RedactForm.for_item(redaction_suggestions),
         self_url=self_url,
         forms=forms,
         duplicate_form=DuplicateOfForm(formdata=None, return_to=self_url),
@@ -299,7 +294,7 @@ def _item_url(feedback: Feedback, form: ItemActionForm) -> str:
 
 def _item_action(reference: str, form: ItemActionForm, action) -> object:
     """Run one action on an item: committed once, or rolled back with its message shown."""
-    feedback = _item_or_404(reference)
+    feedback = db.first_or_404(lookup.item_query(reference))
     return commit_or_flash(lambda: action(feedback), _item_url(feedback, form))
 
 
@@ -401,7 +396,7 @@ def assign(reference: str):
 def _text_action(reference: str, form: ItemActionForm, field_id: str, text: str, action):
     """Run a note or reply action; on a refusal or an expired token, show the item page again
     with the text still in its box and the message at it (nothing typed is lost)."""
-    feedback = _item_or_404(reference)
+    feedback = db.first_or_404(lookup.item_query(reference))
     message = expired_message() if token_expired() else None
     if message is None:
         try:

@@ -9,6 +9,7 @@ from ..models import utcnow
 from ..periods import financial_quarter, parse_quarter, quarter_label, quarter_of
 from ..progress.service import quarter_choices
 from . import service
+from .forms import PeriodForm
 
 bp = Blueprint("yousaid", __name__)
 
@@ -18,22 +19,27 @@ def index():
     """Show, per commitment and overall, what people said and what was done, by quarter."""
     year, quarter = quarter_of(utcnow().date())
     error = None
-    if request.args.get("period"):
+    asked = PeriodForm(formdata=request.args)
+    if asked.period.data:
         try:
-            year, quarter = parse_quarter(request.args["period"])
+            year, quarter = parse_quarter(asked.period.data)
         except ValueError as exc:
             error = str(exc)
     period = financial_quarter(year, quarter)
-    commitment = framework_lists.get_commitment(request.args.get("commitment", ""))
+    commitment = framework_lists.get_commitment(asked.commitment.data or "")
     stories = service.build(period, commitment)
     return render_template(
         "yousaid/index.html",
         stories=stories,
         period=period,
         period_label=quarter_label(year, quarter),
-        current=f"{year}-Q{quarter}",
-        choices=[(f"{y}-Q{q}", quarter_label(y, q)) for y, q in quarter_choices(8)],
-        commitments=framework_lists.list_commitments(),
+        form=PeriodForm.showing(
+            f"{year}-Q{quarter}",
+            commitment,
+            [(f"{y}-Q{q}", quarter_label(y, q)) for y, q in quarter_choices(8)],
+            framework_lists.list_commitments(),
+            error,
+        ),
         commitment=commitment,
         total=sum(s.said for s in stories),
         error=error,
