@@ -414,7 +414,9 @@ def test_agenda_controls_are_rendered_from_their_forms(app, staff_client):
     agenda's WTForms classes (govuk-frontend-wtf), and each still does its job."""
     client = staff_client("member")
     with app.app_context():
-        quoted = add("foodbank-collection-points", at(START), consent_to_quote=True)
+        quoted = factories.feedback(
+            commitment="foodbank-collection-points", received_at=at(START), consent_to_quote=True
+        )
         reference, quoted_id = quoted.reference, quoted.id
     token = csrf_for(client)
     created = client.post(
