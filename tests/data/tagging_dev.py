@@ -9,8 +9,7 @@ formal procurement and board-paper language, situations described without the co
 words, and texts about no commitment at all (slug None). Never copy these into the demo texts.
 """
 
-import json
-from pathlib import Path
+from jsonl import write
 
 TEXTS: dict[str | None, list[str]] = {
     "social-value-weighting-in-procurement": [
@@ -199,13 +198,7 @@ TEXTS: dict[str | None, list[str]] = {
 
 def main() -> None:
     """Write the JSON-lines file beside this script."""
-    lines = []
-    n = 0
-    for slug, texts in TEXTS.items():
-        for text in texts:
-            n += 1
-            lines.append(json.dumps({"id": f"d{n:03d}", "text": text, "commitment": slug}))
-    Path(__file__).with_suffix(".jsonl").write_text("\n".join(lines) + "\n")
+    write(TEXTS, "d", __file__)
 
 
 if __name__ == "__main__":

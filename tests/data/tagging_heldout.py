@@ -6,8 +6,7 @@ procurement language, situations described without the commitment's words, and t
 commitment at all (slug None). Never copy these into the demo texts.
 """
 
-import json
-from pathlib import Path
+from jsonl import write
 
 TEXTS: dict[str | None, list[str]] = {
     "social-value-weighting-in-procurement": [
@@ -166,13 +165,7 @@ TEXTS: dict[str | None, list[str]] = {
 
 def main() -> None:
     """Write the JSON-lines file beside this script."""
-    lines = []
-    n = 0
-    for slug, texts in TEXTS.items():
-        for text in texts:
-            n += 1
-            lines.append(json.dumps({"id": f"h{n:03d}", "text": text, "commitment": slug}))
-    Path(__file__).with_suffix(".jsonl").write_text("\n".join(lines) + "\n")
+    write(TEXTS, "h", __file__)
 
 
 if __name__ == "__main__":

@@ -8,8 +8,7 @@ and situations described without the commitment's own words. Texts about no comm
 slug None. Never copy these into the demo texts, and never tune the model on them.
 """
 
-import json
-from pathlib import Path
+from jsonl import write
 
 TEXTS: dict[str | None, list[str]] = {
     "social-value-weighting-in-procurement": [
@@ -169,13 +168,7 @@ TEXTS: dict[str | None, list[str]] = {
 
 def main() -> None:
     """Write the JSON-lines file beside this script."""
-    lines = []
-    n = 0
-    for slug, texts in TEXTS.items():
-        for text in texts:
-            n += 1
-            lines.append(json.dumps({"id": f"b{n:03d}", "text": text, "commitment": slug}))
-    Path(__file__).with_suffix(".jsonl").write_text("\n".join(lines) + "\n")
+    write(TEXTS, "b", __file__)
 
 
 if __name__ == "__main__":
