@@ -313,14 +313,17 @@ def inbox_query(
 
 
 def _filter_bounds(conditions: list) -> tuple[int, int] | None:
-    """Return the search index keys of the newest and oldest items the (non-search) conditions
-    select, or None when they select nothing."""
+    """Return the search index keys bounding the items the (non-search) conditions select, or
+    None when they select nothing. A key counts whole seconds, then the id: the bounds take in
+    the whole first and last second, since within one second ids need not follow the times."""
     base = select(Feedback.received_at, Feedback.id).where(*conditions).limit(1)
     newest = db.session.execute(base.order_by(*NEWEST_FIRST)).first()
     if newest is None:
         return None
     oldest = db.session.execute(base.order_by(Feedback.received_at, Feedback.id)).one()
-    return search.order_key(*oldest), search.order_key(*newest)
+    return search.order_key(oldest.received_at), search.order_key(
+        newest.received_at
+    ) + search.ID_MASK
 
 
 def inbox_page(
