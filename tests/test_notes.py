@@ -340,6 +340,13 @@ def test_pin_form_on_the_note_page(app, make_user):
             today + date.resolution * 2,
             today + date.resolution * 90,
         )
+        meetings.create_meeting(
+            member,
+            "An earlier one",
+            date(2026, 12, 9),
+            today + date.resolution * 2,
+            today + date.resolution * 90,
+        )
         db.session.commit()
         note_id, meeting_id = note.id, meeting.id
     client = app.test_client()
@@ -349,6 +356,9 @@ def test_pin_form_on_the_note_page(app, make_user):
         r'<select class="govuk-select" id="pin-meeting".*?</select>', page, re.S
     )
     assert select_html and 'name="meeting_id"' in select_html.group(0)
+    # No option is marked selected, so the first listed (the newest meeting) is the default.
+    assert "selected" not in select_html.group(0)
+    assert select_html.group(0).index("Pin &lt;here&gt;") < select_html.group(0).index("earlier")
     assert re.search(
         r'<label class="govuk-label" for="pin-meeting">\s*Pin into the agenda of', page
     )

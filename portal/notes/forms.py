@@ -90,7 +90,9 @@ class PinForm(FlaskForm):
     meeting_id = SelectField(
         "Pin into the agenda of",
         validate_choice=False,  # an unknown meeting is refused by the view, with its message
-        coerce=lambda v: parse_id(v),
+        # The choices' values are ids already: an id is kept as it is (parse_id reads only text,
+        # and None for every choice would match the empty data and mark every option selected).
+        coerce=lambda v: v if isinstance(v, int) else parse_id(v),
         widget=GovSelect(),
     )
 
