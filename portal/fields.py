@@ -1,10 +1,13 @@
-"""Form fields shared by several features."""
+"""Form fields shared by several features, and the base class of every form (`PortalForm`)."""
 
 from __future__ import annotations
 
 import re
 from datetime import date, time
 
+from flask import request
+from flask_wtf import FlaskForm
+from flask_wtf.form import _Auto, _is_submitted  # Flask-WTF's own "read the request" default
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
     GovDateInput,
@@ -12,6 +15,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from markupsafe import Markup
+from werkzeug.datastructures import ImmutableMultiDict
 from wtforms import DateField, StringField
 from wtforms.utils import unset_value
 from wtforms.widgets import HiddenInput
@@ -19,6 +23,22 @@ from wtforms.widgets import HiddenInput
 from .inputs import DATE_PARTS, FIRST_YEAR, LAST_YEAR, parse_iso_date
 
 NUMBER = re.compile(r"[0-9]{1,4}")
+
+
+class PortalForm(FlaskForm):
+    """The base of every form in the portal: it reads form bodies only.
+
+    Flask-WTF also fills a form from a JSON body, where a value can be a number, a list or an
+    object that no field expects (`[1]` raised a TypeError, `{"return_to": 5}` an
+    AttributeError): a 500 from a POST that only needs a session cookie and its token. The
+    portal's pages post forms, so a JSON body is read as an empty form, which the form's own
+    validation then refuses with its usual messages."""
+
+    class Meta(FlaskForm.Meta):
+        def wrap_formdata(self, form, formdata):
+            if formdata is _Auto and request.is_json:
+                return ImmutableMultiDict() if _is_submitted() else None
+            return super().wrap_formdata(form, formdata)
 
 
 class DateInput(GovDateInput):

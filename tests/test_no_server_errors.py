@@ -16,7 +16,7 @@ from portal.periods import parse_quarter, parse_year
 from portal.public.service import NewFeedback, submit_feedback
 from portal.triage import service as triage
 
-from .conftest import PASSWORD, hidden_fields
+from .conftest import PASSWORD, csrf_for, hidden_fields
 
 HUGE = "99999999999999999999999"  # 23 digits
 
@@ -158,3 +158,39 @@ def test_a_code_renamed_beyond_its_column_gets_a_message(app, staff_client):
     assert "A code name must be 120 characters or fewer" in response.get_data(as_text=True)
     with app.app_context():
         assert db.session.get(Code, code_id).name == "Step-free access"
+
+
+JSON_BODIES = [
+    "[1]",
+    '{"return_to": 5, "submission_key": 5, "body": 5, "ids": {"a": 1}}',
+    '"x"',
+    "null",
+]
+
+
+@pytest.mark.parametrize("body", JSON_BODIES)
+@pytest.mark.parametrize(
+    "url",
+    ["/feedback", "/login", "/triage/SVF-AAAAAAA/assign", "/surveys/all-types/submit"],
+)
+def test_a_json_body_to_a_form_gets_no_server_error(app, client, tmp_path, url, body):
+    """The portal's forms read form bodies only: a JSON body with any shape (a list, numbers
+    where text is expected, a bare string, null) is an empty form, never a 500 — on public
+    forms, sign-in, a staff route asked without signing in, and a survey."""
+    from portal.surveys import service as surveys
+
+    from .test_surveys import ALL_TYPES
+
+    survey = tmp_path / ALL_TYPES.name
+    survey.write_bytes(ALL_TYPES.read_bytes())
+    with app.app_context():
+        surveys.sync([survey])
+        db.session.commit()
+    token = csrf_for(client)
+    response = client.post(
+        url,
+        data=body,
+        headers={"Content-Type": "application/json", "X-CSRFToken": token},
+    )
+    assert response.status_code < 500, response.get_data(as_text=True)[:500]
+    assert response.status_code in (200, 302, 303, 400, 401, 403, 404, 422)

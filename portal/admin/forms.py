@@ -2,25 +2,24 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovSelect, GovTextInput
 from wtforms import HiddenField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import ValidationError
 
-from ..fields import HiddenWithoutId
+from ..fields import HiddenWithoutId, PortalForm
 from ..models import StaffRole
 
 
 class CommitmentChoices(SelectMultipleField):
     """Checkboxes of commitments; a tampered value gets a plain message, not WTForms' own."""
 
-    def pre_validate(self, form: FlaskForm) -> None:
+    def pre_validate(self, form: PortalForm) -> None:
         known = {value for value, _ in self.choices}
         if any(value not in known for value in self.data or []):
             raise ValidationError("Choose commitments from the list")
 
 
-class OfficerCommitmentsForm(FlaskForm):
+class OfficerCommitmentsForm(PortalForm):
     commitments = CommitmentChoices(
         "Which commitments does this officer report progress on?",
         coerce=int,
@@ -36,12 +35,12 @@ class PlainChoice(SelectField):
         super().__init__(*args, **kwargs)
         self.message = message
 
-    def pre_validate(self, form: FlaskForm) -> None:
+    def pre_validate(self, form: PortalForm) -> None:
         if self.data not in {str(value) for value, _ in self.choices}:
             raise ValidationError(self.message)
 
 
-class UserForm(FlaskForm):
+class UserForm(PortalForm):
     """A row of /admin/users: change the account's role, or deactivate it (the button pressed
     is `action`: its buttons carry the name and their value)."""
 
@@ -54,7 +53,7 @@ class UserForm(FlaskForm):
     )
 
 
-class CodeForm(FlaskForm):
+class CodeForm(PortalForm):
     """Add a code to the codeframe, optionally under a parent (the rules check the name)."""
 
     name = StringField("Name", widget=GovTextInput())
@@ -63,13 +62,13 @@ class CodeForm(FlaskForm):
     )
 
 
-class RenameCodeForm(FlaskForm):
+class RenameCodeForm(PortalForm):
     """A row of the codeframe: the code's new name."""
 
     name = StringField("New name", widget=GovTextInput())
 
 
-class MergeCodesForm(FlaskForm):
+class MergeCodesForm(PortalForm):
     source_id = SelectField(
         "Merge this code", choices=[], validate_choice=False, widget=GovSelect()
     )
@@ -78,13 +77,13 @@ class MergeCodesForm(FlaskForm):
     )
 
 
-class RetireCodeForm(FlaskForm):
+class RetireCodeForm(PortalForm):
     """A row of the codeframe: retire the code, or ("no") bring a retired one back."""
 
     retired = HiddenField(default="yes", widget=HiddenWithoutId())
 
 
-class AuditFilterForm(FlaskForm):
+class AuditFilterForm(PortalForm):
     """The audit trail's filters: what changed, who, which field (the dates are GOV.UK date
     inputs read by the one date-range parser in `service.AuditFilters`, which also checks these
     values and gives the messages)."""

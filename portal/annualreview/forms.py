@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovTextArea
 from wtforms import TextAreaField
 
+from ..fields import PortalForm
 
-class DraftForm(FlaskForm):
+
+class DraftForm(PortalForm):
     """The words of a year's review; the figures are computed, never typed. The rules (an
     introduction, the length limit, a change note for a correction) are the service's
     (`service.validate`); the view puts its messages on the fields."""
@@ -38,5 +39,5 @@ class DraftForm(FlaskForm):
     )
 
 
-class PublishForm(FlaskForm):
+class PublishForm(PortalForm):
     """Publishing the saved draft: a button with its CSRF token."""

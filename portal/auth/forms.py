@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovTextInput
 from wtforms import HiddenField, PasswordField, StringField
 from wtforms.validators import InputRequired, Length
 
+from ..fields import PortalForm
 
-class LoginForm(FlaskForm):
+
+class LoginForm(PortalForm):
     email = StringField(
         "Email address",
         widget=GovTextInput(),
@@ -22,7 +23,7 @@ class LoginForm(FlaskForm):
     next = HiddenField()
 
 
-class ReturnToForm(FlaskForm):
+class ReturnToForm(PortalForm):
     """The page a posted form was on (`return_to`, carried by the staff pages' forms): where to
     come back to after signing in, when the session ended before the POST."""
 

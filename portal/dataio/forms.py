@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from govuk_frontend_wtf.wtforms_widgets import GovFileInput, GovRadioInput, GovSelect
 from wtforms import HiddenField, RadioField, SelectField
 from wtforms.validators import InputRequired
 
+from ..fields import PortalForm
 from ..models import Channel
 from .service import FIELDS
 
@@ -19,7 +19,7 @@ IMPORT_CHANNELS = [
 FIELD_CHOICES = [("", "Do not import")] + [(key, label) for key, label, _ in FIELDS]
 
 
-class UploadForm(FlaskForm):
+class UploadForm(PortalForm):
     """Choose the file, and how the feedback in it reached us."""
 
     file = FileField(
@@ -38,7 +38,7 @@ class UploadForm(FlaskForm):
     )
 
 
-class ImportStepForm(FlaskForm):
+class ImportStepForm(PortalForm):
     """Which step a POST to /triage/import is: the mapping form carries the upload's handle
     (`upload`), the upload form does not."""
 
@@ -51,7 +51,7 @@ class ImportStepForm(FlaskForm):
         return bool(self.upload.raw_data)
 
 
-class MappingForm(FlaskForm):
+class MappingForm(PortalForm):
     """The upload's handle, the default channel, and (added per file) one select per column;
     `action` is the button pressed ("check" the rows again, or "import" them)."""
 

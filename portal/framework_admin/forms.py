@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCharacterCount,
     GovCheckboxesInput,
@@ -21,6 +20,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
+from ..fields import PortalForm
 from ..framework import SECTION_RE
 from ..models import Horizon
 
@@ -30,7 +30,7 @@ PUBLISHED_CHOICES = [
 ]
 
 
-def _check_section(form: FlaskForm, field: StringField) -> None:
+def _check_section(form: PortalForm, field: StringField) -> None:
     value = (field.data or "").strip()
     if form.published.data == "example":
         if value:
@@ -60,7 +60,7 @@ class _SourceMixin:
         _check_section(self, field)  # type: ignore[arg-type]
 
 
-class CommitmentForm(_SourceMixin, FlaskForm):
+class CommitmentForm(_SourceMixin, PortalForm):
     """A commitment's title, wording, facets and source."""
 
     title = StringField(
@@ -112,7 +112,7 @@ class CommitmentForm(_SourceMixin, FlaskForm):
             raise ValidationError("An example has no responsible team: remove it")
 
 
-class FacetForm(_SourceMixin, FlaskForm):
+class FacetForm(_SourceMixin, PortalForm):
     """A role's or theme's name, description and source."""
 
     name = StringField(
@@ -133,7 +133,7 @@ class FacetForm(_SourceMixin, FlaskForm):
     )
 
 
-class RetireForm(FlaskForm):
+class RetireForm(PortalForm):
     """Retire a commitment, role or theme (retired=yes, the default) or bring it back (no)."""
 
     retired = HiddenField(default="yes")

@@ -4,7 +4,6 @@ hand; the rules and their messages are in the services (`service`, `minutes`).""
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
     GovRadioInput,
@@ -15,7 +14,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length
 
-from ..fields import GovDatePartsField, GovTimeField, HiddenWithoutId
+from ..fields import GovDatePartsField, GovTimeField, HiddenWithoutId, PortalForm
 from ..inputs import TEXT_MAX, parse_ids
 from ..models import ActionStatus, Attendance
 
@@ -60,7 +59,7 @@ class DetailsFields:
     )
 
 
-class MeetingForm(DetailsFields, FlaskForm):
+class MeetingForm(DetailsFields, PortalForm):
     """Plan a meeting: its title, date, time and place, who is invited and the feedback period."""
 
     title = StringField(
@@ -95,14 +94,14 @@ class MeetingForm(DetailsFields, FlaskForm):
         return [line for line in (self.other_members.data or "").splitlines() if line.strip()]
 
 
-class DetailsForm(DetailsFields, FlaskForm):
+class DetailsForm(DetailsFields, PortalForm):
     """Change a meeting's time and place."""
 
     class Meta:
         csrf = False  # checked for every POST by CSRFProtect already (keeps_input on expiry)
 
 
-class InviteForm(FlaskForm):
+class InviteForm(PortalForm):
     """Invite members: staff accounts ticked, or names typed in."""
 
     class Meta:
@@ -119,7 +118,7 @@ class InviteForm(FlaskForm):
         return [line for line in (self.other_members.data or "").splitlines() if line.strip()]
 
 
-class AttendanceForm(FlaskForm):
+class AttendanceForm(PortalForm):
     """Record whether one invited member came."""
 
     class Meta:
@@ -133,7 +132,7 @@ class AttendanceForm(FlaskForm):
     )
 
 
-class DiscussionForm(FlaskForm):
+class DiscussionForm(PortalForm):
     """The minutes of one agenda item: a summary of what was discussed."""
 
     class Meta:
@@ -142,7 +141,7 @@ class DiscussionForm(FlaskForm):
     discussion = TextAreaField("Discussion summary", widget=GovTextArea())
 
 
-class ApproveForm(FlaskForm):
+class ApproveForm(PortalForm):
     """Members mark the previous meeting's minutes approved (a button; nothing to type)."""
 
     class Meta:
@@ -217,7 +216,7 @@ class PostedHidden(Posted):
     widget = HiddenWithoutId()
 
 
-class _AgendaForm(FlaskForm):
+class _AgendaForm(PortalForm):
     class Meta:
         csrf = False
 

@@ -11,12 +11,12 @@ from collections.abc import Callable
 
 from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 
 from ..auth.permissions import TRIAGE, roles_required
 from ..core.expired import expired_message, keeps_input, token_expired
 from ..documents import document_response
 from ..extensions import db
+from ..fields import PortalForm
 from ..models import Meeting
 from . import minutes, service
 from .forms import (
@@ -30,14 +30,14 @@ from .forms import (
 from .views import _context, bp
 
 
-def _first_field(form: FlaskForm):
+def _first_field(form: PortalForm):
     return next((field for field in form if field.name != "csrf_token"), None)
 
 
 def _clerk_act(
     meeting_id: int,
     key: str,
-    form: FlaskForm,
+    form: PortalForm,
     action: Callable[[Meeting], str],
     anchor: str,
 ):

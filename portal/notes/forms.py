@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovTextArea, GovTextInput
 from wtforms import SelectField, SelectMultipleField, StringField, TextAreaField
 
+from ..fields import PortalForm
 from ..inputs import parse_id, parse_ids
 from ..periods import uk_date
 from .service import NoteInput
@@ -23,7 +23,7 @@ class IdsField(SelectMultipleField):
         self.data = parse_ids(valuelist)
 
 
-class NoteForm(FlaskForm):
+class NoteForm(PortalForm):
     """What a Social Value Champion writes; `service.validate` holds the rules, and the view
     puts its messages on these fields."""
 
@@ -78,13 +78,13 @@ class NoteForm(FlaskForm):
             self[name].errors = [*self[name].errors, message]
 
 
-class ReturnForm(FlaskForm):
+class ReturnForm(PortalForm):
     """A reviewer's comment for the author (the service says when it is missing)."""
 
     comment = TextAreaField("Comment for the author", widget=GovTextArea())
 
 
-class PinForm(FlaskForm):
+class PinForm(PortalForm):
     """The meeting to pin a published note into (`for_meetings`: the choices, newest first)."""
 
     meeting_id = SelectField(
@@ -106,7 +106,7 @@ class PinForm(FlaskForm):
         return form
 
 
-class LibraryFilterForm(FlaskForm):
+class LibraryFilterForm(PortalForm):
     """The public library's search box and filters (a GET form: read from the query)."""
 
     class Meta:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import HiddenField
 from wtforms.validators import InputRequired, Length
 
+from ..fields import PortalForm
 
-class PublishForm(FlaskForm):
+
+class PublishForm(PortalForm):
     filename = HiddenField(
         validators=[InputRequired(message="Choose a build to publish"), Length(max=200)]
     )

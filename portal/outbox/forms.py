@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovTextInput
 from wtforms import RadioField, StringField
 from wtforms.validators import Email, InputRequired, Length
 
+from ..fields import PortalForm
 from .models import Frequency
 
 
-class FollowForm(FlaskForm):
+class FollowForm(PortalForm):
     email = StringField(
         "Email address",
         description="We will send you a link to confirm. We use this address only to send "
@@ -27,7 +27,7 @@ class FollowForm(FlaskForm):
     )
 
 
-class FrequencyForm(FlaskForm):
+class FrequencyForm(PortalForm):
     frequency = RadioField(
         "When should we email you about work for you?",
         description="Items assigned to you, notes to review, notes returned to you and, for "

@@ -2,26 +2,26 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovRadioInput, GovTextInput
 from wtforms import BooleanField, HiddenField, RadioField, SelectMultipleField, StringField
 
+from ..fields import PortalForm
 from . import service
 
 
-class SubjectAccessForm(FlaskForm):
+class SubjectAccessForm(PortalForm):
     """The email address of the person who asked what is held about them."""
 
     email = StringField("Email address of the person", widget=GovTextInput())
 
 
-class ExportForm(FlaskForm):
+class ExportForm(PortalForm):
     """Download what is held about an address (the address found)."""
 
     email = HiddenField()
 
 
-class EraseForm(FlaskForm):
+class EraseForm(PortalForm):
     """Erase what is held about an address, once confirmed."""
 
     email = HiddenField()
@@ -57,7 +57,7 @@ class NumberedCheckboxes(GovCheckboxesInput):
         return params
 
 
-class RedactForm(FlaskForm):
+class RedactForm(PortalForm):
     """Passages of an item's text to redact: suggested ones ticked, and one typed. The service
     says when a passage is not in the text. On the triage item page, `for_item` fills the
     suggestions (nothing ticked)."""
@@ -79,7 +79,7 @@ class RedactForm(FlaskForm):
         return [*(self.passages.data or []), self.passage.data or ""]
 
 
-class EqualityForm(FlaskForm):
+class EqualityForm(PortalForm):
     """The optional equality monitoring questions; an answer must be one of the options."""
 
 

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovTextArea
 from wtforms import RadioField, TextAreaField
 from wtforms.validators import InputRequired, ValidationError
 
+from ..fields import PortalForm
 from ..models import ProgressStatus
 from ..periods import quarter_label
 
 STATUS_MISSING = "Choose the status of the commitment"
 
 
-class ProgressForm(FlaskForm):
+class ProgressForm(PortalForm):
     """A commitment's update for one financial quarter. The rules on the quarter, narrative and
     links are the service's (`service.validate`); the view puts its messages on the fields."""
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCharacterCount,
     GovCheckboxInput,
@@ -15,6 +14,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
 
+from ..fields import PortalForm
 from ..inputs import TEXT_MAX
 from ..models import STAKEHOLDER_LABELS, Commitment, Locality, StakeholderType, TransportMode
 from .service import NewFeedback
@@ -45,7 +45,7 @@ RATING_CHOICES = [
 class OptionalRadioField(RadioField):
     """A radio group that may be left unanswered but refuses values outside its choices."""
 
-    def pre_validate(self, form: FlaskForm) -> None:
+    def pre_validate(self, form: PortalForm) -> None:
         if self.data in (None, "", "None"):
             return
         super().pre_validate(form)
@@ -54,14 +54,14 @@ class OptionalRadioField(RadioField):
 class TransportModeField(OptionalRadioField):
     """The optional "What is it about?" question, with a plain message for unknown values."""
 
-    def pre_validate(self, form: FlaskForm) -> None:
+    def pre_validate(self, form: PortalForm) -> None:
         if self.data in (None, "", "None"):
             return
         if self.data not in {value for value, _ in self.choices}:
             raise ValidationError("Choose what your feedback is about from the list, or none")
 
 
-class FeedbackForm(FlaskForm):
+class FeedbackForm(PortalForm):
     """What a person tells the Combined Authority about a commitment (or in general)."""
 
     commitment = SelectField(

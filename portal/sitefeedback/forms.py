@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovCharacterCount
 from wtforms import HiddenField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
+from ..fields import PortalForm
 from .models import BODY_MAX
 
 
-class WebsiteFeedbackForm(FlaskForm):
+class WebsiteFeedbackForm(PortalForm):
     """What a person thinks of the website."""
 
     body = TextAreaField(

@@ -5,15 +5,14 @@ classes, never `request.form` by hand."""
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSelect
 from wtforms import HiddenField, SelectField, SelectMultipleField
 
-from ..fields import HiddenValues, HiddenWithoutId
+from ..fields import HiddenValues, HiddenWithoutId, PortalForm
 from ..models import StakeholderType
 
 
-class _Unchecked(FlaskForm):
+class _Unchecked(PortalForm):
     class Meta:
         csrf = False  # checked for every POST by CSRFProtect already (GET filters need none)
 

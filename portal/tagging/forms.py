@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovTextInput
 from wtforms import HiddenField, RadioField, SelectMultipleField, StringField
 from wtforms.validators import InputRequired, Length, ValidationError
 
-from ..fields import HiddenValues, HiddenWithoutId
+from ..fields import HiddenValues, HiddenWithoutId, PortalForm
 from ..inputs import parse_ids
 from .service import FAMILIES
 
 
-class AutoTaggingForm(FlaskForm):
+class AutoTaggingForm(PortalForm):
     """An admin's auto-tagging switch and threshold."""
 
     enabled = RadioField(
@@ -43,7 +42,7 @@ class AutoTaggingForm(FlaskForm):
         field.value = value
 
 
-class SuggestionForm(FlaskForm):
+class SuggestionForm(PortalForm):
     """Apply or dismiss one suggestion (the buttons carry family and label)."""
 
     family = HiddenField(validators=[InputRequired()])
@@ -55,7 +54,7 @@ class SuggestionForm(FlaskForm):
             raise ValidationError("Choose a suggestion to apply")
 
 
-class BulkSuggestionForm(FlaskForm):
+class BulkSuggestionForm(PortalForm):
     """The inbox's selected items (`ids`, the inbox's bulk checkboxes) and the inbox page to go
     back to, for "Apply the top suggestion": posted by the inbox to the preview, and by the
     preview's confirm button (hidden inputs) to apply."""

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSelect, GovTextArea, GovTextInput
 from wtforms import HiddenField, RadioField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import InputRequired, ValidationError
 
-from ..fields import GovDateField, HiddenWithoutId, ValueIdCheckboxes, ValueIdRadios
+from ..fields import GovDateField, HiddenWithoutId, PortalForm, ValueIdCheckboxes, ValueIdRadios
 from ..models import Channel
 from ..public.forms import FeedbackForm
 
@@ -81,7 +80,7 @@ class PostedSelect(Offered, SelectField):
     widget = GovSelect()
 
 
-class ItemActionForm(FlaskForm):
+class ItemActionForm(PortalForm):
     class Meta:
         csrf = False  # checked for every POST by CSRFProtect already
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSelect
 from wtforms import SelectField
 
+from ..fields import PortalForm
 
-class PeriodForm(FlaskForm):
+
+class PeriodForm(PortalForm):
     """Which quarter, and which commitment (or all), to show; the view reads the quarter and
     says at the select when it is not one it can show."""
 
