@@ -191,6 +191,12 @@ class SharedConnection(Connection):
     def connect(self) -> SharedConnection:
         return self
 
+    def execution_options(self, **options):  # type: ignore[override]
+        """An AUTOCOMMIT connection (the outbox worker's advisory lock) is this connection as it
+        is: its isolation level cannot change inside the test's transaction."""
+        options.pop("isolation_level", None)
+        return super().execution_options(**options) if options else self
+
     def commit(self) -> None:
         """Work done through `connect()` stays in the test's transaction."""
 

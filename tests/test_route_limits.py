@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from portal.extensions import limiter
+
 from .conftest import PASSWORD, login, make_app
 
 
@@ -50,7 +52,10 @@ def test_each_limit_is_checked_once_by_its_route(limited):
     assert [limited.get("/triage?q=bus").status_code for _ in range(3)] == [200, 200, 429]
 
 
-def test_an_application_wide_limit_keeps_the_check_before_every_view(tmp_path_factory):
+def test_an_application_wide_limit_keeps_the_check_before_every_view(tmp_path_factory, monkeypatch):
+    # Flask-Limiter keeps the first default limits any app configures on the one shared limiter:
+    # put them back afterwards, or every later app in this process would inherit "2/minute".
+    monkeypatch.setattr(limiter.limit_manager, "_default_limits", [])
     app = make_app("sqlite", tmp_path_factory, RATELIMIT_ENABLED=True, RATELIMIT_DEFAULT="2/minute")
     client = app.test_client()
     assert [client.get("/privacy").status_code for _ in range(3)] == [200, 200, 429]

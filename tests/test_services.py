@@ -226,6 +226,19 @@ def test_rate_limit_stops_a_flood_of_submissions(tmp_path_factory):
         assert db.session.scalar(select(func.count()).select_from(Feedback)) == 3
 
 
+def test_a_flood_without_form_tokens_is_refused_with_429_not_a_server_error(tmp_path_factory):
+    # A post without its token is answered by showing the form again (the view runs once more
+    # inside the token-error handler), where the route's rate limit is checked too.
+    app = make_app(
+        "sqlite", tmp_path_factory, RATELIMIT_ENABLED=True, FEEDBACK_RATE_LIMIT="3 per minute"
+    )
+    client = app.test_client()
+    statuses = [client.post("/feedback", data=valid_answers()).status_code for _ in range(5)]
+    assert statuses == [400, 400, 400, 429, 429]
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Feedback)) == 0
+
+
 def test_framework_copy_in_repo_is_loadable(tmp_path):
     copy = tmp_path / "framework.yaml"
     shutil.copy(DEFAULT_PATH, copy)

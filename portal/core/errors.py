@@ -29,7 +29,10 @@ def register(app: Flask) -> None:
         view = app.view_functions.get(request.endpoint or "")
         if request.method == "POST" and getattr(view, "keeps_input_on_expired_token", False):
             g.form_token_expired = True
-            response = app.make_response(view(**(request.view_args or {})))
+            try:
+                response = app.make_response(view(**(request.view_args or {})))
+            except HTTPException as refused:  # e.g. the route's own rate limit, checked in the view
+                return app.handle_http_exception(refused)
             if response.status_code in (200, 422):  # the form again, nothing stored
                 response.status_code = 400
                 # htmx swaps this 400 like a 422 (static/js/portal.mjs): the form stays.
