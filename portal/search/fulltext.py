@@ -49,8 +49,27 @@ def parse(raw: str | None) -> SearchQuery:
 
 
 def _fts5_expression(query: SearchQuery, operator: str = " ") -> str:
-    # Every term is a quoted FTS5 string, so no user text is ever read as FTS5 syntax.
-    return operator.join('"' + " ".join(words) + '"' for words in query.phrases)
+    # Every term is a quoted FTS5 string, so no user text is ever read as FTS5 syntax; the
+    # words are looked for in the text columns only, never in the index's `facets`.
+    terms = operator.join('"' + " ".join(words) + '"' for words in query.phrases)
+    return "{body organisation} : (" + terms + ")"
+
+
+# SQLite's index (migration 0013g) also holds, in its column `facets`, a token per value of these
+# filters an item has: "xc6" for code 6. A search with such a filter asks for the token too, and
+# FTS5 intersects the two lists of matches itself.
+FACET_PREFIXES = {
+    "assignee": "xa",
+    "commitment": "xm",
+    "code": "xc",
+    "role": "xr",
+    "theme": "xt",
+}
+
+
+def facet(name: str, identifier: int) -> str:
+    """Return the search index's token for one filter value (an id, so never user text)."""
+    return f"{FACET_PREFIXES[name]}{int(identifier)}"
 
 
 def tsquery_sql(query: SearchQuery, operator: str = " & ") -> str:
@@ -63,7 +82,7 @@ def tsquery_sql(query: SearchQuery, operator: str = " & ") -> str:
     return operator.join(parts)
 
 
-# SQLite's index (migration 0012i) is keyed by the item's place in the inbox's order:
+# SQLite's index (migrations 0012i, 0013g) is keyed by the item's place in the inbox's order:
 # rowid = (received_at in whole seconds since 1970) * 2^31 + id.
 KEY_SHIFT = 2**31
 ID_MASK = KEY_SHIFT - 1
@@ -97,9 +116,11 @@ def _fts_hits(expression: str, name: str = "fts_query") -> Select:
     )
 
 
-def hits(query: SearchQuery):
-    """SQLite: the matches as a subquery of (key, id), to list newest first by `key`."""
-    return _fts_hits(_fts5_expression(query), "fts_hits").subquery("hits")
+def hits(query: SearchQuery, facets: tuple[str, ...] = ()):
+    """SQLite: the matches as a subquery of (key, id), to list newest first by `key`; with
+    `facets` (see `facet`), only the items that have every one of them."""
+    expression = " AND ".join([_fts5_expression(query), *(f"facets : {f}" for f in facets)])
+    return _fts_hits(expression, "fts_hits").subquery("hits")
 
 
 def ranked_matches(query: SearchQuery, any_term: bool = False) -> Select:
@@ -113,7 +134,7 @@ def ranked_matches(query: SearchQuery, any_term: bool = False) -> Select:
         expression = _fts5_expression(query, " OR " if any_term else " ")
         return _fts_hits(expression).with_only_columns(
             literal_column(f"feedback_fts.rowid & {ID_MASK}").label("id"),
-            literal_column("bm25(feedback_fts, 1.0, 0.5)", Float).label("rank"),
+            literal_column("bm25(feedback_fts, 1.0, 0.5, 0.0)", Float).label("rank"),
         )
     tsquery = func.to_tsquery("english", tsquery_sql(query, " | " if any_term else " & "))
     vector = literal_column("feedback.search_vector")
