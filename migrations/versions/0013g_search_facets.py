@@ -1,7 +1,7 @@
-"""Inbox search with sparse filters: SQLite's feedback search index also holds the item's
-assignee, commitment, codes, roles and themes
+"""Inbox search with sparse filters: the feedback search index also holds the item's assignee,
+commitment, codes, roles and themes
 
-SQLite only (PostgreSQL keeps its tsvector column and GIN index). With 0012i the search index
+SQLite: with 0012i the search index
 hands a word's matches over newest first, and the inbox joined each match to its item to test
 the other filters. A filter that few items pass and that is spread over time (a code, an
 assignee) made a common word's every match be read and thrown away: "bus" + a code, 1.3 s a
@@ -24,6 +24,14 @@ Triggers: the three on `feedback` keep their names and now also follow a change 
 or the commitment; three on each link table (feedback_codes, feedback_roles, feedback_themes)
 re-write the item's facets when a link is added, removed or changed. Rebuilt from `feedback`
 here; the downgrade puts back 0012i's contentless table and triggers and rebuilds those.
+
+PostgreSQL: the same tokens are a tsvector column, `feedback.search_facets` ('simple'
+configuration, so kept as written), kept by triggers (a BEFORE trigger on feedback for its
+assignee and commitment; statement triggers with transition tables on the link tables, so a merge
+of a code on 100,000 items re-writes them in one UPDATE), and a GIN index on
+`search_vector || search_facets`: a search with such a filter asks that index for both the words
+and the tokens, and the GIN index's fast scan skips through the common word's list using the
+rare token's. The plain search keeps its own index (0002).
 
 NOTE for later migrations: a SQLite batch_alter_table on `feedback` or on one of the link tables
 drops these triggers; put back what sqlite_master held before the rebuild (as 0011a does).
@@ -142,13 +150,95 @@ def _replace(table, triggers, rebuild):
     op.execute(rebuild)
 
 
+PG_FACETS = """
+CREATE FUNCTION feedback_facets(item integer, assignee integer, commitment integer)
+RETURNS tsvector LANGUAGE sql STABLE AS $$
+    SELECT to_tsvector('simple', concat_ws(' ', 'xa' || assignee, 'xm' || commitment,
+        (SELECT string_agg('xc' || code_id, ' ') FROM feedback_codes WHERE feedback_id = item),
+        (SELECT string_agg('xr' || role_id, ' ') FROM feedback_roles WHERE feedback_id = item),
+        (SELECT string_agg('xt' || theme_id, ' ') FROM feedback_themes WHERE feedback_id = item)))
+$$
+"""
+PG_ROW_FUNCTION = """
+CREATE FUNCTION feedback_facets_row() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    NEW.search_facets := feedback_facets(NEW.id, NEW.assignee_id, NEW.commitment_id);
+    RETURN NEW;
+END
+$$
+"""
+PG_LINK_FUNCTION = """
+CREATE FUNCTION feedback_facets_links() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP IN ('INSERT', 'UPDATE') THEN
+        UPDATE feedback f SET search_facets = feedback_facets(f.id, f.assignee_id, f.commitment_id)
+        WHERE f.id IN (SELECT feedback_id FROM changed_new);
+    END IF;
+    IF TG_OP IN ('DELETE', 'UPDATE') THEN
+        UPDATE feedback f SET search_facets = feedback_facets(f.id, f.assignee_id, f.commitment_id)
+        WHERE f.id IN (SELECT feedback_id FROM changed_old);
+    END IF;
+    RETURN NULL;
+END
+$$
+"""
+PG_REFERENCING = {
+    "ai": ("INSERT", "NEW TABLE AS changed_new"),
+    "ad": ("DELETE", "OLD TABLE AS changed_old"),
+    "au": ("UPDATE", "OLD TABLE AS changed_old NEW TABLE AS changed_new"),
+}
+
+
+def _postgresql_upgrade():
+    op.execute(
+        "ALTER TABLE feedback ADD COLUMN search_facets tsvector NOT NULL DEFAULT ''::tsvector"
+    )
+    for statement in (PG_FACETS, PG_ROW_FUNCTION, PG_LINK_FUNCTION):
+        op.execute(statement)
+    op.execute(
+        "CREATE TRIGGER feedback_facets_biu BEFORE INSERT OR UPDATE OF assignee_id, commitment_id"
+        " ON feedback FOR EACH ROW EXECUTE FUNCTION feedback_facets_row()"
+    )
+    for link in LINKS:
+        for when, (event, referencing) in PG_REFERENCING.items():
+            op.execute(
+                f"CREATE TRIGGER {link}_facets_{when} AFTER {event} ON {link}"
+                f" REFERENCING {referencing} FOR EACH STATEMENT"
+                " EXECUTE FUNCTION feedback_facets_links()"
+            )
+    op.execute(
+        "UPDATE feedback SET search_facets = feedback_facets(id, assignee_id, commitment_id)"
+        " WHERE assignee_id IS NOT NULL OR commitment_id IS NOT NULL"
+        " OR id IN (SELECT feedback_id FROM feedback_codes UNION SELECT feedback_id"
+        " FROM feedback_roles UNION SELECT feedback_id FROM feedback_themes)"
+    )
+    op.execute(
+        "CREATE INDEX ix_feedback_search_faceted ON feedback"
+        " USING gin ((search_vector || search_facets))"
+    )
+
+
+def _postgresql_downgrade():
+    op.execute("DROP INDEX IF EXISTS ix_feedback_search_faceted")
+    for link in LINKS:
+        for when in PG_REFERENCING:
+            op.execute(f"DROP TRIGGER IF EXISTS {link}_facets_{when} ON {link}")
+    op.execute("DROP TRIGGER IF EXISTS feedback_facets_biu ON feedback")
+    for function in ("feedback_facets_links()", "feedback_facets_row()",
+                     "feedback_facets(integer, integer, integer)"):
+        op.execute(f"DROP FUNCTION IF EXISTS {function}")
+    op.execute("ALTER TABLE feedback DROP COLUMN IF EXISTS search_facets")
+
+
 def upgrade():
-    if op.get_bind().dialect.name != 'sqlite':
-        return
-    _replace(FACETED_TABLE, FACETED_TRIGGERS, FACETED_REBUILD)
+    if op.get_bind().dialect.name == 'postgresql':
+        _postgresql_upgrade()
+    elif op.get_bind().dialect.name == 'sqlite':
+        _replace(FACETED_TABLE, FACETED_TRIGGERS, FACETED_REBUILD)
 
 
 def downgrade():
-    if op.get_bind().dialect.name != 'sqlite':
-        return
-    _replace(KEYED_TABLE, KEYED_TRIGGERS, KEYED_REBUILD)
+    if op.get_bind().dialect.name == 'postgresql':
+        _postgresql_downgrade()
+    elif op.get_bind().dialect.name == 'sqlite':
+        _replace(KEYED_TABLE, KEYED_TRIGGERS, KEYED_REBUILD)

@@ -55,9 +55,10 @@ def _fts5_expression(query: SearchQuery, operator: str = " ") -> str:
     return "{body organisation} : (" + terms + ")"
 
 
-# SQLite's index (migration 0013g) also holds, in its column `facets`, a token per value of these
-# filters an item has: "xc6" for code 6. A search with such a filter asks for the token too, and
-# FTS5 intersects the two lists of matches itself.
+# The search index (migration 0013g) also holds a token per value of these filters an item has:
+# "xc6" for code 6 (SQLite: the FTS5 column `facets`; PostgreSQL: the tsvector column
+# `feedback.search_facets`, indexed with the words). A search with such a filter asks for the
+# token too, and the index intersects the two lists of matches itself.
 FACET_PREFIXES = {
     "assignee": "xa",
     "commitment": "xm",
@@ -165,15 +166,22 @@ def estimated_share(query: SearchQuery) -> float | None:
     return float(plan[0]["Plan"]["Plan Rows"]) / float(total)
 
 
-def match_clause(query: SearchQuery) -> ColumnElement[bool]:
-    """Return a WHERE clause keeping only feedback that matches the search (nothing ranked).
+def match_clause(query: SearchQuery, facets: tuple[str, ...] = ()) -> ColumnElement[bool]:
+    """Return a WHERE clause keeping only feedback that matches the search (nothing ranked); with
+    `facets` (PostgreSQL, see `facet`), only the items that have every one of them too.
 
     On SQLite this reads every match first: the inbox joins `hits` instead."""
     if db.engine.dialect.name == "sqlite":
         matching = _fts_hits(_fts5_expression(query), "fts_filter").subquery()
         return Feedback.id.in_(select(matching.c.id))
     tsquery = func.to_tsquery("english", tsquery_sql(query))
-    return literal_column("feedback.search_vector").op("@@")(tsquery)
+    if not facets:
+        return literal_column("feedback.search_vector").op("@@")(tsquery)
+    # Migration 0013g: one GIN index holds the words and the tokens, so the two are looked up
+    # together (the index skips through the common word's list using the rarer token's).
+    tokens = func.to_tsquery("simple", " & ".join(facets))
+    both = literal_column("(feedback.search_vector || feedback.search_facets)")
+    return both.op("@@")(tsquery.op("&&")(tokens))
 
 
 def highlight(body: str, query: SearchQuery, width: int = 240) -> Markup:

@@ -313,7 +313,10 @@ def inbox_query(
         order = (hits.c.key.desc(),)
     else:
         if filters.q:
-            conditions.append(search.match_clause(filters.q))
+            facets = _facets(filters, user)
+            if facets is None:
+                return query.where(false())  # a commitment, role or theme that does not exist
+            conditions.append(search.match_clause(filters.q, facets))
         if after is not None:
             conditions.append(tuple_(Feedback.received_at, Feedback.id) < tuple_(*after))
     query = query.where(*conditions)
@@ -410,8 +413,21 @@ def _count_in_order(filters: InboxFilters) -> bool:
     match. The planner's own estimate of the share decides (`search.estimated_share`; None on
     SQLite, whose search index always drives the query).
     """
+    if _facets_asked(filters):
+        return False  # the search index finds the word and the filter's token together
     share = search.estimated_share(filters.q) if filters.q else None
     return share is not None and share >= COMMON_SHARE
+
+
+def _facets_asked(filters: InboxFilters) -> bool:
+    """Whether a filter with a token in the search index is set (see `_facets`)."""
+    return bool(
+        filters.code
+        or filters.role
+        or filters.theme
+        or filters.commitment not in (None, "none")
+        or filters.assignee not in (None, "none")
+    )
 
 
 def status_counts(filters: InboxFilters, user: User | None) -> StatusCounts:
