@@ -39,14 +39,18 @@ def configure_engine_events(engine: Engine) -> None:
         cursor.close()
 
 
-SEARCH_INDEXES = {"ix_feedback_search_vector", "ix_note_versions_search_vector"}
+SEARCH_INDEXES = {
+    "ix_feedback_search_vector",
+    "ix_feedback_search_faceted",
+    "ix_note_versions_search_vector",
+}
 
 
 def include_object(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any):
     """Leave the full-text search objects, made by raw SQL in a migration, out of autogenerate."""
     if type_ == "table" and name and name.startswith(("feedback_fts", "note_versions_fts")):
         return False
-    if type_ == "column" and name == "search_vector":
+    if type_ == "column" and name in ("search_vector", "search_facets"):
         return False
     return not (type_ == "index" and name in SEARCH_INDEXES)
 

@@ -11,8 +11,9 @@ from sqlalchemy import select, text
 
 from portal.dataio import export
 from portal.extensions import db
-from portal.models import Commitment, Feedback, FeedbackStatus, User
-from portal.triage import inbox, service
+from portal.models import Commitment, Feedback, FeedbackStatus, Role, Theme, User
+from portal.search import fulltext as search
+from portal.triage import codeframe, inbox, service
 
 from . import factories
 from .conftest import login
@@ -165,6 +166,82 @@ def test_a_search_with_a_filter_keeps_matches_whose_ids_run_against_their_times(
     assert sorted(walk(filters, member)) == sorted([later.id, earlier.id])
     assert plain.id not in walk(service.InboxFilters.from_args({"status": "closed"}), member)
     assert service.status_counts(filters, member)[S.CLOSED] == 2
+
+
+def test_a_search_with_a_filter_follows_every_change_to_the_items(corpus, member):
+    """On SQLite a search with a code, assignee, commitment, role or theme asks the search index
+    for the filter's token (migration 0013g); the index must follow every way an item gains or
+    loses one: tagging, assigning, a new commitment, codes merged or deleted, the text edited,
+    the item deleted. After each change, search + filter lists what the items say."""
+    items, other, code = corpus["items"], corpus["other"], corpus["code"]
+    first, second = corpus["commitments"]
+    role, theme = (
+        db.session.scalars(select(Role).limit(1)).one(),
+        db.session.scalars(select(Theme).limit(1)).one(),
+    )
+    spare = service.create_code(member, "Seating")
+    checks = {
+        "code": ({"code": str(code.id)}, lambda i: code in i.codes),
+        "spare code": ({"code": str(spare.id)}, lambda i: spare in i.codes),
+        "assignee": ({"assignee": str(other.id)}, lambda i: i.assignee_id == other.id),
+        "me": ({"assignee": "me"}, lambda i: i.assignee_id == member.id),
+        "commitment": ({"commitment": first.slug}, lambda i: i.commitment_id == first.id),
+        "other commitment": ({"commitment": second.slug}, lambda i: i.commitment_id == second.id),
+        "role": ({"role": role.slug}, lambda i: role in i.roles),
+        "theme": ({"theme": theme.slug}, lambda i: theme in i.themes),
+        "two": (
+            {"code": str(code.id), "assignee": str(other.id)},
+            lambda i: code in i.codes and i.assignee_id == other.id,
+        ),
+    }
+
+    def facets(item):
+        tokens = {"xa": [item.assignee_id], "xm": [item.commitment_id]}
+        tokens |= {"xc": [c.id for c in item.codes], "xr": [r.id for r in item.roles]}
+        tokens["xt"] = [t.id for t in item.themes]
+        return sorted(f"{p}{i}" for p, ids in tokens.items() for i in ids if i is not None)
+
+    def agree(step):
+        db.session.flush()
+        db.session.expire_all()
+        alive = [i for i in items if db.session.get(Feedback, i.id) is not None]
+        if search.keyed_index():  # SQLite: the index holds exactly each item's tokens
+            indexed = dict(db.session.execute(text("SELECT rowid, facets FROM feedback_fts")).all())
+            assert {search.order_key(i.received_at, i.id) for i in alive} == set(indexed), step
+            for item in alive:
+                key = search.order_key(item.received_at, item.id)
+                assert sorted((indexed[key] or "").split()) == facets(item), (step, item.id)
+        else:  # PostgreSQL: the column the faceted search index is built on
+            rows = db.session.execute(text("SELECT id, search_facets::text FROM feedback"))
+            indexed = {i: sorted(re.findall(r"'([^']+)'", v)) for i, v in rows}
+            for item in alive:
+                assert indexed[item.id] == facets(item), (step, item.id)
+        for name, (args, keep) in checks.items():
+            for word in ("bus", "ferry", "lift"):
+                filters = service.InboxFilters.from_args({**args, "q": word})
+                want = expected(alive, lambda i: mentions(word)(i) and keep(i))  # noqa: B023
+                assert walk(filters, member) == want, (step, name, word)
+
+    agree("as made")
+    bus = [db.session.get(Feedback, i) for i in expected(items, mentions("bus"))]
+    service.set_tags(bus[0], member, [role.id], [theme.id], [code.id, spare.id])
+    service.set_tags(bus[1], member, [role.id], [], [spare.id])
+    service.assign(bus[2], member, member)
+    service.assign(bus[3], member, other)
+    agree("tagged and assigned")
+    service.set_tags(bus[0], member, [], [theme.id], [spare.id])  # a code and a role removed
+    service.assign(bus[3], member, None)
+    service.assign(bus[2], member, other)  # from one member to another
+    bus[4].commitment_id = second.id if bus[4].commitment_id == first.id else first.id
+    agree("untagged, reassigned, moved")
+    codeframe.merge_codes(member, spare, code)  # links inserted and deleted in bulk
+    agree("codes merged")
+    bus[5].body = "Nothing about it any more, only the lift"
+    bus[6].body = bus[6].body + " and the lift"
+    agree("text edited")
+    db.session.delete(bus[1])
+    db.session.delete(code)  # its links go by cascade
+    agree("item and code deleted")
 
 
 @pytest.mark.parametrize(

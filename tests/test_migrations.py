@@ -48,6 +48,11 @@ SQLITE_TRIGGERS = {
     "feedback_status_counts_au",
     "note_versions_fts_ai",
     "note_versions_fts_ad",
+    *(
+        f"feedback_{link}_fts_{when}"
+        for link in ("codes", "roles", "themes")
+        for when in ("ai", "ad", "au")
+    ),
 }
 POSTGRES_SEARCH = {"ix_feedback_search_vector", "ix_note_versions_search_vector"}
 # The revision that makes each trigger (SQLite) or search index (PostgreSQL).
@@ -62,6 +67,11 @@ MADE_BY = {
     "feedback_status_counts_ai": "0008",
     "feedback_status_counts_ad": "0008",
     "feedback_status_counts_au": "0008",
+    **{
+        f"feedback_{link}_fts_{when}": "0013g"
+        for link in ("codes", "roles", "themes")
+        for when in ("ai", "ad", "au")
+    },
 }
 
 

@@ -49,8 +49,28 @@ def parse(raw: str | None) -> SearchQuery:
 
 
 def _fts5_expression(query: SearchQuery, operator: str = " ") -> str:
-    # Every term is a quoted FTS5 string, so no user text is ever read as FTS5 syntax.
-    return operator.join('"' + " ".join(words) + '"' for words in query.phrases)
+    # Every term is a quoted FTS5 string, so no user text is ever read as FTS5 syntax; the
+    # words are looked for in the text columns only, never in the index's `facets`.
+    terms = operator.join('"' + " ".join(words) + '"' for words in query.phrases)
+    return "{body organisation} : (" + terms + ")"
+
+
+# The search index (migration 0013g) also holds a token per value of these filters an item has:
+# "xc6" for code 6 (SQLite: the FTS5 column `facets`; PostgreSQL: the tsvector column
+# `feedback.search_facets`, indexed with the words). A search with such a filter asks for the
+# token too, and the index intersects the two lists of matches itself.
+FACET_PREFIXES = {
+    "assignee": "xa",
+    "commitment": "xm",
+    "code": "xc",
+    "role": "xr",
+    "theme": "xt",
+}
+
+
+def facet(name: str, identifier: int) -> str:
+    """Return the search index's token for one filter value (an id, so never user text)."""
+    return f"{FACET_PREFIXES[name]}{int(identifier)}"
 
 
 def tsquery_sql(query: SearchQuery, operator: str = " & ") -> str:
@@ -63,7 +83,7 @@ def tsquery_sql(query: SearchQuery, operator: str = " & ") -> str:
     return operator.join(parts)
 
 
-# SQLite's index (migration 0012i) is keyed by the item's place in the inbox's order:
+# SQLite's index (migrations 0012i, 0013g) is keyed by the item's place in the inbox's order:
 # rowid = (received_at in whole seconds since 1970) * 2^31 + id.
 KEY_SHIFT = 2**31
 ID_MASK = KEY_SHIFT - 1
@@ -97,9 +117,11 @@ def _fts_hits(expression: str, name: str = "fts_query") -> Select:
     )
 
 
-def hits(query: SearchQuery):
-    """SQLite: the matches as a subquery of (key, id), to list newest first by `key`."""
-    return _fts_hits(_fts5_expression(query), "fts_hits").subquery("hits")
+def hits(query: SearchQuery, facets: tuple[str, ...] = ()):
+    """SQLite: the matches as a subquery of (key, id), to list newest first by `key`; with
+    `facets` (see `facet`), only the items that have every one of them."""
+    expression = " AND ".join([_fts5_expression(query), *(f"facets : {f}" for f in facets)])
+    return _fts_hits(expression, "fts_hits").subquery("hits")
 
 
 def ranked_matches(query: SearchQuery, any_term: bool = False) -> Select:
@@ -113,7 +135,7 @@ def ranked_matches(query: SearchQuery, any_term: bool = False) -> Select:
         expression = _fts5_expression(query, " OR " if any_term else " ")
         return _fts_hits(expression).with_only_columns(
             literal_column(f"feedback_fts.rowid & {ID_MASK}").label("id"),
-            literal_column("bm25(feedback_fts, 1.0, 0.5)", Float).label("rank"),
+            literal_column("bm25(feedback_fts, 1.0, 0.5, 0.0)", Float).label("rank"),
         )
     tsquery = func.to_tsquery("english", tsquery_sql(query, " | " if any_term else " & "))
     vector = literal_column("feedback.search_vector")
@@ -144,15 +166,22 @@ def estimated_share(query: SearchQuery) -> float | None:
     return float(plan[0]["Plan"]["Plan Rows"]) / float(total)
 
 
-def match_clause(query: SearchQuery) -> ColumnElement[bool]:
-    """Return a WHERE clause keeping only feedback that matches the search (nothing ranked).
+def match_clause(query: SearchQuery, facets: tuple[str, ...] = ()) -> ColumnElement[bool]:
+    """Return a WHERE clause keeping only feedback that matches the search (nothing ranked); with
+    `facets` (PostgreSQL, see `facet`), only the items that have every one of them too.
 
     On SQLite this reads every match first: the inbox joins `hits` instead."""
     if db.engine.dialect.name == "sqlite":
         matching = _fts_hits(_fts5_expression(query), "fts_filter").subquery()
         return Feedback.id.in_(select(matching.c.id))
     tsquery = func.to_tsquery("english", tsquery_sql(query))
-    return literal_column("feedback.search_vector").op("@@")(tsquery)
+    if not facets:
+        return literal_column("feedback.search_vector").op("@@")(tsquery)
+    # Migration 0013g: one GIN index holds the words and the tokens, so the two are looked up
+    # together (the index skips through the common word's list using the rarer token's).
+    tokens = func.to_tsquery("simple", " & ".join(facets))
+    both = literal_column("(feedback.search_vector || feedback.search_facets)")
+    return both.op("@@")(tsquery.op("&&")(tokens))
 
 
 def highlight(body: str, query: SearchQuery, width: int = 240) -> Markup:
