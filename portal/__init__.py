@@ -90,7 +90,7 @@ def create_app(
     @app.after_request
     def vary_on_htmx(response: Response) -> Response:
         # Pages that answer an htmx request with a fragment differ by it: caches must key on it.
-        response.vary.add("HX-Request")
+        security.add_vary(response, "HX-Request")
         return response
 
     return app

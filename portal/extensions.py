@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import wraps
+from functools import partial, wraps
 from typing import Any
 
-from flask import Blueprint, current_app, request
+from flask import Blueprint, Flask, current_app, request
+from flask.globals import request_ctx
 from flask_limiter import Limiter
 from flask_limiter._limits import RouteLimit
 from flask_limiter.util import get_qualified_name, get_remote_address
@@ -70,12 +71,43 @@ class MethodRouteLimit(RouteLimit):
         return dispatch
 
 
+def _after_a_check(hook: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """Run a Flask-Limiter hook only in a request where it checked a limit (made its state)."""
+
+    @wraps(hook)
+    def run(value: Any) -> Any:
+        if getattr(request_ctx, "_limiter_request_context", None) is None:
+            return value
+        return hook(value)
+
+    return run
+
+
 class PortalLimiter(Limiter):
     """Flask-Limiter, leaving a route's limits declared for some methods out of the others."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._counted: dict[tuple[str, str], bool] = {}
+
+    def init_app(self, app: Flask) -> None:
+        """Flask-Limiter's `init_app`, its hooks after every request run only after a check.
+
+        After every request Flask-Limiter added the headers of the limits it checked and
+        deducted conditional costs, and at teardown it reset what it kept for the request;
+        both made its per-request state first, for requests that checked no limit too (most
+        pages: every limit is on its route). With no check, there is nothing to add or reset."""
+        super().init_app(app)
+        inject = partial(Limiter._Limiter__inject_headers, self)  # type: ignore[attr-defined]
+        release = self._Limiter__release_context  # type: ignore[attr-defined]
+        after = app.after_request_funcs.get(None, [])
+        for index, hook in enumerate(after):
+            if isinstance(hook, partial) and (hook.func, hook.args) == (inject.func, inject.args):
+                after[index] = _after_a_check(hook)
+        teardown = app.teardown_request_funcs.get(None, [])
+        for index, hook in enumerate(teardown):
+            if hook == release:
+                teardown[index] = _after_a_check(hook)
 
     def counts(self, name: str, method: str) -> bool:
         """Say whether any limit declared on the view `name` may count a request with `method`

@@ -9,7 +9,8 @@ import hmac
 import json
 import logging
 import os
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
+from functools import wraps
 from typing import Any
 
 from cryptography.exceptions import InvalidTag
@@ -26,7 +27,7 @@ from flask import (
     url_for,
 )
 from flask.sessions import SecureCookieSessionInterface
-from flask_login import current_user
+from flask_login.utils import _get_user
 from flask_wtf import csrf as flask_wtf_csrf
 from htmx_flask.requests import HtmxAwareRequest
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
@@ -181,7 +182,7 @@ class KeptSerializer(URLSafeTimedSerializer):
     builds a signer, derives its key and keys an HMAC for every value: together about a fifth of
     a kept public page's time on a first visit (new session, new form token)."""
 
-    signer = _KeptKeySigner
+    default_signer = _KeptKeySigner
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         signer_kwargs = dict(kwargs.pop("signer_kwargs", None) or {})
@@ -197,11 +198,30 @@ class KeptSerializer(URLSafeTimedSerializer):
             return signer  # type: ignore[return-value]
 
 
+def add_vary(response: Response, name: str) -> None:
+    """Add `name` to the response's Vary header, as `response.vary.add(name)` does.
+
+    `response.vary` parses the header into a set and writes it back on every change; the
+    session and the htmx hook each add one name to every response. A header of plain names
+    (all the portal sends) is extended as text; anything else goes through `response.vary`."""
+    current = response.headers.get("Vary")
+    if current is None:
+        response.headers["Vary"] = name
+        return
+    if '"' in current:
+        response.vary.add(name)
+        return
+    names = [part.strip() for part in current.split(",")]
+    if name.lower() in {part.lower() for part in names}:
+        return
+    response.headers["Vary"] = ", ".join([*(part for part in names if part), name])
+
+
 class PortalSessionInterface(SecureCookieSessionInterface):
     """Flask's signed-cookie session, with its serializer built once per set of keys.
 
     The cookie and its signature are unchanged (KeptSerializer); a new SECRET_KEY (or fallbacks)
-    gets a new serializer."""
+    gets a new serializer. Saving is Flask's, with the Vary header added to once (add_vary)."""
 
     def __init__(self) -> None:
         self._serializers: dict[Hashable, URLSafeTimedSerializer | None] = {}
@@ -225,6 +245,30 @@ class PortalSessionInterface(SecureCookieSessionInterface):
             )
         self._serializers[keys] = serializer
         return serializer
+
+    def save_session(self, app: Flask, session: Any, response: Response) -> None:
+        """Flask's `save_session`: the same cookie and headers (see Flask's for the rules)."""
+        if not session:
+            if session.modified or session.accessed:
+                super().save_session(app, session, response)  # deleting the cookie: as Flask
+            return
+        if not self.should_set_cookie(app, session):
+            if session.accessed:
+                add_vary(response, "Cookie")
+            return
+        value = self.get_signing_serializer(app).dumps(dict(session))  # type: ignore[union-attr]
+        response.set_cookie(
+            self.get_cookie_name(app),
+            value,
+            expires=self.get_expiration_time(app, session),
+            httponly=self.get_cookie_httponly(app),
+            domain=self.get_cookie_domain(app),
+            path=self.get_cookie_path(app),
+            secure=self.get_cookie_secure(app),
+            partitioned=self.get_cookie_partitioned(app),
+            samesite=self.get_cookie_samesite(app),
+        )
+        add_vary(response, "Cookie")
 
 
 _csrf_serializers: dict[Any, KeptSerializer] = {}
@@ -257,20 +301,56 @@ def generate_csrf() -> str:
     return token
 
 
+def _private_endpoint(app: Flask, endpoint: str | None) -> bool:
+    """Say whether an endpoint is a staff page or download, or shows personal data (kept per
+    endpoint: the views and their roles are fixed once the app is made)."""
+    known: dict[str | None, bool] = app.extensions["portal.private_endpoints"]
+    try:
+        return known[endpoint]
+    except KeyError:
+        view = app.view_functions.get(endpoint or "")
+        private = known[endpoint] = endpoint != "static" and bool(
+            getattr(view, "allowed_roles", None) or endpoint in PRIVATE_ENDPOINTS
+        )
+        return private
+
+
 def _is_private() -> bool:
     """Say whether this response is a staff page, a staff download or shows personal data."""
-    if request.endpoint == "static":  # the same files for everyone
+    endpoint = request.endpoint
+    if endpoint == "static":  # the same files for everyone
         return False
-    view = current_app.view_functions.get(request.endpoint or "")
-    if getattr(view, "allowed_roles", None) or request.endpoint in PRIVATE_ENDPOINTS:
+    if _private_endpoint(current_app._get_current_object(), endpoint):  # type: ignore[attr-defined]
         return True
-    return bool(current_user and current_user.is_authenticated)
+    user = _get_user()
+    return bool(user and user.is_authenticated)
+
+
+def check_form_tokens_on_changes_only(app: Flask) -> None:
+    """Let Flask-WTF's check before every view look at requests that change something only.
+
+    Its hook looked up whether the view was exempt before looking at the method, on every GET
+    too, to return without checking anything. The method (WTF_CSRF_METHODS) is now looked at
+    first; a POST (or any method in WTF_CSRF_METHODS) goes through Flask-WTF's hook as before."""
+    hooks = app.before_request_funcs.get(None, [])
+    for index, hook in enumerate(hooks):
+        if getattr(hook, "__qualname__", "") == "CSRFProtect.init_app.<locals>.csrf_protect":
+
+            @wraps(hook)
+            def csrf_protect(flask_wtf_check: Callable[[], Any] = hook) -> Any:
+                if request.method not in app.config["WTF_CSRF_METHODS"]:
+                    return None
+                return flask_wtf_check()
+
+            hooks[index] = csrf_protect
 
 
 def register(app: Flask) -> None:
     """Install the request class, the headers and the CSP report address."""
     app.request_class = PortalRequest
     app.session_interface = PortalSessionInterface()
+    app.extensions["portal.private_endpoints"] = {}
+    check_form_tokens_on_changes_only(app)
     production = app.config["ENV_NAME"] == "production"
 
     @app.before_request
