@@ -10,7 +10,7 @@ import json
 import logging
 import os
 from collections.abc import Callable, Hashable
-from functools import wraps
+from functools import cached_property, wraps
 from typing import Any
 
 from cryptography.exceptions import InvalidTag
@@ -135,8 +135,9 @@ class PortalRequest(HtmxAwareRequest):
         super()._load_form_data()
         self.form = _clean(self.form)
 
-    @property
+    @cached_property
     def args(self) -> ImmutableMultiDict:  # type: ignore[override]
+        """The query string's values, cleaned once per request (werkzeug parses it once)."""
         return _clean(super().args)
 
 
