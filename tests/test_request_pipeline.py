@@ -26,44 +26,48 @@ def first_slug(app: Flask) -> str:
         )
 
 
-@pytest.fixture
-def engine_app(tmp_path_factory) -> Flask:
-    """An app on its own database, on the real engine (not a test's shared transaction)."""
-    return make_app("sqlite", tmp_path_factory)
+# `commits`: these run on the real engine, as a worker does, not in a test's shared transaction
+# (which the version is read in, since the test's changes are uncommitted there).
 
 
-def test_the_version_is_read_on_the_thread_s_own_connection_and_sees_commits(engine_app):
-    app = engine_app
+@pytest.mark.commits
+def test_the_version_is_read_on_the_thread_s_own_connection_and_sees_commits(app):
     slug = first_slug(app)
     url = f"/commitments/{slug}"
     client = app.test_client()
     client.get(url)
     client.get(url)
+    change = text("UPDATE commitments SET text = :t WHERE slug = :s")
     with app.app_context():
         reader = pagecache._reader(db.engine)
         own = reader.connection
         assert own is not None  # opened by the first page, kept for the next
+        before = db.session.scalar(select(Commitment.text).where(Commitment.slug == slug))
+        db.session.rollback()
         # A change committed by someone else (another worker's connection) is seen at once.
         with db.engine.begin() as other:
-            other.execute(
-                text("UPDATE commitments SET text = 'Seen by the next page.' WHERE slug = :s"),
-                {"s": slug},
-            )
-    assert "Seen by the next page." in client.get(url).get_data(as_text=True)
-    with app.app_context():
-        assert pagecache._reader(db.engine).connection is own  # the same connection, kept
+            other.execute(change, {"t": "Seen by the next page.", "s": slug})
+    try:
+        assert "Seen by the next page." in client.get(url).get_data(as_text=True)
+        with app.app_context():
+            assert pagecache._reader(db.engine).connection is own  # the same one, kept
+    finally:
+        with app.app_context(), db.engine.begin() as other:
+            other.execute(change, {"t": before, "s": slug})
+    assert "Seen by the next page." not in client.get(url).get_data(as_text=True)
 
 
-def test_a_broken_version_connection_is_replaced(engine_app):
-    app = engine_app
+@pytest.mark.commits
+def test_a_broken_version_connection_is_replaced(app):
     url = f"/commitments/{first_slug(app)}"
     client = app.test_client()
     client.get(url)
     with app.app_context():
         reader = pagecache._reader(db.engine)
         broken = reader.connection
+        before = pagecache.current_version()
         broken.close()  # as if the server had dropped it
-        before = pagecache.current_version()  # read through the engine instead
+        assert pagecache.current_version() == before  # read through the engine instead
         assert reader.connection is None
     assert client.get(url).status_code == 200
     with app.app_context():

@@ -80,6 +80,7 @@ def _open(engine: Engine) -> Any:
     pooled = engine.raw_connection()
     connection = pooled.driver_connection
     pooled.detach()  # this thread's own from now on: never handed to a request's session
+    connection.rollback()  # out of any transaction the pool's liveness check began
     if engine.dialect.name == "postgresql":
         connection.autocommit = True
     elif engine.dialect.name == "sqlite":
