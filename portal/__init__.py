@@ -21,7 +21,7 @@ from sqlalchemy.orm import configure_mappers
 from . import filters, security
 from .config import configure
 from .database import configure_engine_events, include_object
-from .extensions import csrf, db, limiter, login_manager, migrate
+from .extensions import ROUTE_LIMITS_ONLY, csrf, db, limiter, login_manager, migrate
 from .inputs import IdConverter
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -90,7 +90,7 @@ def create_app(
     @app.after_request
     def vary_on_htmx(response: Response) -> Response:
         # Pages that answer an htmx request with a fragment differ by it: caches must key on it.
-        response.vary.add("HX-Request")
+        security.add_vary(response, "HX-Request")
         return response
 
     return app
@@ -150,9 +150,14 @@ def drop_rate_limit_middleware(app: Flask) -> None:
     "application" and "meta") limits; the portal declares none (every limit is on its route), so
     that pass found nothing to count, yet resolved the route's limits on every request, kept
     pages and `/healthz` included. Configured application-wide limits keep it.
+
+    Without them, a route's limits declared for some methods (`methods=["POST"]`) are left out of
+    its other methods' requests altogether (portal/extensions.py, MethodRouteLimit).
     """
+    app.extensions[ROUTE_LIMITS_ONLY] = False
     if any(app.config.get(name) for name in APPLICATION_WIDE_LIMITS):
         return
+    app.extensions[ROUTE_LIMITS_ONLY] = True
     hooks = app.before_request_funcs.get(None, [])
     if limiter._check_request_limit in hooks:
         hooks.remove(limiter._check_request_limit)

@@ -5,19 +5,33 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import hmac
 import json
 import logging
 import os
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
+from functools import cached_property, wraps
 from typing import Any
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from flask import Flask, Response, abort, current_app, has_request_context, request, url_for
+from flask import (
+    Flask,
+    Response,
+    abort,
+    current_app,
+    g,
+    has_request_context,
+    request,
+    session,
+    url_for,
+)
 from flask.sessions import SecureCookieSessionInterface
-from flask_login import current_user
+from flask_login.utils import _get_user
+from flask_wtf import csrf as flask_wtf_csrf
 from htmx_flask.requests import HtmxAwareRequest
-from itsdangerous import URLSafeTimedSerializer
+from itsdangerous import TimestampSigner, URLSafeTimedSerializer
+from itsdangerous.signer import HMACAlgorithm
 from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.exceptions import SecurityError
 
@@ -121,17 +135,94 @@ class PortalRequest(HtmxAwareRequest):
         super()._load_form_data()
         self.form = _clean(self.form)
 
-    @property
+    @cached_property
     def args(self) -> ImmutableMultiDict:  # type: ignore[override]
+        """The query string's values, cleaned once per request (werkzeug parses it once)."""
         return _clean(super().args)
+
+
+class _KeyedHMAC(HMACAlgorithm):
+    """itsdangerous's HMAC signatures, each key's HMAC state made once and copied per value (the
+    same signatures: HMAC's keyed state does not depend on the value)."""
+
+    def __init__(self, digest_method: Any = None) -> None:
+        super().__init__(digest_method)
+        self._keyed: dict[bytes, Any] = {}
+
+    def get_signature(self, key: bytes, value: bytes) -> bytes:
+        try:
+            keyed = self._keyed[key]
+        except KeyError:
+            keyed = self._keyed[key] = hmac.new(key, digestmod=self.digest_method)
+        mac = keyed.copy()
+        mac.update(value)
+        return mac.digest()
+
+
+class _KeptKeySigner(TimestampSigner):
+    """itsdangerous's TimestampSigner with each derived key made once (a hash per key)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._derived: dict[Any, bytes] = {}
+
+    def derive_key(self, secret_key: str | bytes | None = None) -> bytes:
+        try:
+            return self._derived[secret_key]
+        except KeyError:
+            key = self._derived[secret_key] = super().derive_key(secret_key)
+            return key
+
+
+class KeptSerializer(URLSafeTimedSerializer):
+    """URLSafeTimedSerializer made once and kept: its signer is made once per salt, with its
+    derived keys and keyed HMACs (the values and signatures are the same as a new one's).
+
+    Flask builds a serializer for the session cookie on every request, Flask-WTF one for the
+    form token on every new token, and each serialises an empty value to try itself out, then
+    builds a signer, derives its key and keys an HMAC for every value: together about a fifth of
+    a kept public page's time on a first visit (new session, new form token)."""
+
+    default_signer = _KeptKeySigner
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        signer_kwargs = dict(kwargs.pop("signer_kwargs", None) or {})
+        signer_kwargs.setdefault("algorithm", _KeyedHMAC(signer_kwargs.get("digest_method")))
+        super().__init__(*args, signer_kwargs=signer_kwargs, **kwargs)
+        self._signers: dict[Any, TimestampSigner] = {}
+
+    def make_signer(self, salt: str | bytes | None = None) -> TimestampSigner:
+        try:
+            return self._signers[salt]
+        except KeyError:
+            signer = self._signers[salt] = super().make_signer(salt)  # type: ignore[assignment]
+            return signer  # type: ignore[return-value]
+
+
+def add_vary(response: Response, name: str) -> None:
+    """Add `name` to the response's Vary header, as `response.vary.add(name)` does.
+
+    `response.vary` parses the header into a set and writes it back on every change; the
+    session and the htmx hook each add one name to every response. A header of plain names
+    (all the portal sends) is extended as text; anything else goes through `response.vary`."""
+    current = response.headers.get("Vary")
+    if current is None:
+        response.headers["Vary"] = name
+        return
+    if '"' in current:
+        response.vary.add(name)
+        return
+    names = [part.strip() for part in current.split(",")]
+    if name.lower() in {part.lower() for part in names}:
+        return
+    response.headers["Vary"] = ", ".join([*(part for part in names if part), name])
 
 
 class PortalSessionInterface(SecureCookieSessionInterface):
     """Flask's signed-cookie session, with its serializer built once per set of keys.
 
-    Flask builds a new serializer on every request, and itsdangerous tries each new serializer
-    out by serialising an empty value: about a tenth of a kept public page's time. The cookie
-    and its signature are unchanged; a new SECRET_KEY (or fallbacks) gets a new serializer."""
+    The cookie and its signature are unchanged (KeptSerializer); a new SECRET_KEY (or fallbacks)
+    gets a new serializer. Saving is Flask's, with the Vary header added to once (add_vary)."""
 
     def __init__(self) -> None:
         self._serializers: dict[Hashable, URLSafeTimedSerializer | None] = {}
@@ -141,24 +232,126 @@ class PortalSessionInterface(SecureCookieSessionInterface):
         try:
             return self._serializers[keys]
         except KeyError:
-            serializer = self._serializers[keys] = super().get_signing_serializer(app)
-            return serializer
+            pass
+        serializer = None
+        if app.secret_key:  # as Flask's: fallbacks first, the current key last
+            serializer = KeptSerializer(
+                [*keys[1], app.secret_key],
+                salt=self.salt,
+                serializer=self.serializer,
+                signer_kwargs={
+                    "key_derivation": self.key_derivation,
+                    "digest_method": self.digest_method,
+                },
+            )
+        self._serializers[keys] = serializer
+        return serializer
+
+    def save_session(self, app: Flask, session: Any, response: Response) -> None:
+        """Flask's `save_session`: the same cookie and headers (see Flask's for the rules)."""
+        if not session:
+            if session.modified or session.accessed:
+                super().save_session(app, session, response)  # deleting the cookie: as Flask
+            return
+        if not self.should_set_cookie(app, session):
+            if session.accessed:
+                add_vary(response, "Cookie")
+            return
+        value = self.get_signing_serializer(app).dumps(dict(session))  # type: ignore[union-attr]
+        response.set_cookie(
+            self.get_cookie_name(app),
+            value,
+            expires=self.get_expiration_time(app, session),
+            httponly=self.get_cookie_httponly(app),
+            domain=self.get_cookie_domain(app),
+            path=self.get_cookie_path(app),
+            secure=self.get_cookie_secure(app),
+            partitioned=self.get_cookie_partitioned(app),
+            samesite=self.get_cookie_samesite(app),
+        )
+        add_vary(response, "Cookie")
+
+
+_csrf_serializers: dict[Any, KeptSerializer] = {}
+
+
+def generate_csrf() -> str:
+    """Return this request's form token: Flask-WTF's `generate_csrf()` (the same token, kept in
+    the session and `g` as Flask-WTF keeps it, so either function gives the same one in a
+    request), with its serializer made once per secret key (KeptSerializer)."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    field = app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    secret = app.config.get("WTF_CSRF_SECRET_KEY", app.secret_key)
+    if not field or not secret:  # not configured: Flask-WTF's own error
+        return flask_wtf_csrf.generate_csrf()
+    token = g.get(field)
+    if token is not None:
+        return token
+    try:
+        serializer = _csrf_serializers[secret]
+    except KeyError:
+        serializer = _csrf_serializers[secret] = KeptSerializer(secret, salt="wtf-csrf-token")
+    if field not in session:
+        session[field] = hashlib.sha1(os.urandom(64)).hexdigest()  # noqa: S324 (as Flask-WTF)
+    try:
+        token = serializer.dumps(session[field])
+    except TypeError:
+        session[field] = hashlib.sha1(os.urandom(64)).hexdigest()  # noqa: S324
+        token = serializer.dumps(session[field])
+    setattr(g, field, token)
+    return token
+
+
+def _private_endpoint(app: Flask, endpoint: str | None) -> bool:
+    """Say whether an endpoint is a staff page or download, or shows personal data (kept per
+    endpoint: the views and their roles are fixed once the app is made)."""
+    known: dict[str | None, bool] = app.extensions["portal.private_endpoints"]
+    try:
+        return known[endpoint]
+    except KeyError:
+        view = app.view_functions.get(endpoint or "")
+        private = known[endpoint] = endpoint != "static" and bool(
+            getattr(view, "allowed_roles", None) or endpoint in PRIVATE_ENDPOINTS
+        )
+        return private
 
 
 def _is_private() -> bool:
     """Say whether this response is a staff page, a staff download or shows personal data."""
-    if request.endpoint == "static":  # the same files for everyone
+    endpoint = request.endpoint
+    if endpoint == "static":  # the same files for everyone
         return False
-    view = current_app.view_functions.get(request.endpoint or "")
-    if getattr(view, "allowed_roles", None) or request.endpoint in PRIVATE_ENDPOINTS:
+    if _private_endpoint(current_app._get_current_object(), endpoint):  # type: ignore[attr-defined]
         return True
-    return bool(current_user and current_user.is_authenticated)
+    user = _get_user()
+    return bool(user and user.is_authenticated)
+
+
+def check_form_tokens_on_changes_only(app: Flask) -> None:
+    """Let Flask-WTF's check before every view look at requests that change something only.
+
+    Its hook looked up whether the view was exempt before looking at the method, on every GET
+    too, to return without checking anything. The method (WTF_CSRF_METHODS) is now looked at
+    first; a POST (or any method in WTF_CSRF_METHODS) goes through Flask-WTF's hook as before."""
+    hooks = app.before_request_funcs.get(None, [])
+    for index, hook in enumerate(hooks):
+        if getattr(hook, "__qualname__", "") == "CSRFProtect.init_app.<locals>.csrf_protect":
+
+            @wraps(hook)
+            def csrf_protect(flask_wtf_check: Callable[[], Any] = hook) -> Any:
+                if request.method not in app.config["WTF_CSRF_METHODS"]:
+                    return None
+                return flask_wtf_check()
+
+            hooks[index] = csrf_protect
 
 
 def register(app: Flask) -> None:
     """Install the request class, the headers and the CSP report address."""
     app.request_class = PortalRequest
     app.session_interface = PortalSessionInterface()
+    app.extensions["portal.private_endpoints"] = {}
+    check_form_tokens_on_changes_only(app)
     production = app.config["ENV_NAME"] == "production"
 
     @app.before_request

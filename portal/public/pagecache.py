@@ -17,22 +17,24 @@ too ("plain rendering"); tests compare the two for every commitment.
 
 from __future__ import annotations
 
+import os
+import threading
+import weakref
 from collections.abc import Hashable
+from typing import Any
 
 from flask import current_app, g, request, session
 from flask_login import current_user
-from flask_wtf.csrf import generate_csrf
+from sqlalchemy.engine import Engine
 
 from ..core.fragments import FragmentCache
 from ..extensions import db
+from ..security import generate_csrf
 
 # Never in a page's HTML: NUL is stripped from every input and never in the framework's text.
 CSRF_MARK = "\x00csrf\x00"
 KEY_MARK = "\x00submission-key\x00"
 MAX_PAGES = 512
-# Plain SQL on a pooled connection of the engine: the ORM session's execution (statement
-# compilation lookup, session begin, ORM result, the session's close at the end of the request)
-# cost more than the rest of serving a kept page (bench/README.md, "Public pages").
 _VERSION_SQL = "SELECT version FROM public_content_version"
 
 
@@ -46,10 +48,72 @@ def _cache() -> FragmentCache | None:
     return cache
 
 
+class _VersionReader(threading.local):
+    """Each thread's own database connection for reading the version, kept open.
+
+    Reading the version is the one database statement of a kept page. Through the engine it was
+    a third of the page's time: the pool's checkout (with its liveness ping, a statement of its
+    own), the SQLAlchemy connection and result, and the rollback at check-in. So each thread of
+    each worker keeps one DB-API connection, taken from the engine (its connect-time settings
+    applied) and out of the pool, in autocommit: every read is its own statement and sees every
+    committed change at once, and the idle connection holds no lock or snapshot. If it fails
+    (the server restarted, the connection dropped), it is closed and the read is made through
+    the engine as before; the next read opens a new one."""
+
+    connection: Any = None
+    pid: int = 0
+
+
+_readers: weakref.WeakKeyDictionary[Engine, _VersionReader] = weakref.WeakKeyDictionary()
+_readers_lock = threading.Lock()
+
+
+def _reader(engine: Engine) -> _VersionReader:
+    try:
+        return _readers[engine]
+    except KeyError:
+        with _readers_lock:
+            return _readers.setdefault(engine, _VersionReader())
+
+
+def _open(engine: Engine) -> Any:
+    pooled = engine.raw_connection()
+    connection = pooled.driver_connection
+    pooled.detach()  # this thread's own from now on: never handed to a request's session
+    connection.rollback()  # out of any transaction the pool's liveness check began
+    if engine.dialect.name == "postgresql":
+        connection.autocommit = True
+    elif engine.dialect.name == "sqlite":
+        connection.isolation_level = None  # autocommit: never an open read transaction
+    return connection
+
+
+def _read_through_engine(engine: Any) -> int:
+    with engine.connect() as connection:
+        return connection.exec_driver_sql(_VERSION_SQL).scalar() or 0
+
+
 def current_version() -> int:
     """Return the version of what the public pages show (changed by the database's triggers)."""
-    with db.engine.connect() as connection:
-        return connection.exec_driver_sql(_VERSION_SQL).scalar() or 0
+    engine = db.engine
+    if not isinstance(engine, Engine):
+        # A connection standing in for the engine (a test's transaction): read in it.
+        return _read_through_engine(engine)
+    reader = _reader(engine)
+    connection = reader.connection
+    if connection is None or reader.pid != os.getpid():  # none yet, or inherited by a fork
+        connection = reader.connection = _open(engine)
+        reader.pid = os.getpid()
+    try:
+        row = connection.execute(_VERSION_SQL).fetchone()
+    except engine.dialect.loaded_dbapi.Error:
+        reader.connection = None
+        try:
+            connection.close()
+        except engine.dialect.loaded_dbapi.Error:
+            pass
+        return _read_through_engine(engine)
+    return (row[0] if row else 0) or 0
 
 
 def _same_for_everyone() -> bool:
