@@ -73,12 +73,14 @@ def framework():
 def _new_form(commitment: Commitment | None = None) -> FeedbackForm:
     # A commitment's own page asks nothing about which commitment: its one choice is itself
     # (listing every commitment there cost a query and its eager loads on every page view).
-    choices = (
-        [(commitment.slug, commitment.title)]
-        if commitment is not None
-        else service.commitment_choices()
-    )
-    form = FeedbackForm(commitment_choices=choices)
+    # A posted general form looks up only the commitment chosen, if any; the list is read
+    # only to show the form again.
+    if commitment is not None:
+        form = FeedbackForm(commitment_choices=[(commitment.slug, commitment.title)])
+    elif request.method == "POST":
+        form = FeedbackForm(find_commitment=service.get_commitment)
+    else:
+        form = FeedbackForm(commitment_choices=service.commitment_choices())
     if request.method == "GET":
         form.submission_key.data = service.new_submission_key()
         if commitment is not None:
@@ -98,7 +100,7 @@ def _handle_feedback(template: str, commitment: Commitment | None, **context):
         if commitment is not None:
             form.commitment.data = commitment.slug
         if form.validate():
-            chosen = service.get_commitment(form.commitment.data) if form.commitment.data else None
+            chosen = commitment if commitment is not None else form.chosen_commitment
             submission = service.submit_feedback(form.to_new_feedback(chosen))
             previous = unseal(session.get("confirmation"), {})
             if not submission.duplicate or previous.get("reference") != (
@@ -119,6 +121,8 @@ def _handle_feedback(template: str, commitment: Commitment | None, **context):
         if form.submission_key.errors:  # a tampered one-time key: issue a fresh one
             form.submission_key.data = service.new_submission_key()
         status = 422
+        if commitment is None:
+            form.set_commitment_choices(service.commitment_choices())
     else:
         status = 200
     context.update(form=form, commitment=commitment)
@@ -171,7 +175,7 @@ def validate_field():
     field_name = request.args.get("field", "")
     if field_name not in INLINE_FIELDS:
         abort(400)
-    form = FeedbackForm(commitment_choices=service.commitment_choices(), meta={"csrf": False})
+    form = FeedbackForm(find_commitment=service.get_commitment, meta={"csrf": False})
     form.validate()
     field = form[field_name]
     if field_name == "email":
