@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from flask import (
     Blueprint,
     abort,
@@ -195,7 +197,7 @@ def _confirmation_context() -> dict[str, object]:
         "reference": data.get("reference"),
         "tracking_url": external_url("public.track", token=token) if token else None,
         "link_already_shown": bool(data.get("shown")),
-        "equality_offered": privacy_service.equality_token_valid(unseal(session.get("equality"))),
+        "equality_offered": _equality_offered(),
     }
 
 
@@ -204,12 +206,31 @@ def confirmation():
     """Show the reference and, once, the private tracking link of the feedback just sent."""
     if not unseal(session.get("confirmation")):
         return redirect(url_for("public.feedback"))
-    return render_template("public/confirmation.html", **_confirmation_context())
+    context = _confirmation_context()
+    # The same page for every submission but its reference and link: rendered once, kept.
+    return pagecache.render_filled(
+        "public/confirmation.html",
+        {"reference": context.pop("reference"), "tracking_url": context.pop("tracking_url")},
+        **context,
+    )
 
 
 def _offer_equality_questions() -> None:
-    """Issue the one-time token that lets this submission answer the equality questions."""
+    """Issue the one-time token that lets this submission answer the equality questions. Its
+    expiry goes with it, so offering the questions costs no query; the questions page checks
+    the token itself in the database, and drops it from the session once used or expired."""
     session["equality"] = seal(privacy_service.issue_equality_token())
+    session["equality_until"] = int(time.time()) + 3600 * privacy_service.EQUALITY_TOKEN_HOURS
+
+
+def _equality_offered() -> bool:
+    until = session.get("equality_until")
+    return (
+        "equality" in session
+        and isinstance(until, int)
+        and until > time.time()
+        and bool(unseal(session["equality"]))
+    )
 
 
 @bp.get("/track/<token>")
