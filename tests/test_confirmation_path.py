@@ -16,12 +16,15 @@ import time
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import event, select, update
+from sqlalchemy import event, func, select, update
 
 from portal.core.fragments import FragmentCache
 from portal.extensions import db
 from portal.models import Commitment, Feedback
+from portal.privacy import service as privacy_service
+from portal.privacy.models import EqualityToken
 from portal.public import pagecache
+from portal.public.service import NewFeedback, submit_feedback
 from tests.conftest import hidden_fields, submit, valid_answers
 from tests.test_public_fast_path import blank_tokens, slugs
 
@@ -215,3 +218,21 @@ def test_a_chosen_commitment_is_stored_and_a_retired_one_refused_at_once(app, cl
         and f'value="{slug}"' not in html.split('name="commitment"')[1].split("</select>")[0]
     )
     assert len(references(app)) == 1
+
+
+def test_the_equality_token_is_written_with_a_new_item_only(app):
+    data = NewFeedback(body="Lift at Bootle", stakeholder_type="other", submission_key="k-eq-1")
+    with app.app_context():
+        first = submit_feedback(data, offer_equality=True)
+        assert first.equality_token
+        db.session.rollback()  # the view's commit never happens: neither is stored
+        assert db.session.scalar(select(func.count()).select_from(EqualityToken)) == 0
+        assert db.session.scalar(select(func.count()).select_from(Feedback)) == 0
+        first = submit_feedback(data, offer_equality=True)
+        db.session.commit()
+        again = submit_feedback(data, offer_equality=True)  # the same form sent twice
+        db.session.commit()
+        assert again.duplicate and again.equality_token is None
+        assert again.feedback.id == first.feedback.id
+        assert db.session.scalar(select(func.count()).select_from(EqualityToken)) == 1
+        assert privacy_service.equality_token_valid(first.equality_token)

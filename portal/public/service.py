@@ -38,6 +38,7 @@ from ..models import (
     utcnow,
 )
 from ..outbox import service as outbox
+from ..privacy import service as privacy
 
 # No 0/O or 1/I: a reference read out over the phone cannot be misheard as another.
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
@@ -75,6 +76,7 @@ class Submission:
     feedback: Feedback
     token: str | None
     duplicate: bool = False
+    equality_token: str | None = None  # with `offer_equality`, for a new item only
 
 
 def generate_reference() -> str:
@@ -137,21 +139,28 @@ def _reloaded() -> tuple[str, ...]:
     return tuple(n for n in sa_inspect(Feedback).attrs.keys() if n not in {"id", "reference"})
 
 
-def submit_feedback(data: NewFeedback) -> Submission:
+def submit_feedback(data: NewFeedback, *, offer_equality: bool = False) -> Submission:
     """Store one feedback item (and contact details, only with consent) in one transaction.
 
     A second submission with the same one-time key returns the first item instead of a copy:
     the key is unique in the database, so the second INSERT fails (in its savepoint) and the
     first item is looked up then. A first submission, the usual case, costs no lookup.
+
+    With `offer_equality`, a new item also gets a one-time token for the equality questions
+    (kept apart from it: only the token's hash is stored, with no link to the item), written in
+    the same flush as the item; a second send of the same form gets none.
     """
     for attempt in range(_MAX_REFERENCE_ATTEMPTS):
         feedback, token = build_feedback(data)
+        equality_token = None
         try:
             # In a savepoint: a collision undoes this attempt only. The caller commits the item
             # and its acknowledgement (queued here) together.
             with savepoint():
                 db.session.add(feedback)
                 outbox.feedback_received(feedback, token)
+                if offer_equality:
+                    equality_token = privacy.issue_equality_token()
         except OperationalError as error:
             # SQLite's busy timeout already waited; a bounded retry covers a long checkpoint.
             if "locked" not in str(error).lower() or attempt == _MAX_REFERENCE_ATTEMPTS - 1:
@@ -168,7 +177,7 @@ def submit_feedback(data: NewFeedback) -> Submission:
         # Read back as stored (enums, defaults), as after a commit; the reference and id are
         # already what is stored, so showing the reference costs no SELECT.
         db.session.expire(feedback, _reloaded())
-        return Submission(feedback, token=token)
+        return Submission(feedback, token=token, equality_token=equality_token)
     raise RuntimeError("Could not allocate a unique reference")
 
 

@@ -103,7 +103,7 @@ def _handle_feedback(template: str, commitment: Commitment | None, **context):
             form.commitment.data = commitment.slug
         if form.validate():
             chosen = commitment if commitment is not None else form.chosen_commitment
-            submission = service.submit_feedback(form.to_new_feedback(chosen))
+            submission = service.submit_feedback(form.to_new_feedback(chosen), offer_equality=True)
             previous = unseal(session.get("confirmation"), {})
             if not submission.duplicate or previous.get("reference") != (
                 submission.feedback.reference
@@ -111,8 +111,8 @@ def _handle_feedback(template: str, commitment: Commitment | None, **context):
                 session["confirmation"] = seal(
                     {"reference": submission.feedback.reference, "token": submission.token}
                 )
-                if not submission.duplicate:
-                    _offer_equality_questions()
+                if submission.equality_token:
+                    _offer_equality_questions(submission.equality_token)
             db.session.commit()  # the item, its acknowledgement and the equality token together
             if request.htmx:
                 body = render_block(
@@ -215,11 +215,11 @@ def confirmation():
     )
 
 
-def _offer_equality_questions() -> None:
-    """Issue the one-time token that lets this submission answer the equality questions. Its
+def _offer_equality_questions(token: str) -> None:
+    """Keep the one-time token that lets this submission answer the equality questions. Its
     expiry goes with it, so offering the questions costs no query; the questions page checks
     the token itself in the database, and drops it from the session once used or expired."""
-    session["equality"] = seal(privacy_service.issue_equality_token())
+    session["equality"] = seal(token)
     session["equality_until"] = int(time.time()) + 3600 * privacy_service.EQUALITY_TOKEN_HOURS
 
 
