@@ -567,6 +567,12 @@ def _auto_tag_switch() -> tuple[bool, float] | None:
 _PENDING = "tagging_new_feedback"
 
 
+def remember_new_feedback(session: Session, item: Feedback) -> None:
+    """Have an item written without the ORM's flush (`public.service.submit_feedback`)
+    auto-tagged with the commit, like any item the ORM inserts."""
+    session.info.setdefault(_PENDING, []).append(item)
+
+
 @event.listens_for(Session, "after_flush")
 def _remember_new_feedback(session: Session, _context) -> None:
     new = [o for o in session.new if isinstance(o, Feedback)]
