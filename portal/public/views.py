@@ -186,10 +186,11 @@ def validate_field():
     return render_template("public/_field.html", form=form, field_name=field_name)
 
 
-def _confirmation_context() -> dict[str, object]:
+def _confirmation_context(data: dict | None = None) -> dict[str, object]:
     """Return what the confirmation shows, and forget the tracking token: the private link is
     shown once (the session cookie holds it only sealed, and only until then)."""
-    data = unseal(session.get("confirmation"), {})
+    if data is None:
+        data = unseal(session.get("confirmation"), {})
     token = data.get("token")
     if token:
         session["confirmation"] = seal({**data, "token": None, "shown": True})
@@ -204,9 +205,10 @@ def _confirmation_context() -> dict[str, object]:
 @bp.get("/feedback/confirmation")
 def confirmation():
     """Show the reference and, once, the private tracking link of the feedback just sent."""
-    if not unseal(session.get("confirmation")):
+    data = unseal(session.get("confirmation"))
+    if not data:
         return redirect(url_for("public.feedback"))
-    context = _confirmation_context()
+    context = _confirmation_context(data)
     # The same page for every submission but its reference and link: rendered once, kept.
     return pagecache.render_filled(
         "public/confirmation.html",
