@@ -3,7 +3,8 @@ gunicorn with 4 workers; the server is killed with SIGKILL mid-run and restarted
 submission that was acknowledged with a reference must be in the database, and none may be
 stored twice. The throughput is the submissions acknowledged a second while the server runs
 undisturbed (before the kill; the whole run with --no-kill), with the server's CPU time per
-acknowledged submission over the same window (what bounds the throughput on any machine).
+acknowledged submission over the same window (what bounds the throughput on any machine), and
+the bench's own clients' CPU per acknowledged submission (they share the machine's cores).
 
     .venv/bin/python bench/resilience.py [--clients 32] [--seconds 30] [--kill-at 12]
         [--no-kill] [--workers 4] [--database-url URL]  # default: a fresh SQLite file
