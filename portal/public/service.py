@@ -18,6 +18,7 @@ from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..crypto import blind_index
+from ..database import note_inserted
 from ..extensions import db
 from ..framework_lists import (  # noqa: F401  (moved there; the names stay here too)
     FrameworkCounts,
@@ -42,7 +43,6 @@ from ..models import (
 )
 from ..outbox import service as outbox
 from ..privacy import service as privacy
-from ..tagging import service as tagging
 
 # No 0/O or 1/I: a reference read out over the phone cannot be misheard as another.
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
@@ -218,7 +218,7 @@ def submit_feedback(data: NewFeedback, *, offer_equality: bool = False) -> Submi
                     return Submission(existing, token=None, duplicate=True)
             continue
         stored = _as_stored(feedback, new_id)
-        tagging.remember_new_feedback(db.session(), stored)
+        note_inserted(db.session(), stored)  # auto-tagged with the commit, like any new item
         outbox.feedback_received(stored, token)
         equality_token = privacy.issue_equality_token() if offer_equality else None
         return Submission(stored, token=token, equality_token=equality_token)

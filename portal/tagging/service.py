@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from .. import audit
 from ..core.unitofwork import RuleError
+from ..database import INSERTED
 from ..extensions import db
 from ..models import (
     Code,
@@ -567,12 +568,6 @@ def _auto_tag_switch() -> tuple[bool, float] | None:
 _PENDING = "tagging_new_feedback"
 
 
-def remember_new_feedback(session: Session, item: Feedback) -> None:
-    """Have an item written without the ORM's flush (`public.service.submit_feedback`)
-    auto-tagged with the commit, like any item the ORM inserts."""
-    session.info.setdefault(_PENDING, []).append(item)
-
-
 @event.listens_for(Session, "after_flush")
 def _remember_new_feedback(session: Session, _context) -> None:
     new = [o for o in session.new if isinstance(o, Feedback)]
@@ -584,7 +579,12 @@ def _remember_new_feedback(session: Session, _context) -> None:
 def _auto_tag_new_feedback(session: Session) -> None:
     # New items (from any form, import or staff record) are auto-tagged in their own
     # transaction, so an item and its automatic tags are written together.
-    pending = session.info.pop(_PENDING, []) + [o for o in session.new if isinstance(o, Feedback)]
+    pending = (
+        session.info.pop(_PENDING, [])
+        # Rows written by a Core INSERT (`public.service.submit_feedback`), not the flush.
+        + [o for o in session.info.pop(INSERTED, []) if isinstance(o, Feedback)]
+        + [o for o in session.new if isinstance(o, Feedback)]
+    )
     if not pending or session is not db.session() or not _has_tables(session):
         return
     session.flush()
@@ -610,6 +610,7 @@ def _has_tables(session: Session) -> bool:
 @event.listens_for(Session, "after_rollback")
 def _forget_new_feedback(session: Session) -> None:
     session.info.pop(_PENDING, None)
+    session.info.pop(INSERTED, None)
 
 
 def decision_counts() -> dict[str, int]:
