@@ -3,7 +3,8 @@ gunicorn with 4 workers; the server is killed with SIGKILL mid-run and restarted
 submission that was acknowledged with a reference must be in the database, and none may be
 stored twice. The throughput is the submissions acknowledged a second while the server runs
 undisturbed (before the kill; the whole run with --no-kill), with the server's CPU time per
-acknowledged submission over the same window (what bounds the throughput on any machine).
+acknowledged submission over the same window (what bounds the throughput on any machine), and
+the bench's own clients' CPU per acknowledged submission (they share the machine's cores).
 
     .venv/bin/python bench/resilience.py [--clients 32] [--seconds 30] [--kill-at 12]
         [--no-kill] [--workers 4] [--database-url URL]  # default: a fresh SQLite file
@@ -129,22 +130,31 @@ def server_cpu_seconds(pgid: int) -> float:
 
 
 class CpuSampler(threading.Thread):
-    """Every half second, note the server's CPU seconds so far (Linux /proc)."""
+    """Every half second, note the server's CPU seconds so far (Linux /proc), and this
+    process's own: the clients share the machine's cores with the server."""
 
     def __init__(self, pgid: int, started: float):
         super().__init__(daemon=True)
         self.pgid, self.started = pgid, started
-        self.samples: list[tuple[float, float]] = []  # (seconds since start, CPU seconds)
+        # (seconds since start, server CPU seconds, client CPU seconds)
+        self.samples: list[tuple[float, float, float]] = []
         self.stop = threading.Event()
 
     def run(self) -> None:
         while not self.stop.is_set():
-            self.samples.append((time.monotonic() - self.started, server_cpu_seconds(self.pgid)))
+            self.samples.append(
+                (
+                    time.monotonic() - self.started,
+                    server_cpu_seconds(self.pgid),
+                    time.process_time(),  # every thread of this process: the 32 clients
+                )
+            )
             self.stop.wait(0.5)
 
-    def between(self, start: float, end: float) -> float | None:
-        """CPU seconds the server used from about `start` to about `end`."""
-        inside = [cpu for at, cpu in self.samples if start <= at <= end]
+    def between(self, start: float, end: float, client: bool = False) -> float | None:
+        """CPU seconds the server (or, with `client`, this process) used from about `start` to
+        about `end`."""
+        inside = [s[2 if client else 1] for s in self.samples if start <= s[0] <= end]
         return inside[-1] - inside[0] if len(inside) >= 2 else None
 
 
@@ -216,6 +226,7 @@ def main() -> None:
         [*flask, "framework", "load"], cwd=ROOT, env=env, check=True, capture_output=True
     )
 
+    load_at_start = os.getloadavg()[0]
     server = start_server(args.port, env, args.workers)
     warm_up(args.port, 2 * args.workers)
     clients = [Client(n, args.port) for n in range(args.clients)]
@@ -288,6 +299,16 @@ def main() -> None:
         "server_cpu_ms_per_acknowledged": round(1000 * cpu / in_window, 1)
         if (cpu := sampler.between(*window)) is not None and in_window
         else None,
+        # The bench's own clients (this process, every thread) over the same window: they run
+        # on the same cores, so on this machine they take what the server could have used.
+        "client_cpu_ms_per_acknowledged": round(1000 * client_cpu / in_window, 1)
+        if (client_cpu := sampler.between(*window, client=True)) is not None and in_window
+        else None,
+        # What the server alone could sustain on this machine's cores, clients elsewhere.
+        "server_bound_per_s": round(os.cpu_count() * in_window / cpu, 1)
+        if cpu and in_window
+        else None,
+        "load_average_1min_at_start": round(load_at_start, 1),
         "load_average_1min_at_end": round(os.getloadavg()[0], 1),
         "acknowledged": len(acknowledged),
         "found": len(found),

@@ -81,3 +81,12 @@ def savepoint() -> Iterator[None]:
         connection.exec_driver_sql("BEGIN")
     with db.session.begin_nested():
         yield
+
+
+INSERTED = "inserted_without_flush"
+
+
+def note_inserted(session: Any, item: Any) -> None:
+    """Note an object whose row was written by a Core INSERT rather than the ORM's flush, so
+    that the commit hooks acting on new rows (auto-tagging new feedback) see it too."""
+    session.info.setdefault(INSERTED, []).append(item)

@@ -3,7 +3,8 @@
 - The empty general feedback form is kept per framework version and served with this request's
   form token and one-time key; it is byte for byte what plain rendering gives (tokens aside).
 - A submission looks nothing up before its INSERT: the one-time key is unique in the database,
-  so a second send of the same form fails in its savepoint and finds the first item then.
+  so a second send of the same form inserts nothing (ON CONFLICT DO NOTHING) and finds the
+  first item then.
 - The item comes back as stored (enums, defaults) without a SELECT for its reference.
 """
 

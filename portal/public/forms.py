@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCharacterCount,
@@ -147,11 +148,30 @@ class FeedbackForm(PortalForm):
     # Honeypot: hidden from people by CSS and from assistive technology; bots fill it in.
     website = StringField("Leave this field empty")
 
-    def __init__(self, *args, commitment_choices: list[tuple[str, str]] | None = None, **kwargs):
+    def __init__(
+        self,
+        *args,
+        commitment_choices: list[tuple[str, str]] | None = None,
+        find_commitment: Callable[[str], Commitment | None] | None = None,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
-        self.commitment.choices = [("", "Not about one commitment")] + (commitment_choices or [])
+        self.find_commitment = find_commitment
+        self.chosen_commitment: Commitment | None = None
+        self.set_commitment_choices(commitment_choices or [])
+
+    def set_commitment_choices(self, choices: list[tuple[str, str]]) -> None:
+        """Give the commitment question its choices (to render the form)."""
+        self.commitment.choices = [("", "Not about one commitment")] + choices
 
     def validate_commitment(self, field: SelectField) -> None:
+        if field.data and self.find_commitment is not None:
+            # A posted form looks up the one commitment chosen (needed to store the item
+            # anyway) instead of listing every commitment in use to check the answer.
+            self.chosen_commitment = self.find_commitment(field.data)
+            if self.chosen_commitment is None:
+                raise ValidationError("Choose a commitment from the list")
+            return
         allowed = {value for value, _ in field.choices}
         if field.data and field.data not in allowed:
             raise ValidationError("Choose a commitment from the list")

@@ -23,8 +23,9 @@ import weakref
 from collections.abc import Hashable
 from typing import Any
 
-from flask import current_app, g, request, session
+from flask import current_app, g, render_template, request, session
 from flask_login import current_user
+from markupsafe import escape
 from sqlalchemy.engine import Engine
 
 from ..core.fragments import FragmentCache
@@ -157,3 +158,38 @@ def keep(html: str, submission_key: str | None = None) -> str:
     if len(cache.entries) > cache.max_entries:
         cache.entries.popitem(last=False)
     return html
+
+
+def _value_mark(name: str) -> str:
+    return f"\x00value:{name}\x00"
+
+
+def render_filled(template: str, values: dict[str, str | None], **context: Hashable) -> str:
+    """Render a page whose only changing parts are `values` (plain text, or None when absent)
+    and the form token, e.g. the feedback confirmation (its reference and private link).
+
+    The page is rendered once per template, `context` (flags) and set of values present, with a
+    mark in each value's place, and kept (the template reads nothing from the database, so it
+    has no version); each request gets it with its values escaped as Jinja escapes them, and its
+    own form token. Not kept for what `serve` renders every time either (htmx, signed in, a
+    flashed message), nor with `FRAGMENT_CACHE = False` (plain rendering).
+    """
+    cache = _cache()
+    if cache is None or not _same_for_everyone():
+        return render_template(template, **values, **context)
+    present = tuple(name for name, value in values.items() if value is not None)
+    key = ("filled", template, tuple(sorted(context.items())), present)
+    page = cache.entries.get(key)
+    if page is None:
+        cache.misses += 1
+        marked = {name: _value_mark(name) if name in present else None for name in values}
+        page = render_template(template, **marked, **context).replace(generate_csrf(), CSRF_MARK)
+        cache.entries[key] = page
+        if len(cache.entries) > cache.max_entries:
+            cache.entries.popitem(last=False)
+    else:
+        cache.hits += 1
+    page = page.replace(CSRF_MARK, generate_csrf())
+    for name in present:
+        page = page.replace(_value_mark(name), str(escape(values[name])))
+    return page

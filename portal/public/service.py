@@ -9,12 +9,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 
+from sqlalchemy import Insert, select
 from sqlalchemy import inspect as sa_inspect
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..crypto import blind_index
-from ..database import savepoint
+from ..database import note_inserted
 from ..extensions import db
 from ..framework_lists import (  # noqa: F401  (moved there; the names stay here too)
     FrameworkCounts,
@@ -38,6 +42,7 @@ from ..models import (
     utcnow,
 )
 from ..outbox import service as outbox
+from ..privacy import service as privacy
 
 # No 0/O or 1/I: a reference read out over the phone cannot be misheard as another.
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
@@ -75,6 +80,7 @@ class Submission:
     feedback: Feedback
     token: str | None
     duplicate: bool = False
+    equality_token: str | None = None  # with `offer_equality`, for a new item only
 
 
 def generate_reference() -> str:
@@ -134,41 +140,88 @@ def build_feedback(data: NewFeedback) -> tuple[Feedback, str]:
 @cache
 def _reloaded() -> tuple[str, ...]:
     """Every attribute but the ones the INSERT already made final (see `submit_feedback`)."""
-    return tuple(n for n in sa_inspect(Feedback).attrs.keys() if n not in {"id", "reference"})
+    final = {"id", "reference", "contact"}  # the contact details are the ones to be written
+    return tuple(n for n in sa_inspect(Feedback).attrs.keys() if n not in final)
 
 
-def submit_feedback(data: NewFeedback) -> Submission:
+def _insert_row(feedback: Feedback) -> int | None:
+    """INSERT a new item's row unless its one-time key (or reference, or tracking hash) is
+    taken; return its id, or None when it was taken. One statement, no savepoint: a taken key
+    is not an error, so nothing in the transaction has to be undone. Core, not the ORM's bulk
+    INSERT (which cost twice as much for one row)."""
+    given = feedback.__dict__
+    values = {column: given[attribute] for attribute, column in _columns() if attribute in given}
+    connection = db.session.connection()
+    return connection.execute(_insert_statement(connection.dialect.name), values).scalar()
+
+
+@cache
+def _columns() -> tuple[tuple[str, str], ...]:
+    """(attribute, column) of every column of the feedback table."""
+    return tuple((p.key, p.columns[0].key) for p in sa_inspect(Feedback).column_attrs)
+
+
+@cache
+def _insert_statement(dialect: str) -> Insert:
+    """The INSERT of `_insert_row`, built once (its columns are the parameters given)."""
+    table = Feedback.__table__
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    return insert(table).on_conflict_do_nothing().returning(table.c.id)
+
+
+def _as_stored(feedback: Feedback, new_id: int) -> Feedback:
+    """Return the session's object for the row just inserted from `feedback`, as if loaded:
+    its id and reference known, the rest read back as stored (enums, defaults) when used; its
+    contact details, if any, pending (written by the commit)."""
+    contact = feedback.contact
+    feedback.contact = None  # merged on its own below: it is not stored yet
+    feedback.id = new_id
+    make_transient_to_detached(feedback)
+    stored = db.session.merge(feedback, load=False)
+    db.session.expire(stored, _reloaded())
+    if contact is not None:
+        contact.feedback_id = new_id
+        set_committed_value(contact, "feedback", stored)
+        db.session.add(contact)
+    set_committed_value(stored, "contact", contact)  # known: no query for it
+    return stored
+
+
+def submit_feedback(data: NewFeedback, *, offer_equality: bool = False) -> Submission:
     """Store one feedback item (and contact details, only with consent) in one transaction.
 
     A second submission with the same one-time key returns the first item instead of a copy:
-    the key is unique in the database, so the second INSERT fails (in its savepoint) and the
-    first item is looked up then. A first submission, the usual case, costs no lookup.
+    the key is unique in the database, so the second INSERT does nothing (ON CONFLICT DO
+    NOTHING) and the first item is looked up then. A first submission, the usual case, costs
+    no lookup. The item's row is written at once; its contact details, acknowledgement (the
+    outbox) and equality token go with the caller's commit, in the same transaction.
+
+    With `offer_equality`, a new item also gets a one-time token for the equality questions
+    (kept apart from it: only the token's hash is stored, with no link to the item); a second
+    send of the same form gets none.
     """
     for attempt in range(_MAX_REFERENCE_ATTEMPTS):
         feedback, token = build_feedback(data)
         try:
-            # In a savepoint: a collision undoes this attempt only. The caller commits the item
-            # and its acknowledgement (queued here) together.
-            with savepoint():
-                db.session.add(feedback)
-                outbox.feedback_received(feedback, token)
+            new_id = _insert_row(feedback)
         except OperationalError as error:
             # SQLite's busy timeout already waited; a bounded retry covers a long checkpoint.
             if "locked" not in str(error).lower() or attempt == _MAX_REFERENCE_ATTEMPTS - 1:
                 raise
             time.sleep(0.05 * 2**attempt)
             continue
-        except IntegrityError:
-            # Either a concurrent double submit (same key) or a reference collision.
+        if new_id is None:
+            # Either a double submit (same key, perhaps concurrent) or a reference collision.
             if data.submission_key:
                 existing = find_by_submission_key(data.submission_key)
                 if existing is not None:
                     return Submission(existing, token=None, duplicate=True)
             continue
-        # Read back as stored (enums, defaults), as after a commit; the reference and id are
-        # already what is stored, so showing the reference costs no SELECT.
-        db.session.expire(feedback, _reloaded())
-        return Submission(feedback, token=token)
+        stored = _as_stored(feedback, new_id)
+        note_inserted(db.session(), stored)  # auto-tagged with the commit, like any new item
+        outbox.feedback_received(stored, token)
+        equality_token = privacy.issue_equality_token() if offer_equality else None
+        return Submission(stored, token=token, equality_token=equality_token)
     raise RuntimeError("Could not allocate a unique reference")
 
 

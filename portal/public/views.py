@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from flask import (
     Blueprint,
     abort,
@@ -73,12 +75,14 @@ def framework():
 def _new_form(commitment: Commitment | None = None) -> FeedbackForm:
     # A commitment's own page asks nothing about which commitment: its one choice is itself
     # (listing every commitment there cost a query and its eager loads on every page view).
-    choices = (
-        [(commitment.slug, commitment.title)]
-        if commitment is not None
-        else service.commitment_choices()
-    )
-    form = FeedbackForm(commitment_choices=choices)
+    # A posted general form looks up only the commitment chosen, if any; the list is read
+    # only to show the form again.
+    if commitment is not None:
+        form = FeedbackForm(commitment_choices=[(commitment.slug, commitment.title)])
+    elif request.method == "POST":
+        form = FeedbackForm(find_commitment=service.get_commitment)
+    else:
+        form = FeedbackForm(commitment_choices=service.commitment_choices())
     if request.method == "GET":
         form.submission_key.data = service.new_submission_key()
         if commitment is not None:
@@ -98,8 +102,8 @@ def _handle_feedback(template: str, commitment: Commitment | None, **context):
         if commitment is not None:
             form.commitment.data = commitment.slug
         if form.validate():
-            chosen = service.get_commitment(form.commitment.data) if form.commitment.data else None
-            submission = service.submit_feedback(form.to_new_feedback(chosen))
+            chosen = commitment if commitment is not None else form.chosen_commitment
+            submission = service.submit_feedback(form.to_new_feedback(chosen), offer_equality=True)
             previous = unseal(session.get("confirmation"), {})
             if not submission.duplicate or previous.get("reference") != (
                 submission.feedback.reference
@@ -107,8 +111,8 @@ def _handle_feedback(template: str, commitment: Commitment | None, **context):
                 session["confirmation"] = seal(
                     {"reference": submission.feedback.reference, "token": submission.token}
                 )
-                if not submission.duplicate:
-                    _offer_equality_questions()
+                if submission.equality_token:
+                    _offer_equality_questions(submission.equality_token)
             db.session.commit()  # the item, its acknowledgement and the equality token together
             if request.htmx:
                 body = render_block(
@@ -119,6 +123,8 @@ def _handle_feedback(template: str, commitment: Commitment | None, **context):
         if form.submission_key.errors:  # a tampered one-time key: issue a fresh one
             form.submission_key.data = service.new_submission_key()
         status = 422
+        if commitment is None:
+            form.set_commitment_choices(service.commitment_choices())
     else:
         status = 200
     context.update(form=form, commitment=commitment)
@@ -171,7 +177,7 @@ def validate_field():
     field_name = request.args.get("field", "")
     if field_name not in INLINE_FIELDS:
         abort(400)
-    form = FeedbackForm(commitment_choices=service.commitment_choices(), meta={"csrf": False})
+    form = FeedbackForm(find_commitment=service.get_commitment, meta={"csrf": False})
     form.validate()
     field = form[field_name]
     if field_name == "email":
@@ -180,10 +186,11 @@ def validate_field():
     return render_template("public/_field.html", form=form, field_name=field_name)
 
 
-def _confirmation_context() -> dict[str, object]:
+def _confirmation_context(data: dict | None = None) -> dict[str, object]:
     """Return what the confirmation shows, and forget the tracking token: the private link is
     shown once (the session cookie holds it only sealed, and only until then)."""
-    data = unseal(session.get("confirmation"), {})
+    if data is None:
+        data = unseal(session.get("confirmation"), {})
     token = data.get("token")
     if token:
         session["confirmation"] = seal({**data, "token": None, "shown": True})
@@ -191,21 +198,41 @@ def _confirmation_context() -> dict[str, object]:
         "reference": data.get("reference"),
         "tracking_url": external_url("public.track", token=token) if token else None,
         "link_already_shown": bool(data.get("shown")),
-        "equality_offered": privacy_service.equality_token_valid(unseal(session.get("equality"))),
+        "equality_offered": _equality_offered(),
     }
 
 
 @bp.get("/feedback/confirmation")
 def confirmation():
     """Show the reference and, once, the private tracking link of the feedback just sent."""
-    if not unseal(session.get("confirmation")):
+    data = unseal(session.get("confirmation"))
+    if not data:
         return redirect(url_for("public.feedback"))
-    return render_template("public/confirmation.html", **_confirmation_context())
+    context = _confirmation_context(data)
+    # The same page for every submission but its reference and link: rendered once, kept.
+    return pagecache.render_filled(
+        "public/confirmation.html",
+        {"reference": context.pop("reference"), "tracking_url": context.pop("tracking_url")},
+        **context,
+    )
 
 
-def _offer_equality_questions() -> None:
-    """Issue the one-time token that lets this submission answer the equality questions."""
-    session["equality"] = seal(privacy_service.issue_equality_token())
+def _offer_equality_questions(token: str) -> None:
+    """Keep the one-time token that lets this submission answer the equality questions. Its
+    expiry goes with it, so offering the questions costs no query; the questions page checks
+    the token itself in the database, and drops it from the session once used or expired."""
+    session["equality"] = seal(token)
+    session["equality_until"] = int(time.time()) + 3600 * privacy_service.EQUALITY_TOKEN_HOURS
+
+
+def _equality_offered() -> bool:
+    until = session.get("equality_until")
+    return (
+        "equality" in session
+        and isinstance(until, int)
+        and until > time.time()
+        and bool(unseal(session["equality"]))
+    )
 
 
 @bp.get("/track/<token>")

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from .. import audit
 from ..core.unitofwork import RuleError
+from ..database import INSERTED
 from ..extensions import db
 from ..models import (
     Code,
@@ -511,9 +512,12 @@ def update_settings(actor: User, enabled: bool, threshold: float) -> str:
 def auto_tag(items: list[Feedback]) -> int:
     """Apply suggestions scoring above the admin's threshold to new items, when switched on;
     each tag is marked as auto-applied. Return how many tags were applied."""
-    row = db.session.scalar(select(TaggingSettings).order_by(TaggingSettings.id).limit(1))
-    if row is None or not row.auto_enabled or not items:
+    if not items:
         return 0
+    switch = _auto_tag_switch()
+    if switch is None or not switch[0]:
+        return 0
+    threshold = switch[1]
     model = current_model()
     applied = 0
     for item, scores in zip(items, model.score([i.body for i in items]), strict=True):
@@ -523,7 +527,7 @@ def auto_tag(items: list[Feedback]) -> int:
             if family == "commitments":
                 ranked = ranked[:1] if not have["commitments"] else []
             for key, score in ranked:
-                if score <= row.threshold:
+                if score <= threshold:
                     break
                 if key in have[family]:
                     continue
@@ -548,6 +552,19 @@ def auto_tag(items: list[Feedback]) -> int:
     return applied
 
 
+# Read on every commit that adds feedback, so as plain SQL on the transaction's connection: the
+# ORM's select, result and identity map cost more than the rest of the check (bench/README.md,
+# "Where a submission's time goes"). Never kept between requests: a switch an admin turns is seen
+# by the next item.
+_SWITCH_SQL = "SELECT auto_enabled, threshold FROM tagging_settings ORDER BY id LIMIT 1"
+
+
+def _auto_tag_switch() -> tuple[bool, float] | None:
+    """Return (switched on, threshold) from the saved settings, or None when none are saved."""
+    row = db.session.connection().exec_driver_sql(_SWITCH_SQL).first()
+    return None if row is None else (bool(row[0]), float(row[1]))
+
+
 _PENDING = "tagging_new_feedback"
 
 
@@ -562,7 +579,12 @@ def _remember_new_feedback(session: Session, _context) -> None:
 def _auto_tag_new_feedback(session: Session) -> None:
     # New items (from any form, import or staff record) are auto-tagged in their own
     # transaction, so an item and its automatic tags are written together.
-    pending = session.info.pop(_PENDING, []) + [o for o in session.new if isinstance(o, Feedback)]
+    pending = (
+        session.info.pop(_PENDING, [])
+        # Rows written by a Core INSERT (`public.service.submit_feedback`), not the flush.
+        + [o for o in session.info.pop(INSERTED, []) if isinstance(o, Feedback)]
+        + [o for o in session.new if isinstance(o, Feedback)]
+    )
     if not pending or session is not db.session() or not _has_tables(session):
         return
     session.flush()
@@ -588,6 +610,7 @@ def _has_tables(session: Session) -> bool:
 @event.listens_for(Session, "after_rollback")
 def _forget_new_feedback(session: Session) -> None:
     session.info.pop(_PENDING, None)
+    session.info.pop(INSERTED, None)
 
 
 def decision_counts() -> dict[str, int]:
