@@ -517,8 +517,10 @@ def test_bulk_apply_shows_what_will_be_applied_before_applying(app, trained, sta
     # (BulkSuggestionForm's hidden inputs, without ids).
     confirm = html[html.index('action="/triage/suggestions/bulk/apply"') :]
     confirm = confirm[: confirm.index("</form>")]
+    # In the inbox's order, newest first (the second item was received after the first).
     assert re.findall(r'<input type="hidden" name="ids" value="(\d+)">', confirm) == [
-        str(first_id) for first_id in ids[:2]
+        str(ids[1]),
+        str(ids[0]),
     ]
     assert '<input name="return_to" type="hidden" value="/triage?status=new">' in confirm
     with app.app_context():  # nothing applied yet

@@ -17,7 +17,7 @@ from ..models import (
     User,
 )
 from ..outbox import service as outbox
-from .inbox import page_options
+from .inbox import NEWEST_FIRST, page_options
 from .items import change_status
 from .workflow import TriageError
 
@@ -35,13 +35,17 @@ class BulkResult:
 
 
 def items_by_ids(ids: Iterable[int]) -> list[Feedback]:
-    """Return the items with these ids, tags loaded, in one query."""
+    """Return the items with these ids, tags loaded, in one query, in the inbox's order (newest
+    first), whatever order the database finds them in."""
     id_list = sorted(set(ids))[:500]
     if not id_list:
         return []
     return list(
         db.session.scalars(
-            select(Feedback).where(Feedback.id.in_(id_list)).options(*page_options())
+            select(Feedback)
+            .where(Feedback.id.in_(id_list))
+            .options(*page_options())
+            .order_by(*NEWEST_FIRST)
         )
     )
 
