@@ -297,15 +297,19 @@ def suggestions(
     item: Feedback,
     scores: engine.Scores | None = None,
     refused: set[tuple[str, str]] | None = None,
+    *,
+    model: engine.Model | None = None,
+    families: tuple[str, ...] = FAMILIES,
 ) -> dict[str, list[Suggestion]]:
-    """Return up to three suggestions per family worth showing for an item, best first."""
-    model = current_model()
+    """Return up to three suggestions per family worth showing for an item, best first (for
+    `families` only, when given; `model`, when given, is the current one already looked up)."""
+    model = model or current_model()
     scores = scores or model.score([item.body])[0]
     have = current_labels(item)
     refused = dismissed(item) if refused is None else refused
     names = _names()
     result: dict[str, list[Suggestion]] = {}
-    for family in FAMILIES:
+    for family in families:
         chosen = []
         for key, score in getattr(scores, family):
             if score < model.possible or len(chosen) >= SHOWN:
@@ -342,9 +346,13 @@ def top_commitments(items: list[Feedback]) -> dict[int, Suggestion | None]:
         )
     ):
         refused[feedback_id].add((family, label))
-    scored = current_model().score([i.body for i in untagged])
+    # One model lookup for the page (each is a query), and only the family the marker shows.
+    model = current_model()
+    scored = model.score([i.body for i in untagged])
     for item, scores in zip(untagged, scored, strict=True):
-        found = suggestions(item, scores, refused[item.id])["commitments"]
+        found = suggestions(item, scores, refused[item.id], model=model, families=("commitments",))[
+            "commitments"
+        ]
         result[item.id] = found[0] if found else None
     return result
 
