@@ -6,9 +6,10 @@ written together.
 
 from __future__ import annotations
 
+import hashlib
 import random
 import threading
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -348,13 +349,38 @@ def top_commitments(items: list[Feedback]) -> dict[int, Suggestion | None]:
         refused[feedback_id].add((family, label))
     # One model lookup for the page (each is a query), and only the family the marker shows.
     model = current_model()
-    scored = model.score([i.body for i in untagged])
+    scored = _scores(model, [i.body for i in untagged])
     for item, scores in zip(untagged, scored, strict=True):
         found = suggestions(item, scores, refused[item.id], model=model, families=("commitments",))[
             "commitments"
         ]
         result[item.id] = found[0] if found else None
     return result
+
+
+# The inbox scores the untagged items of every page it shows, and the same pages are shown
+# again and again (scoring 14 texts was a third of a page's CPU). A text's scores depend only
+# on the model and the text, so each model keeps the scores of the texts it last scored.
+SCORES_KEPT = 4096
+
+
+def _scores(model: engine.Model, texts: list[str]) -> list[engine.Scores]:
+    """Return the model's scores for each text, scoring only the texts it has not kept."""
+    kept: OrderedDict[bytes, engine.Scores] = model.__dict__.setdefault(
+        "_kept_scores", OrderedDict()
+    )
+    keys = [hashlib.blake2b(t.encode(), digest_size=16).digest() for t in texts]
+    with _lock:
+        missing = [(k, t) for k, t in zip(keys, texts, strict=True) if k not in kept]
+    if missing:
+        fresh = model.score([t for _, t in missing])
+        with _lock:
+            for (key, _), scores in zip(missing, fresh, strict=True):
+                kept[key] = scores
+            while len(kept) > SCORES_KEPT:
+                kept.popitem(last=False)
+    with _lock:
+        return [kept[k] for k in keys]
 
 
 def _score_of(item: Feedback, family: str, key: str) -> float:
