@@ -372,3 +372,18 @@ def staff_client(app: Flask, make_user):
 def csrf_for(client: FlaskClient, url: str = "/feedback") -> str:
     """Return a valid CSRF token for this client's session."""
     return hidden_fields(client.get(url).get_data(as_text=True))["csrf_token"]
+
+
+@pytest.fixture
+def plain(app: Flask, monkeypatch: pytest.MonkeyPatch):
+    """Call `plain(fn)` to run fn with the fast path off ("plain rendering": FRAGMENT_CACHE
+    False), to compare kept pages and fragments with what the templates render."""
+
+    def _run(fn):
+        monkeypatch.setitem(app.config, "FRAGMENT_CACHE", False)
+        try:
+            return fn()
+        finally:
+            monkeypatch.setitem(app.config, "FRAGMENT_CACHE", True)
+
+    return _run

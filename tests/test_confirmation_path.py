@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import time
 
-import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import event, func, select, update
@@ -29,18 +28,6 @@ from tests.conftest import hidden_fields, submit, valid_answers
 from tests.test_public_fast_path import blank_tokens, slugs
 
 CONFIRMATION = "/feedback/confirmation"
-
-
-@pytest.fixture
-def plain(app: Flask, monkeypatch: pytest.MonkeyPatch):
-    def _run(fn):
-        monkeypatch.setitem(app.config, "FRAGMENT_CACHE", False)
-        try:
-            return fn()
-        finally:
-            monkeypatch.setitem(app.config, "FRAGMENT_CACHE", True)
-
-    return _run
 
 
 def fast_and_plain(client: FlaskClient, plain) -> tuple[str, str]:

@@ -38,20 +38,6 @@ def slugs(app: Flask) -> list[str]:
         return list(db.session.scalars(select(Commitment.slug).where(Commitment.active.is_(True))))
 
 
-@pytest.fixture
-def plain(app: Flask, monkeypatch: pytest.MonkeyPatch):
-    """Call `plain(fn)` to run fn with the fast path off."""
-
-    def _run(fn):
-        monkeypatch.setitem(app.config, "FRAGMENT_CACHE", False)
-        try:
-            return fn()
-        finally:
-            monkeypatch.setitem(app.config, "FRAGMENT_CACHE", True)
-
-    return _run
-
-
 def page_hits(app: Flask) -> int:
     return app.extensions["public_page_cache"].hits
 

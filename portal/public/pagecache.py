@@ -178,18 +178,13 @@ def render_filled(template: str, values: dict[str, str | None], **context: Hasha
     if cache is None or not _same_for_everyone():
         return render_template(template, **values, **context)
     present = tuple(name for name, value in values.items() if value is not None)
-    key = ("filled", template, tuple(sorted(context.items())), present)
-    page = cache.entries.get(key)
-    if page is None:
-        cache.misses += 1
+
+    def render_marked() -> str:
         marked = {name: _value_mark(name) if name in present else None for name in values}
-        page = render_template(template, **marked, **context).replace(generate_csrf(), CSRF_MARK)
-        cache.entries[key] = page
-        if len(cache.entries) > cache.max_entries:
-            cache.entries.popitem(last=False)
-    else:
-        cache.hits += 1
-    page = page.replace(CSRF_MARK, generate_csrf())
+        return render_template(template, **marked, **context).replace(generate_csrf(), CSRF_MARK)
+
+    key = ("filled", template, tuple(sorted(context.items())), present)
+    page = cache.get_or_render(key, render_marked).replace(CSRF_MARK, generate_csrf())
     for name in present:
         page = page.replace(_value_mark(name), str(escape(values[name])))
     return page
