@@ -278,10 +278,10 @@ def inbox_query(
     query = select(Feedback) if query is None else query
     conditions = _conditions(filters, user, with_status)
     order = NEWEST_FIRST
+    facets = _facets(filters, user) if filters.q else ()
+    if facets is None:
+        return query.where(false())  # a commitment, role or theme that does not exist
     if filters.q and search.keyed_index():
-        facets = _facets(filters, user)
-        if facets is None:
-            return query.where(false())  # a commitment, role or theme that does not exist
         # A filter few items pass and spread over time (a code, an assignee) is part of the
         # search itself: FTS5 intersects the word's matches with the filter's, skipping through
         # the longer list ("bus" + a code: 1.3 s a page at a million items when each match was
@@ -313,9 +313,6 @@ def inbox_query(
         order = (hits.c.key.desc(),)
     else:
         if filters.q:
-            facets = _facets(filters, user)
-            if facets is None:
-                return query.where(false())  # a commitment, role or theme that does not exist
             conditions.append(search.match_clause(filters.q, facets))
         if after is not None:
             conditions.append(tuple_(Feedback.received_at, Feedback.id) < tuple_(*after))
