@@ -162,3 +162,37 @@ def test_text_typed_into_the_date_filters_is_not_kept(app, inbox):
     assert client.get("/triage?from-day=7&from-month=3&from-year=2031").status_code == 200
     kept = "".join(app.extensions["fragment_cache"].entries.values())
     assert 'value="2031"' in kept
+
+
+def test_the_filter_and_action_lists_are_what_the_framework_and_codeframe_hold(app, inbox):
+    """`rows.choices()` (one statement) lists what the ORM's own lists give, in their order."""
+    from portal.framework_admin import service as framework_service
+    from portal.framework_lists import list_roles, list_themes
+    from portal.triage import codeframe, items, rows
+
+    with app.app_context():
+        member = db.session.scalar(select(User).where(User.email == "member@example.invalid"))
+        parent = service.create_code(member, "Stations")
+        service.create_code(member, "Step-free access", parent)
+        retired = service.create_code(member, "Old code")
+        retired.retired = True
+        factories.user("member", "gone@example.invalid", "Gone Member").active = False
+        retired_commitment = db.session.scalars(select(Commitment)).first()
+        retired_commitment.active = False
+        db.session.commit()
+        got = rows.choices()
+        assert [(c.slug, c.title, c.active) for c in got["commitments"]] == [
+            (c.slug, c.title, c.active) for c in framework_service.all_commitments()
+        ]
+        assert [(r.slug, r.name) for r in got["roles"]] == [(r.slug, r.name) for r in list_roles()]
+        assert [(t.slug, t.name) for t in got["themes"]] == [
+            (t.slug, t.name) for t in list_themes()
+        ]
+        assert [(c.id, c.label) for c in got["codes"]] == [
+            (c.id, c.label) for c in codeframe.active_codes()
+        ]
+        assert "Stations › Step-free access" in [c.label for c in got["codes"]]
+        assert [(m.id, m.display_name) for m in got["members"]] == [
+            (u.id, u.display_name) for u in items.staff_members()
+        ]
+        assert "no.name@example.invalid" in [m.display_name for m in got["members"]]

@@ -378,12 +378,17 @@ def _filter_bounds(conditions: list) -> tuple[int, int] | None:
 
 
 def inbox_page(
-    filters: InboxFilters, user: User | None, cursor: str | None = None, limit: int = PAGE_SIZE
+    filters: InboxFilters,
+    user: User | None,
+    cursor: str | None = None,
+    limit: int = PAGE_SIZE,
+    known: dict[str, list[rows.Choice]] | None = None,
 ) -> InboxPage:
     """Return one page of the inbox, newest first, after `cursor` (a keyset: every item that
-    matches, with or without a search, is reached by following the pages)."""
+    matches, with or without a search, is reached by following the pages). `known`: the page's
+    `rows.choices()`, when already read (commitment titles and assignee names)."""
     query = inbox_query(filters, user, rows.item_columns(), after=decode_cursor(cursor))
-    items = rows.load_items(query.limit(limit + 1))
+    items = rows.load_items(query.limit(limit + 1), known)
     more = len(items) > limit
     items = items[:limit]
     next_cursor = encode_cursor(items[-1].received_at, items[-1].id) if more else None

@@ -19,7 +19,7 @@ from typing import Any
 
 from flask import current_app
 from markupsafe import Markup
-from sqlalchemy import Select, String, bindparam, literal, select, union_all
+from sqlalchemy import Integer, Select, String, bindparam, func, literal, select, union_all
 from sqlalchemy.orm import aliased
 
 from ..core.fragments import _cache
@@ -75,9 +75,10 @@ def item_columns() -> Select:
     return select(*ITEM_COLUMNS)
 
 
-def load_items(query: Select) -> list[InboxItem]:
+def load_items(query: Select, known: dict[str, list[Choice]] | None = None) -> list[InboxItem]:
     """Run the inbox's query (started from `item_columns()`) and return its items, in order,
-    with their tags, commitment titles and assignee names (two more statements)."""
+    with their tags (one more statement), commitment titles and assignee names (from `known`,
+    the page's `choices()`, when given; one more statement for any they do not hold)."""
     found = db.session.execute(query).all()
     if not found:
         return []
@@ -85,9 +86,15 @@ def load_items(query: Select) -> list[InboxItem]:
     tags: dict[int, list[str]] = {}
     for feedback_id, name in db.session.execute(_tags_query(), {"ids": ids}):
         tags.setdefault(feedback_id, []).append(name)
-    names = _names(
-        {row.commitment_id for row in found if row.commitment_id is not None},
-        {row.assignee_id for row in found if row.assignee_id is not None},
+    names = {}
+    if known:
+        names = {("c", c.id): c.title for c in known["commitments"]}
+        names |= {("u", m.id): m.title for m in known["members"]}
+    names |= _names(
+        {row.commitment_id for row in found if row.commitment_id is not None}
+        - {id_ for kind, id_ in names if kind == "c"},
+        {row.assignee_id for row in found if row.assignee_id is not None}
+        - {id_ for kind, id_ in names if kind == "u"},
     )
     return [
         InboxItem(
@@ -189,48 +196,95 @@ class Choice:
 
 
 def choices() -> dict[str, list[Choice]]:
-    """The lists the inbox's filters and bulk actions offer, as plain values (one statement
-    each): every commitment (in use first, in framework order, then retired ones: their
-    feedback stays listed and filterable), the roles and themes in use, the codes that can be
-    used for tagging (parents first) and the accounts feedback can be assigned to."""
-    statements = _choice_queries()
-    run = db.session.execute
-    codes = run(statements["codes"]).all()
-    codes.sort(key=lambda c: (c[3] if c[3] is not None else c[1], c[2] or 0))  # as active_codes
+    """The lists the inbox's filters and bulk actions offer, as plain values, in one statement:
+    every commitment (in use first, in framework order, then retired ones: their feedback stays
+    listed and filterable), the roles and themes in use, the codes that can be used for tagging
+    (parents first) and the accounts feedback can be assigned to."""
+    found: dict[str, list] = {kind: [] for kind in CHOICE_KINDS}
+    for kind, *row in db.session.execute(_choices_query()):
+        found[kind].append(row)
+    # Codes parents first, as codeframe.active_codes sorts them (in Python, not the database's
+    # collation).
+    found["codes"].sort(key=lambda c: (c[4] if c[4] is not None else c[2], c[5] or 0))
     return {
-        "commitments": [Choice(*row) for row in run(statements["commitments"])],
-        "roles": [Choice(*row) for row in run(statements["roles"])],
-        "themes": [Choice(*row) for row in run(statements["themes"])],
-        "codes": [
-            Choice(id_, str(id_), f"{parent_name} › {name}" if parent_name is not None else name)
-            for id_, name, _, parent_name in codes
+        "commitments": [
+            Choice(id_, slug, title, active)
+            for id_, slug, title, active, *_ in found["commitments"]
         ],
+        "roles": [Choice(id_, slug, title) for id_, slug, title, *_ in found["roles"]],
+        "themes": [Choice(id_, slug, title) for id_, slug, title, *_ in found["themes"]],
+        "codes": [
+            Choice(id_, str(id_), f"{parent} › {name}" if parent is not None else name)
+            for id_, _, name, _, parent, *_ in found["codes"]
+        ],
+        # A user's display name: their name, or their email when they gave none.
         "members": [
-            Choice(id_, str(id_), name or email) for id_, name, email in run(statements["members"])
+            Choice(id_, str(id_), name or email) for id_, _, name, _, email, *_ in found["members"]
         ],
     }
+
+
+CHOICE_KINDS = ("commitments", "roles", "themes", "codes", "members")
 
 
 @cache
-def _choice_queries() -> dict[str, Any]:
+def _choices_query() -> Any:
+    """One UNION ALL of the five lists: (kind, id, slug, title, active, extra, parent id, n), where
+    extra is a code's parent's name or an account's email, and n the entry's place in its list."""
     parent = aliased(Code)
-    return {
-        "commitments": select(
-            Commitment.id, Commitment.slug, Commitment.title, Commitment.active
-        ).order_by(Commitment.active.desc(), Commitment.position, Commitment.id),
-        **{
-            key: select(model.id, model.slug, model.name)
-            .where(model.active.is_(True))
-            .order_by(model.position)
-            for key, model in (("roles", Role), ("themes", Theme))
-        },
-        "codes": select(Code.id, Code.name, Code.parent_id, parent.name)
+    none = literal(None, String)
+    number = func.row_number().over
+    lists = [
+        select(
+            literal("commitments").label("kind"),
+            Commitment.id,
+            Commitment.slug,
+            Commitment.title,
+            Commitment.active,
+            none.label("extra"),
+            literal(None, Integer).label("parent_id"),
+            number(order_by=(Commitment.active.desc(), Commitment.position, Commitment.id)).label(
+                "n"
+            ),
+        ),
+        *(
+            select(
+                literal(kind),
+                model.id,
+                model.slug,
+                model.name,
+                model.active,
+                none,
+                literal(None, Integer),
+                number(order_by=(model.position, model.id)),
+            ).where(model.active.is_(True))
+            for kind, model in (("roles", Role), ("themes", Theme))
+        ),
+        select(
+            literal("codes"),
+            Code.id,
+            none,
+            Code.name,
+            literal(True),
+            parent.name,
+            Code.parent_id,
+            number(order_by=Code.id),
+        )
         .outerjoin(parent, parent.id == Code.parent_id)
         .where(Code.retired.is_(False)),
-        "members": select(User.id, User.name, User.email)
-        .where(User.active.is_(True), User.role.in_([StaffRole.ADMIN, StaffRole.MEMBER]))
-        .order_by(User.name, User.email),
-    }
+        select(
+            literal("members"),
+            User.id,
+            none,
+            User.name,
+            User.active,
+            User.email,
+            literal(None, Integer),
+            number(order_by=(User.name, User.email)),
+        ).where(User.active.is_(True), User.role.in_([StaffRole.ADMIN, StaffRole.MEMBER])),
+    ]
+    everything = union_all(*lists).subquery()
+    return select(*everything.c).order_by(everything.c.kind, everything.c.n)
 
 
 def render_row(row: Any, suggestion: Any, link_query: str) -> Markup:

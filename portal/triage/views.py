@@ -70,10 +70,10 @@ bp = Blueprint("triage", __name__, url_prefix="/triage")
 
 
 def _inbox_context(filters: InboxFilters, cursor: str | None) -> dict[str, object]:
-    page = inbox_page(filters, current_user, cursor)
+    choices = rows.choices()
+    page = inbox_page(filters, current_user, cursor, known=choices)
     args = filters.to_args()
     next_url = url_for("triage.inbox", **args, after=page.next_cursor) if page.next_cursor else None
-    choices = rows.choices()
     return {
         "filters": filters,
         "page": page,
