@@ -388,9 +388,7 @@ def inbox_page(
     matches, with or without a search, is reached by following the pages). `known`: the page's
     `rows.choices()`, when already read (commitment titles and assignee names)."""
     query = inbox_query(filters, user, rows.item_columns(), after=decode_cursor(cursor))
-    items = rows.load_items(query.limit(limit + 1), known)
-    more = len(items) > limit
-    items = items[:limit]
+    items, more = rows.load_page(query, limit, known)
     next_cursor = encode_cursor(items[-1].received_at, items[-1].id) if more else None
     return InboxPage([InboxRow(i, search.highlight(i.body, filters.q)) for i in items], next_cursor)
 

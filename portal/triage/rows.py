@@ -19,7 +19,17 @@ from typing import Any
 
 from flask import current_app
 from markupsafe import Markup
-from sqlalchemy import Integer, Select, String, bindparam, func, literal, select, union_all
+from sqlalchemy import (
+    Integer,
+    Select,
+    String,
+    bindparam,
+    func,
+    literal,
+    literal_column,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import aliased
 
 from ..core.fragments import _cache
@@ -75,13 +85,18 @@ def item_columns() -> Select:
     return select(*ITEM_COLUMNS)
 
 
-def load_items(query: Select, known: dict[str, list[Choice]] | None = None) -> list[InboxItem]:
-    """Run the inbox's query (started from `item_columns()`) and return its items, in order,
-    with their tags (one more statement), commitment titles and assignee names (from `known`,
-    the page's `choices()`, when given; one more statement for any they do not hold)."""
-    found = db.session.execute(query).all()
+def load_page(
+    query: Select, limit: int, known: dict[str, list[Choice]] | None = None
+) -> tuple[list[InboxItem], bool]:
+    """Run the inbox's query (started from `item_columns()`) for `limit` items and return them,
+    in order, with their tags (one more statement), commitment titles and assignee names (from
+    `known`, the page's `choices()`, when given; one more statement for any they do not hold),
+    and whether more items follow."""
+    found = db.session.execute(query.limit(limit + 1)).all()
+    more = len(found) > limit
+    found = found[:limit]  # (the tags of a page's 50 ids: a statement psycopg keeps parsed)
     if not found:
-        return []
+        return [], more
     ids = [row.id for row in found]
     tags: dict[int, list[str]] = {}
     for feedback_id, name in db.session.execute(_tags_query(), {"ids": ids}):
@@ -96,7 +111,7 @@ def load_items(query: Select, known: dict[str, list[Choice]] | None = None) -> l
         {row.assignee_id for row in found if row.assignee_id is not None}
         - {id_ for kind, id_ in names if kind == "u"},
     )
-    return [
+    items = [
         InboxItem(
             id=row.id,
             reference=row.reference,
@@ -111,45 +126,39 @@ def load_items(query: Select, known: dict[str, list[Choice]] | None = None) -> l
         )
         for row in found
     ]
+    return items, more
+
+
+def _number(value: int) -> Any:
+    """A constant written into the statement (not a parameter)."""
+    return literal_column(str(int(value)), Integer)
 
 
 @cache
 def _tags_query() -> Any:
     """The role, theme and code names of the items `:ids`: roles by position, then themes by
     position, then codes by name (the order the row lists them in). Built once: making a
-    statement costs more than running it."""
-    ids = bindparam("ids", expanding=True)
-    roles = (
+    statement costs more than running it. The ids are listed once, outside the three links (the
+    databases push the condition into each): a list of 150 made the statement too long for
+    psycopg to keep parsed (more than 50 parameters), and the constants are written in it."""
+    links = union_all(
         select(
             feedback_roles.c.feedback_id,
             Role.name,
-            literal(0).label("kind"),
+            _number(0).label("kind"),
             Role.position.label("position"),
-        )
-        .join(Role, Role.id == feedback_roles.c.role_id)
-        .where(feedback_roles.c.feedback_id.in_(ids))
-    )
-    themes = (
-        select(
-            feedback_themes.c.feedback_id,
-            Theme.name,
-            literal(1),
-            Theme.position,
-        )
-        .join(Theme, Theme.id == feedback_themes.c.theme_id)
-        .where(feedback_themes.c.feedback_id.in_(ids))
-    )
-    codes = (
-        select(feedback_codes.c.feedback_id, Code.name, literal(2), literal(0))
-        .join(Code, Code.id == feedback_codes.c.code_id)
-        .where(feedback_codes.c.feedback_id.in_(ids))
-    )
-    everything = union_all(roles, themes, codes).subquery()
-    return select(everything.c.feedback_id, everything.c.name).order_by(
-        everything.c.feedback_id,
-        everything.c.kind,
-        everything.c.position,
-        everything.c.name,
+        ).join(Role, Role.id == feedback_roles.c.role_id),
+        select(feedback_themes.c.feedback_id, Theme.name, _number(1), Theme.position).join(
+            Theme, Theme.id == feedback_themes.c.theme_id
+        ),
+        select(feedback_codes.c.feedback_id, Code.name, _number(2), _number(0)).join(
+            Code, Code.id == feedback_codes.c.code_id
+        ),
+    ).subquery()
+    return (
+        select(links.c.feedback_id, links.c.name)
+        .where(links.c.feedback_id.in_(bindparam("ids", expanding=True)))
+        .order_by(links.c.feedback_id, links.c.kind, links.c.position, links.c.name)
     )
 
 
