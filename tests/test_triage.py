@@ -6,6 +6,7 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from markupsafe import Markup
 from sqlalchemy import func, select
 
 from portal import audit
@@ -443,6 +444,21 @@ def test_highlight_escapes_and_marks():
     assert "<script>" not in excerpt
     assert "&lt;script&gt;" in excerpt
     assert "<mark>Foodbank</mark>" in excerpt
+
+
+def test_highlight_marks_every_word_longest_first_around_the_first_match():
+    body = "x" * 300 + " a <b>bus</b> & buses at the bus station " + "y " * 200
+    excerpt = search.highlight(body, search.parse("bus buses station"))
+    assert isinstance(excerpt, Markup)
+    assert excerpt.startswith("…") and excerpt.endswith("…")
+    assert (
+        "&lt;b&gt;<mark>bus</mark>&lt;/b&gt; &amp; <mark>buses</mark> at the <mark>bus</mark> "
+        "<mark>station</mark>"
+    ) in excerpt
+    # A word that is only inside an escaped character is not marked ("amp" of "&amp;").
+    assert "<mark>" not in search.highlight("fish & chips", search.parse("amp"))
+    # No words: the start of the text, escaped.
+    assert search.highlight("<i>hi</i>", search.parse("")) == "&lt;i&gt;hi&lt;/i&gt;"
 
 
 def test_keyset_pagination_walks_every_item_once(member):

@@ -10,13 +10,15 @@ import hashlib
 import random
 import threading
 from collections import OrderedDict, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from flask import current_app, g, has_request_context
-from sqlalchemy import and_, event, exists, func, inspect, or_, select
+from sqlalchemy import Select, and_, event, exists, func, inspect, or_, select
 from sqlalchemy.orm import Session
 
 from .. import audit
@@ -258,29 +260,42 @@ def score_texts(texts: list[str]) -> list[engine.Scores]:
     return current_model().score(texts)
 
 
-def _names() -> dict[str, dict[str, str]]:
-    # Once per request: the inbox asks for a marker on every row.
-    if has_request_context() and "tagging_names" in g:
-        return g.tagging_names
-    names = {
-        "commitments": dict(db.session.execute(select(Commitment.slug, Commitment.title)).all()),
-        "themes": dict(db.session.execute(select(Theme.slug, Theme.name)).all()),
-        "roles": dict(db.session.execute(select(Role.slug, Role.name)).all()),
-        "codes": {c: c for c in db.session.scalars(select(Code.name))},
-    }
-    if has_request_context():
-        g.tagging_names = names
+def _names(families: tuple[str, ...] = FAMILIES) -> dict[str, dict[str, str]]:
+    """Each family's labels by key (`families` only, when given): read once per request, since
+    the inbox asks for a marker on every row."""
+    names: dict[str, dict[str, str]] = (
+        g.setdefault("tagging_names", {}) if has_request_context() else {}
+    )
+    for family in families:
+        if family not in names:
+            names[family] = dict(db.session.execute(_name_queries()[family]).all())
     return names
 
 
-def current_labels(item: Feedback) -> dict[str, set[str]]:
-    """Return what an item is already tagged with, by family."""
+@cache
+def _name_queries() -> dict[str, Select]:
     return {
-        "commitments": {item.commitment.slug} if item.commitment else set(),
-        "themes": {t.slug for t in item.themes},
-        "roles": {r.slug for r in item.roles},
-        "codes": {c.name for c in item.codes},
+        "commitments": select(Commitment.slug, Commitment.title),
+        "themes": select(Theme.slug, Theme.name),
+        "roles": select(Role.slug, Role.name),
+        "codes": select(Code.name, Code.name.label("label")),
     }
+
+
+_LABELS: dict[str, Callable[[Feedback], set[str]]] = {
+    # An untagged item needs nothing loaded (the inbox scores its rows, which are not ORM items).
+    "commitments": lambda item: (
+        {item.commitment.slug} if item.commitment_id is not None and item.commitment else set()
+    ),
+    "themes": lambda item: {t.slug for t in item.themes},
+    "roles": lambda item: {r.slug for r in item.roles},
+    "codes": lambda item: {c.name for c in item.codes},
+}
+
+
+def current_labels(item: Feedback, families: tuple[str, ...] = FAMILIES) -> dict[str, set[str]]:
+    """Return what an item is already tagged with, by family (`families` only, when given)."""
+    return {family: _LABELS[family](item) for family in families}
 
 
 def dismissed(item: Feedback) -> set[tuple[str, str]]:
@@ -306,9 +321,9 @@ def suggestions(
     `families` only, when given; `model`, when given, is the current one already looked up)."""
     model = model or current_model()
     scores = scores or model.score([item.body])[0]
-    have = current_labels(item)
+    have = current_labels(item, families)
     refused = dismissed(item) if refused is None else refused
-    names = _names()
+    names = _names(families)
     result: dict[str, list[Suggestion]] = {}
     for family in families:
         chosen = []

@@ -17,7 +17,8 @@ from ..models import (
     User,
 )
 from ..outbox import service as outbox
-from .inbox import NEWEST_FIRST, page_options
+from ..search.lookup import item_options as page_options
+from .inbox import NEWEST_FIRST
 from .items import change_status
 from .workflow import TriageError
 

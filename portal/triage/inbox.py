@@ -29,7 +29,7 @@ from ..models import (
     feedback_themes,
 )
 from ..search import fulltext as search
-from ..search.lookup import item_options as page_options
+from . import rows
 from .workflow import OPEN_STATUSES  # noqa: F401
 
 PAGE_SIZE = 50
@@ -223,7 +223,7 @@ def _conditions(filters: InboxFilters, user: User | None, with_status: bool) -> 
 class InboxRow:
     """One row of the inbox: the item and, when searching, its highlighted excerpt."""
 
-    item: Feedback
+    item: rows.InboxItem
     excerpt: object
 
 
@@ -378,17 +378,19 @@ def _filter_bounds(conditions: list) -> tuple[int, int] | None:
 
 
 def inbox_page(
-    filters: InboxFilters, user: User | None, cursor: str | None = None, limit: int = PAGE_SIZE
+    filters: InboxFilters,
+    user: User | None,
+    cursor: str | None = None,
+    limit: int = PAGE_SIZE,
+    known: dict[str, list[rows.Choice]] | None = None,
 ) -> InboxPage:
     """Return one page of the inbox, newest first, after `cursor` (a keyset: every item that
-    matches, with or without a search, is reached by following the pages)."""
-    query = inbox_query(filters, user, after=decode_cursor(cursor))
-    items = list(db.session.scalars(query.options(*page_options()).limit(limit + 1)))
-    more = len(items) > limit
-    items = items[:limit]
-    rows = [InboxRow(item, search.highlight(item.body, filters.q)) for item in items]
+    matches, with or without a search, is reached by following the pages). `known`: the page's
+    `rows.choices()`, when already read (commitment titles and assignee names)."""
+    query = inbox_query(filters, user, rows.item_columns(), after=decode_cursor(cursor))
+    items, more = rows.load_page(query, limit, known)
     next_cursor = encode_cursor(items[-1].received_at, items[-1].id) if more else None
-    return InboxPage(rows, next_cursor)
+    return InboxPage([InboxRow(i, search.highlight(i.body, filters.q)) for i in items], next_cursor)
 
 
 COUNT_CAP = 1000

@@ -33,7 +33,6 @@ from .inbox import (
     inbox_page,
     inbox_query,
     neighbours,
-    page_options,
     status_counts,
 )
 from .items import (
@@ -83,7 +82,6 @@ __all__ = [
     "items_by_ids",
     "merge_codes",
     "neighbours",
-    "page_options",
     "rename_code",
     "set_assessment",
     "set_code_retired",

@@ -45,7 +45,7 @@ from ..public import service as public_service
 from ..ratelimits import not_searching, search_limit
 from ..search import lookup, similar_items
 from . import bulk as bulk_rules
-from . import codeframe, items
+from . import codeframe, items, rows
 from .forms import (
     AssessmentForm,
     AssignForm,
@@ -70,10 +70,10 @@ bp = Blueprint("triage", __name__, url_prefix="/triage")
 
 
 def _inbox_context(filters: InboxFilters, cursor: str | None) -> dict[str, object]:
-    page = inbox_page(filters, current_user, cursor)
+    choices = rows.choices()
+    page = inbox_page(filters, current_user, cursor, known=choices)
     args = filters.to_args()
     next_url = url_for("triage.inbox", **args, after=page.next_cursor) if page.next_cursor else None
-    choices = _choices()
     return {
         "filters": filters,
         "page": page,
@@ -85,7 +85,10 @@ def _inbox_context(filters: InboxFilters, cursor: str | None) -> dict[str, objec
         "current_filters": args,
         "filter_fields": FILTER_FIELDS,
         "filter_options": _filter_options(choices),
-        **choices,
+        "inbox_row": rows.render_row,
+        "statuses": list(FeedbackStatus),
+        "codes": choices["codes"],
+        "members": choices["members"],
     }
 
 
