@@ -270,7 +270,7 @@ def plan(request, monkeypatch):
     """Every search without index tokens read one way: walking the newest items and checking each
     (PostgreSQL's plan for a common word or phrase) or from the search index's bitmap."""
     chosen = {"walk": inbox.WALK, "bitmap": inbox.BITMAP}[request.param]
-    monkeypatch.setattr(inbox, "search_plan", lambda *args: chosen)
+    monkeypatch.setattr(inbox, "search_plan", lambda *args, **kwargs: chosen)
     return chosen
 
 
@@ -313,7 +313,7 @@ def test_a_walked_search_counts_the_newest_items_and_says_the_count_is_a_lower_b
 ):
     # PostgreSQL counts a search it walks among the newest COUNT_WINDOW items the other filters
     # select; past them the count is "at least". SQLite's search index needs no window.
-    monkeypatch.setattr(inbox, "search_plan", lambda *args: inbox.WALK)
+    monkeypatch.setattr(inbox, "search_plan", lambda *args, **kwargs: inbox.WALK)
     monkeypatch.setattr(inbox, "COUNT_WINDOW", 10)
     matches = expected(corpus["items"], mentions("bus"))
     newest = expected(corpus["items"], lambda i: True)[:10]
@@ -341,7 +341,7 @@ def test_the_plan_follows_the_share_measured_near_the_page(corpus, member, monke
         g.pop("inbox_search_plans", None)
         filters = service.InboxFilters.from_args({"q": raw, **args})
         conditions = inbox._conditions(filters, member, True)
-        return inbox.search_plan(filters, member, conditions, True, None)
+        return inbox.search_plan(filters, member, conditions)
 
     if db.engine.dialect.name != "postgresql":
         monkeypatch.setattr(inbox, "search_plan", None)  # calling it would fail
@@ -363,10 +363,14 @@ def test_the_plan_follows_the_share_measured_near_the_page(corpus, member, monke
     filters = service.InboxFilters.from_args({"q": "bus"})
     conditions = inbox._conditions(filters, member, True)
     g.pop("inbox_search_plans", None)
-    assert inbox.search_plan(filters, member, conditions, True, None) == inbox.WALK
+    assert inbox.search_plan(filters, member, conditions) == inbox.WALK
     monkeypatch.setattr(inbox, "PROBE_MATCHES", 10**6)
-    assert inbox.search_plan(filters, member, conditions, True, None) == inbox.WALK
-    assert inbox.search_plan(filters, member, conditions, False, None) == inbox.BITMAP
+    assert inbox.search_plan(filters, member, conditions) == inbox.WALK
+    assert inbox.search_plan(filters, member, conditions, with_status=False) == inbox.WALK
+    # A status filter: the counts (which leave it out) ask about other items.
+    new = service.InboxFilters.from_args({"q": "bus", "status": "new"})
+    unfiltered = inbox._conditions(new, member, False)
+    assert inbox.search_plan(new, member, unfiltered, with_status=False) == inbox.BITMAP
 
 
 def test_counts_with_a_search_are_exact_below_the_cap_and_say_so_above(corpus, member, monkeypatch):

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
 from flask import g, has_app_context
-from sqlalchemy import Select, exists, false, func, literal_column, select, tuple_
+from sqlalchemy import Select, exists, false, func, literal_column, or_, select, tuple_
 
 from ..extensions import db
 from ..inputs import parse_date_range, parse_id
@@ -318,7 +318,7 @@ def inbox_query(
         if (
             filters.q
             and not facets
-            and search_plan(filters, user, conditions, with_status, after) == WALK
+            and search_plan(filters, user, conditions, with_status=with_status, after=after) == WALK
         ):
             conditions.append(search.checked_clause(filters.q))
         elif filters.q:
@@ -343,11 +343,24 @@ PROBE_ROWS = 1000
 PROBE_MATCHES = 8
 
 
-def search_plan(filters: InboxFilters, user: User | None, conditions: list, *key: object) -> str:
+def search_plan(
+    filters: InboxFilters,
+    user: User | None,
+    conditions: list,
+    *,
+    with_status: bool = True,
+    after: tuple[datetime, int] | None = None,
+) -> str:
     """WALK or BITMAP (see above) for the search in `filters` with the other `conditions` (made
-    from the filters and what `key` names), from one probe of at most PROBE_ROWS rows; probed
-    once per request for the same filters and key."""
-    key = (tuple(filters.to_args().items()), user.id if user is not None else None, *key)
+    from the filters, the status among them or not, and `after`), from one probe of at most
+    PROBE_ROWS rows; probed once per request for the same items."""
+    # Without a status filter the page's conditions and the counts' are the same.
+    key = (
+        tuple(filters.to_args().items()),
+        user.id if user is not None else None,
+        with_status and filters.status is not None,
+        after,
+    )
     plans = g.setdefault("inbox_search_plans", {}) if has_app_context() else {}
     if key not in plans:
         walked = (
@@ -465,7 +478,7 @@ class StatusCounts:
 
 # PostgreSQL, a search read by walking (see `search_plan`): its counts read at most this many of
 # the newest items the other filters select.
-COUNT_WINDOW = 6000
+COUNT_WINDOW = 3000
 
 
 def status_counts(filters: InboxFilters, user: User | None) -> StatusCounts:
@@ -491,30 +504,39 @@ def status_counts(filters: InboxFilters, user: User | None) -> StatusCounts:
         filters.q
         and not search.keyed_index()
         and not _indexed(filters)
-        and search_plan(filters, user, conditions, False, None) == WALK
+        and search_plan(filters, user, conditions, with_status=False) == WALK
     )
+    beyond = False
     if walk:
+        # The newest COUNT_WINDOW + 1 items, numbered; the last one only says whether the window
+        # held them all (it is never counted).
+        number = func.row_number().over(order_by=NEWEST_FIRST).label("number")
         walked = (
-            select(Feedback.status, literal_column("feedback.search_vector").label("vector"))
+            select(
+                Feedback.status, literal_column("feedback.search_vector").label("vector"), number
+            )
             .where(*conditions)
             .order_by(*NEWEST_FIRST)
-            .limit(COUNT_WINDOW)
+            .limit(COUNT_WINDOW + 1)
             .subquery()
         )
-        query = select(walked.c.status).where(search.checked_clause(filters.q, walked.c.vector))
+        matched = search.checked_clause(filters.q, walked.c.vector)
+        rows = db.session.execute(
+            select(walked.c.status, walked.c.number)
+            .where(or_(matched, walked.c.number > COUNT_WINDOW))
+            .limit(COUNT_CAP + 2)
+        ).all()
+        statuses = [status for status, n in rows if n <= COUNT_WINDOW]
+        beyond = len(statuses) < len(rows)
     else:
         # One bounded query: exact below the cap; past it, "at least" (shown N+).
         query = inbox_query(
             filters, user, select(Feedback.status), with_status=False, ordered=False
         )
-    statuses = list(db.session.scalars(query.limit(COUNT_CAP + 1)))
+        statuses = list(db.session.scalars(query.limit(COUNT_CAP + 1)))
     for status in statuses[:COUNT_CAP]:
         result.counts[FeedbackStatus(status)] += 1
-    capped = len(statuses) > COUNT_CAP
-    if walk and not capped:
-        # Were there items past the window? Then what it holds is a lower bound.
-        beyond = select(Feedback.id).where(*conditions).offset(COUNT_WINDOW).limit(1)
-        capped = db.session.scalar(beyond) is not None
+    capped = beyond or len(statuses) > COUNT_CAP
     if capped:
         result.capped = set(FeedbackStatus)
     return result
