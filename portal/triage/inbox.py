@@ -499,13 +499,10 @@ def status_counts(filters: InboxFilters, user: User | None) -> StatusCounts:
             counts[FeedbackStatus(status)] = max(number, 0)
         return StatusCounts(counts)
     result = StatusCounts({status: 0 for status in FeedbackStatus})
-    conditions = _conditions(filters, user, with_status=False)
-    walk = (
-        filters.q
-        and not search.keyed_index()
-        and not _indexed(filters)
-        and search_plan(filters, user, conditions, with_status=False) == WALK
-    )
+    walk = filters.q and not search.keyed_index() and not _indexed(filters)
+    if walk:
+        conditions = _conditions(filters, user, with_status=False)
+        walk = search_plan(filters, user, conditions, with_status=False) == WALK
     beyond = False
     if walk:
         # The newest COUNT_WINDOW + 1 items, numbered; the last one only says whether the window
