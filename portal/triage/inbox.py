@@ -323,6 +323,19 @@ def inbox_query(
             conditions.append(search.checked_clause(filters.q))
         elif filters.q:
             conditions.append(search.match_clause(filters.q, facets))
+            if ordered:
+                # Read from the search index: every match is read and sorted. Sort only their
+                # ids and times, then fetch the page's rows by id, rather than sorting whole
+                # rows joined to what the page loads with them ("bus" + a code: 3,570 matches,
+                # 53 to 28 ms a page at a million items).
+                matches = (
+                    select(Feedback.id.label("id"), Feedback.received_at.label("received_at"))
+                    .where(*conditions)
+                    .order_by(*NEWEST_FIRST)
+                    .subquery("matches")
+                )
+                query = query.join(matches, Feedback.id == matches.c.id)
+                return query.order_by(matches.c.received_at.desc(), matches.c.id.desc())
     query = query.where(*conditions)
     return query.order_by(*order) if ordered else query
 
@@ -357,7 +370,7 @@ def search_plan(
     # Without a status filter the page's conditions and the counts' are the same.
     key = (
         tuple(filters.to_args().items()),
-        user.id if user is not None else None,
+        getattr(user, "id", None),  # (a proxy for nobody in a streamed export)
         with_status and filters.status is not None,
         after,
     )
