@@ -79,7 +79,7 @@ def mentions(word):
 
 
 @pytest.mark.parametrize("word", WORDS)
-def test_a_search_alone_reaches_every_match_newest_first(corpus, member, word):
+def test_a_search_alone_reaches_every_match_newest_first(corpus, member, word, plan):
     filters = service.InboxFilters.from_args({"q": word})
     seen = walk(filters, member)
     assert seen == expected(corpus["items"], mentions(word))
@@ -121,7 +121,7 @@ def resolve(args: dict, corpus) -> dict:
 
 
 @pytest.mark.parametrize("word", ["bus", "ferry"])
-def test_a_search_with_any_filter_reaches_every_match(corpus, member, word):
+def test_a_search_with_any_filter_reaches_every_match(corpus, member, word, plan):
     for name, (args, keep) in FILTERS.items():
         filters = service.InboxFilters.from_args({**resolve(args, corpus), "q": word})
         assert not filters.errors, name
