@@ -96,6 +96,9 @@ def configure(app: Flask, overrides: dict[str, object] | None = None) -> None:
         options.setdefault("pool_size", 5)
         options.setdefault("max_overflow", 5)
         options.setdefault("pool_recycle", 1800)
+        # A dropped connection is found on checkout without a round trip to the server
+        # (portal/database.py, `postgresql_idle_and_open`), not by a `SELECT 1` per request.
+        options["pool_pre_ping"] = False
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
     production = app.config["ENV_NAME"] == "production"

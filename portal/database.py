@@ -1,12 +1,14 @@
-"""Database engine settings: SQLite in WAL mode with a busy timeout."""
+"""Database engine settings: SQLite in WAL mode with a busy timeout; PostgreSQL sessions' settings
+and the check of a pooled connection before each use."""
 
 from __future__ import annotations
 
+import select
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, exc
 from sqlalchemy.engine import Engine
 
 SQLITE_BUSY_TIMEOUT_MS = 15000
@@ -17,18 +19,56 @@ SQLITE_BUSY_TIMEOUT_MS = 15000
 SQLITE_MMAP_BYTES = 1 << 30
 
 
+def postgresql_idle_and_open(dbapi_connection: Any) -> bool:
+    """Whether a pooled psycopg connection can be handed out without asking the server: psycopg
+    knows it open, outside any transaction, and nothing has arrived on its socket since it was
+    last used. A server that ends the connection (restarted, or the session terminated) says so
+    on the socket before closing it, which makes the socket readable; so does anything else the
+    server sends unasked. Either way the caller asks the server (`SELECT 1`)."""
+    from psycopg.pq import TransactionStatus
+
+    if dbapi_connection.closed or dbapi_connection.broken:
+        return False
+    pgconn = dbapi_connection.pgconn
+    if pgconn.transaction_status != TransactionStatus.IDLE:
+        return False
+    readable, _, _ = select.select([pgconn.socket], [], [], 0)
+    return not readable
+
+
 def configure_engine_events(engine: Engine) -> None:
     """Set SQLite pragmas, or PostgreSQL session settings, on every new connection."""
     if engine.dialect.name == "postgresql":
 
         @event.listens_for(engine, "connect")
         def _postgresql_settings(dbapi_connection: Any, _record: Any) -> None:
+            cursor = dbapi_connection.cursor()
             # Many short requests at once: parallel workers for one query only take cores from
             # the others (measured in bench/: p95 of a search rose from 60 to 260 ms).
-            cursor = dbapi_connection.cursor()
             cursor.execute("SET max_parallel_workers_per_gather = 0")
+            # psycopg prepares a statement run five times on one connection, and PostgreSQL
+            # then plans it once for any values ("generic" plan) if that looks no dearer. A
+            # search's plan depends on its words (a rare word from the search index, a common
+            # one by walking the newest items: seconds apart at a million items), so every
+            # statement is planned for its own values; the prepared statement still saves the
+            # parsing.
+            cursor.execute("SET plan_cache_mode = force_custom_plan")
             cursor.close()
             dbapi_connection.commit()
+
+        @event.listens_for(engine, "checkout")
+        def _postgresql_alive(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+            # Instead of the pool's pre-ping (`SELECT 1` in a transaction of its own, a round
+            # trip to the server on every request), look at the connection: only one that is
+            # not plainly open and idle is pinged, and one that fails is replaced (the pool
+            # retries the checkout with a new connection on DisconnectionError).
+            if postgresql_idle_and_open(dbapi_connection):
+                return
+            try:
+                dbapi_connection.execute("SELECT 1")
+                dbapi_connection.rollback()
+            except Exception as error:
+                raise exc.DisconnectionError(str(error)) from error
 
         return
     if engine.dialect.name != "sqlite":

@@ -7,6 +7,7 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from flask import g
 from sqlalchemy import select, text
 
 from portal.dataio import export
@@ -78,7 +79,7 @@ def mentions(word):
 
 
 @pytest.mark.parametrize("word", WORDS)
-def test_a_search_alone_reaches_every_match_newest_first(corpus, member, word):
+def test_a_search_alone_reaches_every_match_newest_first(corpus, member, word, plan):
     filters = service.InboxFilters.from_args({"q": word})
     seen = walk(filters, member)
     assert seen == expected(corpus["items"], mentions(word))
@@ -120,7 +121,7 @@ def resolve(args: dict, corpus) -> dict:
 
 
 @pytest.mark.parametrize("word", ["bus", "ferry"])
-def test_a_search_with_any_filter_reaches_every_match(corpus, member, word):
+def test_a_search_with_any_filter_reaches_every_match(corpus, member, word, plan):
     for name, (args, keep) in FILTERS.items():
         filters = service.InboxFilters.from_args({**resolve(args, corpus), "q": word})
         assert not filters.errors, name
@@ -264,12 +265,16 @@ def test_a_bad_or_old_cursor_shows_the_first_page(corpus, member, cursor):
     assert [r.item.id for r in again.rows] == [r.item.id for r in first.rows]
 
 
-@pytest.mark.parametrize("share", [0.0, 2.0])  # every word common / none common
-def test_counts_are_the_same_read_in_order_or_not(corpus, member, monkeypatch, share):
-    # PostgreSQL reads a common word's count in the pages' order and a rarer one's unordered
-    # (SQLite always in order); whichever way, the same numbers, the same cap.
-    monkeypatch.setattr(inbox, "COMMON_SHARE", share)
-    monkeypatch.setattr(inbox.search, "estimated_share", lambda query: 0.5)
+@pytest.fixture(params=["walk", "bitmap"])
+def plan(request, monkeypatch):
+    """Every search without index tokens read one way: walking the newest items and checking each
+    (PostgreSQL's plan for a common word or phrase) or from the search index's bitmap."""
+    chosen = {"walk": inbox.WALK, "bitmap": inbox.BITMAP}[request.param]
+    monkeypatch.setattr(inbox, "search_plan", lambda *args, **kwargs: chosen)
+    return chosen
+
+
+def test_counts_are_the_same_whichever_way_the_search_is_read(corpus, member, monkeypatch, plan):
     for args in ({"q": "bus"}, {"q": "ferry", "status": "new"}, {"q": "bus", "assignee": "none"}):
         filters = service.InboxFilters.from_args(args)
         keep = mentions(args["q"])
@@ -285,15 +290,87 @@ def test_counts_are_the_same_read_in_order_or_not(corpus, member, monkeypatch, s
         monkeypatch.setattr(inbox, "COUNT_CAP", 1000)
 
 
-def test_the_planner_s_estimate_of_a_word_s_share(app_ctx, corpus):
+@pytest.mark.parametrize("phrase", ['"bus station"', '"station bus"', '"ferry" tunnel'])
+def test_a_phrase_reaches_every_match_whichever_way_it_is_read(corpus, member, plan, phrase):
+    # "bus station" is in every sixth item (both words, in that order); "station bus" in none,
+    # though both words are: the walk checks the phrase itself, not only its words.
+    if phrase == '"bus station"':
+        keep = lambda i: "bus station" in i.body  # noqa: E731
+    elif phrase == '"station bus"':
+        keep = lambda i: False  # noqa: E731
+    else:
+        keep = lambda i: mentions("ferry")(i) and mentions("tunnel")(i)  # noqa: E731
+    want = expected(corpus["items"], keep)
+    assert walk(service.InboxFilters.from_args({"q": phrase}), member) == want
+    new = [i for i in want if db.session.get(Feedback, i).status is S.NEW]
+    assert walk(service.InboxFilters.from_args({"q": phrase, "status": "new"}), member) == new
+    counts = service.status_counts(service.InboxFilters.from_args({"q": phrase}), member)
+    assert counts.label() == str(len(want))
+
+
+def test_a_walked_search_counts_the_newest_items_and_says_the_count_is_a_lower_bound(
+    corpus, member, monkeypatch
+):
+    # PostgreSQL counts a search it walks among the newest COUNT_WINDOW items the other filters
+    # select; past them the count is "at least". SQLite's search index needs no window.
+    monkeypatch.setattr(inbox, "search_plan", lambda *args, **kwargs: inbox.WALK)
+    monkeypatch.setattr(inbox, "COUNT_WINDOW", 10)
+    matches = expected(corpus["items"], mentions("bus"))
+    newest = expected(corpus["items"], lambda i: True)[:10]
+    filters = service.InboxFilters.from_args({"q": "bus"})
+    counts = service.status_counts(filters, member)
+    if db.engine.dialect.name == "postgresql":
+        assert counts.label() == f"{len(set(matches) & set(newest))}+" == "5+"
+        assert all(counts.label(s).endswith("+") for s in S)
+    else:
+        assert counts.label() == str(len(matches))
+    # Every match is still reached by paging.
+    assert walk(filters, member) == matches
+    # A window holding every item the filters select: exact.
+    monkeypatch.setattr(inbox, "COUNT_WINDOW", 40)
+    assert service.status_counts(filters, member).label() == str(len(matches))
+
+
+def test_the_plan_follows_the_share_measured_near_the_page(corpus, member, monkeypatch):
+    """PostgreSQL walks a search that the newest items match often enough (PROBE_MATCHES among
+    PROBE_ROWS) and reads a rarer one from the search index; the planner's estimate of the share
+    plays no part (it is far too low for words that go together, such as a phrase). SQLite's
+    search index lists matches newest first by itself: it never asks."""
+
+    def plan_for(raw: str, **args) -> str:
+        g.pop("inbox_search_plans", None)
+        filters = service.InboxFilters.from_args({"q": raw, **args})
+        conditions = inbox._conditions(filters, member, True)
+        return inbox.search_plan(filters, member, conditions)
+
     if db.engine.dialect.name != "postgresql":
-        assert inbox.search.estimated_share(inbox.search.parse("bus")) is None
+        monkeypatch.setattr(inbox, "search_plan", None)  # calling it would fail
+        assert walk(service.InboxFilters.from_args({"q": '"bus station"'}), member)
+        assert service.status_counts(service.InboxFilters.from_args({"q": "bus"}), member)
         return
-    db.session.execute(text("ANALYZE feedback"))
-    common = inbox.search.estimated_share(inbox.search.parse("bus"))  # half the corpus
-    rare = inbox.search.estimated_share(inbox.search.parse("hovercraft"))  # in no item
-    assert 0.2 < common <= 1
-    assert rare < common
+    monkeypatch.setattr(inbox, "PROBE_MATCHES", 5)
+    assert plan_for("bus") == inbox.WALK  # 20 of the 40 items
+    assert plan_for('"bus station"') == inbox.WALK  # 7 of them
+    assert plan_for("hovercraft") == inbox.BITMAP
+    # Near the page: among the newest 6 items only one says "bus station".
+    monkeypatch.setattr(inbox, "PROBE_ROWS", 6)
+    assert plan_for('"bus station"') == inbox.BITMAP
+    monkeypatch.setattr(inbox, "PROBE_ROWS", 1000)
+    # The probe walks the other filters' own items: 6 in review say "bus", 3 say "ferry".
+    assert plan_for("bus", status="in_review") == inbox.WALK
+    assert plan_for("ferry", status="in_review") == inbox.BITMAP
+    # Asked once per request for the same filters.
+    filters = service.InboxFilters.from_args({"q": "bus"})
+    conditions = inbox._conditions(filters, member, True)
+    g.pop("inbox_search_plans", None)
+    assert inbox.search_plan(filters, member, conditions) == inbox.WALK
+    monkeypatch.setattr(inbox, "PROBE_MATCHES", 10**6)
+    assert inbox.search_plan(filters, member, conditions) == inbox.WALK
+    assert inbox.search_plan(filters, member, conditions, with_status=False) == inbox.WALK
+    # A status filter: the counts (which leave it out) ask about other items.
+    new = service.InboxFilters.from_args({"q": "bus", "status": "new"})
+    unfiltered = inbox._conditions(new, member, False)
+    assert inbox.search_plan(new, member, unfiltered, with_status=False) == inbox.BITMAP
 
 
 def test_counts_with_a_search_are_exact_below_the_cap_and_say_so_above(corpus, member, monkeypatch):

@@ -4,7 +4,6 @@ Notes search its published versions with the same query parser (`parse`, `tsquer
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from dataclasses import dataclass
@@ -145,26 +144,13 @@ def ranked_matches(query: SearchQuery, any_term: bool = False) -> Select:
     return select(Feedback.id.label("id"), rank).where(vector.op("@@")(tsquery))
 
 
-def estimated_share(query: SearchQuery) -> float | None:
-    """PostgreSQL: the planner's own estimate (from the search column's statistics) of the share
-    of feedback items that match, from one EXPLAIN; None elsewhere or without statistics."""
-    if db.engine.dialect.name != "postgresql" or not query:
-        return None
-    plan = db.session.execute(
-        text(
-            "EXPLAIN (FORMAT JSON) SELECT 1 FROM feedback "
-            "WHERE search_vector @@ to_tsquery('english', :q)"
-        ),
-        {"q": tsquery_sql(query)},
-    ).scalar()
-    if isinstance(plan, str):
-        plan = json.loads(plan)
-    total = db.session.execute(
-        text("SELECT reltuples FROM pg_class WHERE relname = 'feedback'")
-    ).scalar()
-    if not total or total <= 0:
-        return None
-    return float(plan[0]["Plan"]["Plan Rows"]) / float(total)
+def checked_clause(query: SearchQuery, vector=None) -> ColumnElement[bool]:
+    """PostgreSQL: the search as a check on each row read (`ts_match_vq`, the function behind
+    `@@`), which no index can answer: the planner reads the rows in the order the rest of the
+    query asks for (the inbox's newest-first index) and tests each one, never building a bitmap
+    of every match from the search index (see `portal.triage.inbox.search_plan`)."""
+    vector = literal_column("feedback.search_vector") if vector is None else vector
+    return func.ts_match_vq(vector, func.to_tsquery("english", tsquery_sql(query)))
 
 
 def match_clause(query: SearchQuery, facets: tuple[str, ...] = ()) -> ColumnElement[bool]:

@@ -7,7 +7,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import Select, exists, false, select, tuple_
+from flask import g, has_app_context
+from sqlalchemy import Select, exists, false, func, literal_column, or_, select, tuple_
 
 from ..extensions import db
 from ..inputs import parse_date_range, parse_id
@@ -312,12 +313,87 @@ def inbox_query(
             conditions.append(hits.c.key < search.order_key(*after))
         order = (hits.c.key.desc(),)
     else:
-        if filters.q:
-            conditions.append(search.match_clause(filters.q, facets))
         if after is not None:
             conditions.append(tuple_(Feedback.received_at, Feedback.id) < tuple_(*after))
+        if (
+            filters.q
+            and not facets
+            and search_plan(filters, user, conditions, with_status=with_status, after=after) == WALK
+        ):
+            conditions.append(search.checked_clause(filters.q))
+        elif filters.q:
+            conditions.append(search.match_clause(filters.q, facets))
+            if ordered:
+                # Read from the search index: every match is read and sorted. Sort only their
+                # ids and times, then fetch the page's rows by id, rather than sorting whole
+                # rows joined to what the page loads with them ("bus" + a code: 3,570 matches,
+                # 53 to 28 ms a page at a million items).
+                matches = (
+                    select(Feedback.id.label("id"), Feedback.received_at.label("received_at"))
+                    .where(*conditions)
+                    .order_by(*NEWEST_FIRST)
+                    .subquery("matches")
+                )
+                query = query.join(matches, Feedback.id == matches.c.id)
+                return query.order_by(matches.c.received_at.desc(), matches.c.id.desc())
     query = query.where(*conditions)
     return query.order_by(*order) if ordered else query
+
+
+# PostgreSQL: how a search is read when the search index holds none of its filters. Either the
+# newest-first walk of the items the other filters select (an index in the pages' order), each
+# row checked against the search, stopping at the page's end; or the search index's bitmap of
+# every match, read and sorted. The walk costs about a page over the word's share of the items
+# ("bus", 18%: 280 rows; "safe space", 4%: 1,300), the bitmap as many rows as there are matches
+# (40,480 for "safe space": 250-350 ms at a million items). The planner chooses from its
+# estimate of the share, which for a phrase or two words that go together is far too low (1,488
+# estimated for "safe space"), so the inbox measures the share instead: it walks at most
+# PROBE_ROWS of the newest items the filters select and counts matches, stopping at
+# PROBE_MATCHES. That many or more (a share of 0.8% or more near the page), the walk; fewer, the
+# bitmap (at most about 1% of the items then, if the newest are like the rest).
+WALK, BITMAP = "walk", "bitmap"
+PROBE_ROWS = 1000
+PROBE_MATCHES = 8
+
+
+def search_plan(
+    filters: InboxFilters,
+    user: User | None,
+    conditions: list,
+    *,
+    with_status: bool = True,
+    after: tuple[datetime, int] | None = None,
+) -> str:
+    """WALK or BITMAP (see above) for the search in `filters` with the other `conditions` (made
+    from the filters, the status among them or not, and `after`), from one probe of at most
+    PROBE_ROWS rows; probed once per request for the same items."""
+    # Without a status filter the page's conditions and the counts' are the same.
+    key = (
+        tuple(filters.to_args().items()),
+        getattr(user, "id", None),  # (a proxy for nobody in a streamed export)
+        with_status and filters.status is not None,
+        after,
+    )
+    plans = g.setdefault("inbox_search_plans", {}) if has_app_context() else {}
+    if key not in plans:
+        walked = (
+            select(literal_column("feedback.search_vector").label("vector"))
+            .select_from(Feedback)
+            .where(*conditions)
+            .order_by(*NEWEST_FIRST)
+            .limit(PROBE_ROWS)
+            .subquery()
+        )
+        found = (
+            select(literal_column("1"))
+            .select_from(walked)
+            .where(search.checked_clause(filters.q, walked.c.vector))
+            .limit(PROBE_MATCHES)
+            .subquery()
+        )
+        matches = db.session.scalar(select(func.count()).select_from(found))
+        plans[key] = WALK if matches >= PROBE_MATCHES else BITMAP
+    return plans[key]
 
 
 # The filters looked up in the search index with the words (see `_facets`). On PostgreSQL not
@@ -415,27 +491,12 @@ class StatusCounts:
         return f"{count:,}+" if status in self.capped else f"{count:,}"
 
 
-# On PostgreSQL, a search matching at least this share of the items is counted in the pages'
-# order (see `_count_in_order`).
-COMMON_SHARE = 0.10
-
-
-def _count_in_order(filters: InboxFilters) -> bool:
-    """Whether the capped count reads the newest matches in the pages' order (PostgreSQL, a
-    common word) rather than in whatever order the database finds them (everything else).
-
-    A common word on PostgreSQL ("bus", 18% of the items) is counted fastest along the pages'
-    path (an index walked newest first, stopping at the cap: a few thousand rows read);
-    unordered, the planner built a bitmap of every match from the search index first (130-290 ms
-    at a million items, with a filter's index ANDed in). A rarer word or a phrase is the other
-    way round: its bitmap is small, and reading newest first would check many rows that do not
-    match. The planner's own estimate of the share decides (`search.estimated_share`; None on
-    SQLite, whose search index always drives the query).
-    """
-    if _indexed(filters):
-        return False  # the search index finds the word and the filter's token together
-    share = search.estimated_share(filters.q) if filters.q else None
-    return share is not None and share >= COMMON_SHARE
+# PostgreSQL, a search read by walking (see `search_plan`): its counts read at most this many of
+# the newest items the other filters select. Each row read is an item's search column read and
+# checked (3-5 us at a million items: 2,000 rows are 6-10 ms); counting up to COUNT_CAP matches
+# in the pages' order instead read 5,500 rows for "bus" (18% of the items) and 25,000 for
+# "safe space" (4%), and any other order reads a bitmap of every match first.
+COUNT_WINDOW = 2000
 
 
 def status_counts(filters: InboxFilters, user: User | None) -> StatusCounts:
@@ -443,7 +504,10 @@ def status_counts(filters: InboxFilters, user: User | None) -> StatusCounts:
 
     Unfiltered, the totals come from the table the database keeps by triggers (exact, instant).
     Filtered, at most COUNT_CAP + 1 matching rows are read: exact counts for a filter that
-    matches up to COUNT_CAP items, lower bounds ("at least", shown as N+) beyond that.
+    matches up to COUNT_CAP items, lower bounds ("at least", shown as N+) beyond that. On
+    PostgreSQL, a search read by walking (a common word or phrase) is counted among the newest
+    COUNT_WINDOW items the other filters select: exact when that is all of them, lower bounds
+    otherwise (a bitmap of every match would be read first to count in any other order).
     """
     others = filters.to_args(without=["status"])
     if not others:
@@ -453,14 +517,42 @@ def status_counts(filters: InboxFilters, user: User | None) -> StatusCounts:
             counts[FeedbackStatus(status)] = max(number, 0)
         return StatusCounts(counts)
     result = StatusCounts({status: 0 for status in FeedbackStatus})
-    # One bounded query: exact below the cap; past it, "at least" (shown N+).
-    query = inbox_query(
-        filters, user, select(Feedback.status), with_status=False, ordered=_count_in_order(filters)
-    )
-    statuses = list(db.session.scalars(query.limit(COUNT_CAP + 1)))
+    walk = filters.q and not search.keyed_index() and not _indexed(filters)
+    if walk:
+        conditions = _conditions(filters, user, with_status=False)
+        walk = search_plan(filters, user, conditions, with_status=False) == WALK
+    beyond = False
+    if walk:
+        # The newest COUNT_WINDOW + 1 items, numbered; the last one only says whether the window
+        # held them all (it is never counted).
+        number = func.row_number().over(order_by=NEWEST_FIRST).label("number")
+        walked = (
+            select(
+                Feedback.status, literal_column("feedback.search_vector").label("vector"), number
+            )
+            .where(*conditions)
+            .order_by(*NEWEST_FIRST)
+            .limit(COUNT_WINDOW + 1)
+            .subquery()
+        )
+        matched = search.checked_clause(filters.q, walked.c.vector)
+        rows = db.session.execute(
+            select(walked.c.status, walked.c.number)
+            .where(or_(matched, walked.c.number > COUNT_WINDOW))
+            .limit(COUNT_CAP + 2)
+        ).all()
+        statuses = [status for status, n in rows if n <= COUNT_WINDOW]
+        beyond = len(statuses) < len(rows)
+    else:
+        # One bounded query: exact below the cap; past it, "at least" (shown N+).
+        query = inbox_query(
+            filters, user, select(Feedback.status), with_status=False, ordered=False
+        )
+        statuses = list(db.session.scalars(query.limit(COUNT_CAP + 1)))
     for status in statuses[:COUNT_CAP]:
         result.counts[FeedbackStatus(status)] += 1
-    if len(statuses) > COUNT_CAP:
+    capped = beyond or len(statuses) > COUNT_CAP
+    if capped:
         result.capped = set(FeedbackStatus)
     return result
 
