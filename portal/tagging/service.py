@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from flask import current_app, g, has_request_context
-from sqlalchemy import Select, and_, event, exists, func, inspect, or_, select
+from sqlalchemy import Select, and_, bindparam, event, exists, func, inspect, or_, select
 from sqlalchemy.orm import Session
 
 from .. import audit
@@ -211,6 +211,15 @@ def latest_record() -> TaggingModel | None:
     return db.session.scalar(select(TaggingModel).order_by(TaggingModel.version.desc()).limit(1))
 
 
+@cache
+def _newest_model_query() -> Select:
+    return (
+        select(TaggingModel.version, TaggingModel.file_name)
+        .order_by(TaggingModel.version.desc())
+        .limit(1)
+    )
+
+
 _cache: dict[str, engine.Model] = {}
 _lock = threading.Lock()
 
@@ -220,14 +229,16 @@ def current_model() -> engine.Model:
     none trained yet, a day-one model that scores by similarity to the framework's own words."""
     import joblib
 
-    record = latest_record()
-    key = f"{current_app.instance_path}:{record.version if record else 0}"
+    # The newest version and its file only (one small statement a request; the record itself,
+    # a mapped object, is read only when it is needed).
+    newest = db.session.execute(_newest_model_query()).first()
+    key = f"{current_app.instance_path}:{newest.version if newest else 0}"
     with _lock:
         model = _cache.get(key)
         if model is None:
             model = None
-            if record is not None:
-                path = model_dir() / record.file_name
+            if newest is not None:
+                path = model_dir() / newest.file_name
                 if path.exists():
                     model = joblib.load(path)
             if model is None:
@@ -354,12 +365,7 @@ def top_commitments(items: list[Feedback]) -> dict[int, Suggestion | None]:
         return result
     refused: dict[int, set[tuple[str, str]]] = defaultdict(set)
     for feedback_id, family, label in db.session.execute(
-        select(
-            SuggestionDecision.feedback_id, SuggestionDecision.family, SuggestionDecision.label
-        ).where(
-            SuggestionDecision.feedback_id.in_([i.id for i in untagged]),
-            SuggestionDecision.action == "dismissed",
-        )
+        _dismissed_query(), {"ids": [i.id for i in untagged]}
     ):
         refused[feedback_id].add((family, label))
     # One model lookup for the page (each is a query), and only the family the marker shows.
@@ -371,6 +377,17 @@ def top_commitments(items: list[Feedback]) -> dict[int, Suggestion | None]:
         ]
         result[item.id] = found[0] if found else None
     return result
+
+
+@cache
+def _dismissed_query() -> Select:
+    """The suggestions dismissed for the items `:ids` (built once: the inbox asks every page)."""
+    return select(
+        SuggestionDecision.feedback_id, SuggestionDecision.family, SuggestionDecision.label
+    ).where(
+        SuggestionDecision.feedback_id.in_(bindparam("ids", expanding=True)),
+        SuggestionDecision.action == "dismissed",
+    )
 
 
 # The inbox scores the untagged items of every page it shows, and the same pages are shown
