@@ -34,7 +34,41 @@ class Base(DeclarativeBase):
 
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
-csrf = CSRFProtect()
+
+
+class PortalCSRFProtect(CSRFProtect):
+    """Flask-WTF's CSRF protection, checking a form token with the portal's kept serializer.
+
+    Flask-WTF's `validate_csrf` builds an itsdangerous serializer (and its signer, derived key
+    and HMAC) for every token it checks; `portal.security.validate_csrf` is the same check with
+    the same messages, its serializer made once per secret key. The rest is Flask-WTF's
+    `protect` as it is (exemptions, methods, the referrer check over HTTPS)."""
+
+    def protect(self, apply_exemptions: bool = False) -> None:
+        from flask import g
+        from flask_wtf.csrf import ValidationError, logger, same_origin
+
+        from .security import validate_csrf
+
+        if apply_exemptions and (not request.endpoint or self._is_exempt()):
+            return
+        if request.method not in current_app.config["WTF_CSRF_METHODS"]:
+            return
+        try:
+            validate_csrf(self._get_csrf_token())
+        except ValidationError as e:
+            logger.info(e.args[0])
+            self._error_response(e.args[0])
+        if request.is_secure and current_app.config["WTF_CSRF_SSL_STRICT"]:
+            if not request.referrer:
+                self._error_response("The referrer header is missing.")
+            good_referrer = f"https://{request.host}/"
+            if not same_origin(request.referrer, good_referrer):
+                self._error_response("The referrer does not match the host.")
+        g.csrf_valid = True  # mark this request as CSRF valid
+
+
+csrf = PortalCSRFProtect()
 # Set on an app whose only limits are its routes' own (no application-wide limits): see
 # portal/__init__.py, drop_rate_limit_middleware.
 ROUTE_LIMITS_ONLY = "portal.route_limits_only"

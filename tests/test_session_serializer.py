@@ -61,3 +61,39 @@ def test_the_session_cookie_is_read_by_flask_s_own_interface(app, client):
     with app.test_request_context("/"):
         flask_serializer = SecureCookieSessionInterface().get_signing_serializer(app)
         assert "csrf_token" in flask_serializer.loads(cookie.value)
+
+
+def _outcome(check, data):
+    from wtforms import ValidationError
+
+    try:
+        check(data)
+    except ValidationError as error:
+        return error.args[0]
+    return "valid"
+
+
+def test_the_form_token_check_is_flask_wtf_s(app, monkeypatch):
+    """The portal's check of a form token (its serializer kept) answers as Flask-WTF's does."""
+    import time
+
+    from flask import session
+    from flask_wtf import csrf as flask_wtf_csrf
+
+    from portal import security
+
+    with app.test_request_context("/feedback", method="POST"):
+        token = security.generate_csrf()
+        other = security.KeptSerializer(app.secret_key, salt="wtf-csrf-token").dumps("x" * 40)
+        cases = [token, None, "", "garbage", token[:-2] + "xx", other]
+        outcomes = [_outcome(security.validate_csrf, data) for data in cases]
+        assert outcomes == [_outcome(flask_wtf_csrf.validate_csrf, data) for data in cases]
+        assert outcomes[0] == "valid"
+        assert len(set(outcomes)) == 4  # valid, missing, invalid, do not match
+        later = time.time() + app.config["WTF_CSRF_TIME_LIMIT"] + 10
+        monkeypatch.setattr(time, "time", lambda: later)
+        assert _outcome(security.validate_csrf, token) == "The CSRF token has expired."
+        assert _outcome(flask_wtf_csrf.validate_csrf, token) == "The CSRF token has expired."
+        monkeypatch.undo()
+        session.pop("csrf_token")
+        assert _outcome(security.validate_csrf, token) == "The CSRF session token is missing."
