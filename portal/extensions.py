@@ -202,7 +202,47 @@ def _limits_switched_off() -> bool:
     return not current_app.config.get("RATELIMIT_ENABLED", True)
 
 
-login_manager = LoginManager()
+class PortalLoginManager(LoginManager):
+    """Flask-Login, finding a request that carries no sign-in anonymous without its full search.
+
+    Every public request asks who is signed in (kept pages, the private-page headers); for a
+    visitor with no account in the session, no remember-me cookie and no other way to sign in,
+    Flask-Login still hashed the address and browser into a session identifier (SHA-512) to
+    compare with one the session does not have, and looked for the cookie and header, to
+    conclude "anonymous". Here that visitor is anonymous at once, with the one side effect
+    Flask-Login's "basic" session protection has on such a session (it is marked not fresh) and
+    its signals. Anything else (an account in the session, an identifier, a remember-me cookie,
+    a request loader, "strong" protection) goes through Flask-Login as before."""
+
+    def _load_user(self) -> None:
+        from flask import g, session
+        from flask_login.config import AUTH_HEADER_NAME, COOKIE_NAME
+        from flask_login.signals import session_protected, user_accessed
+
+        app = current_app._get_current_object()  # type: ignore[attr-defined]
+        config = app.config
+        mode = config.get("SESSION_PROTECTION", self.session_protection)
+        sess = session._get_current_object()  # type: ignore[attr-defined]
+        if (
+            self._user_callback is None
+            or self._request_callback is not None
+            or mode == "strong"
+            or "_user_id" in sess
+            or "_id" in sess
+            or config.get("REMEMBER_COOKIE_NAME", COOKIE_NAME) in request.cookies
+            or config.get("AUTH_HEADER_NAME", AUTH_HEADER_NAME) in request.headers
+        ):
+            return super()._load_user()
+        user_accessed.send(app)
+        if mode == "basic" and sess:  # Flask-Login's basic protection, for a session with no id
+            if sess.get("_fresh") is not False:
+                sess["_fresh"] = False
+            session_protected.send(app)
+        g._login_user = self.anonymous_user()
+        return None
+
+
+login_manager = PortalLoginManager()
 login_manager.login_view = "auth.login"
 login_manager.login_message = "Sign in to continue."
 login_manager.login_message_category = "info"
