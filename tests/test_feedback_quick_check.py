@@ -176,3 +176,26 @@ def test_the_quick_check_leaves_the_form_token_to_the_form_when_it_was_not_check
         "/feedback", method="POST", data=valid_answers(submission_key=KEY)
     ):
         assert plainly_valid_answers(None) is None
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("transport_mode", " ", "Choose what your feedback is about from the list, or none"),
+        ("transport_mode", "None", "Choose what your feedback is about from the list, or none"),
+        ("locality", " ", "Not a valid choice"),
+        ("locality", "None", "Not a valid choice"),
+        ("rating", " ", "Not a valid choice"),
+        ("rating", "None", "Not a valid choice"),
+    ],
+)
+def test_an_unknown_optional_answer_is_an_error_not_a_server_error(
+    app, client, field, value, message
+):
+    # Spaces and "None" were let through as answers and stored as unknown choices: a 500.
+    page = client.get("/feedback").get_data(as_text=True)
+    response = client.post("/feedback", data=hidden_fields(page) | valid_answers(**{field: value}))
+    assert response.status_code == 422
+    assert message in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Feedback)) == 0

@@ -51,22 +51,20 @@ RATING_CHOICES = [
 
 
 class OptionalRadioField(RadioField):
-    """A radio group that may be left unanswered but refuses values outside its choices."""
+    """A radio group that may be left unanswered (nothing sent, or an empty value) but refuses
+    anything outside its choices with `message`. Its validator is `Optional(strip_whitespace=
+    False)`: a value of spaces is not "unanswered" (it was let through as a value and stored
+    as an unknown choice: a server error)."""
+
+    def __init__(self, *args, message: str = "Not a valid choice.", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.message = message
 
     def pre_validate(self, form: PortalForm) -> None:
-        if self.data in (None, "", "None"):
-            return
-        super().pre_validate(form)
-
-
-class TransportModeField(OptionalRadioField):
-    """The optional "What is it about?" question, with a plain message for unknown values."""
-
-    def pre_validate(self, form: PortalForm) -> None:
-        if self.data in (None, "", "None"):
+        if self.data in (None, ""):
             return
         if self.data not in {value for value, _ in self.choices}:
-            raise ValidationError("Choose what your feedback is about from the list, or none")
+            raise ValidationError(self.message)
 
 
 class FeedbackForm(PortalForm):
@@ -91,12 +89,13 @@ class FeedbackForm(PortalForm):
             Length(max=BODY_MAX, message=f"Feedback must be {BODY_MAX:,} characters or fewer"),
         ],
     )
-    transport_mode = TransportModeField(
+    transport_mode = OptionalRadioField(
         "What is it about? (optional)",
         description="If your feedback is about a kind of transport or a place we run, choose it.",
         choices=TRANSPORT_MODE_CHOICES,
         widget=GovRadioInput(),
-        validators=[Optional()],
+        validators=[Optional(strip_whitespace=False)],
+        message="Choose what your feedback is about from the list, or none",
     )
     stakeholder_type = RadioField(
         "Who are you giving feedback as?",
@@ -116,13 +115,13 @@ class FeedbackForm(PortalForm):
         "Where are you based? (optional)",
         choices=LOCALITY_CHOICES,
         widget=GovRadioInput(),
-        validators=[Optional()],
+        validators=[Optional(strip_whitespace=False)],
     )
     rating = OptionalRadioField(
         "How well is this commitment being delivered? (optional)",
         choices=RATING_CHOICES,
         widget=GovRadioInput(),
-        validators=[Optional()],
+        validators=[Optional(strip_whitespace=False)],
     )
     consent_to_contact = BooleanField(
         "I agree to be contacted by the Combined Authority about this feedback",
@@ -180,13 +179,13 @@ class FeedbackForm(PortalForm):
         if field.data and field.data not in allowed:
             raise ValidationError("Choose a commitment from the list")
 
+    def validate_rating(self, field: RadioField) -> None:
+        if field.data not in (None, "") and field.data not in {"1", "2", "3", "4", "5"}:
+            raise ValidationError("Choose a rating from 1 to 5")
+
     def validate_submission_key(self, field: HiddenField) -> None:
         if field.data and not SUBMISSION_KEY.fullmatch(field.data):
             raise ValidationError(FORM_CHANGED)
-
-    def validate_rating(self, field: RadioField) -> None:
-        if field.data not in (None, "", "None") and field.data not in {"1", "2", "3", "4", "5"}:
-            raise ValidationError("Choose a rating from 1 to 5")
 
     def to_new_feedback(self, commitment: Commitment | None, **extra) -> NewFeedback:
         """Return the validated answers as the service's input."""
