@@ -34,7 +34,41 @@ class Base(DeclarativeBase):
 
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
-csrf = CSRFProtect()
+
+
+class PortalCSRFProtect(CSRFProtect):
+    """Flask-WTF's CSRF protection, checking a form token with the portal's kept serializer.
+
+    Flask-WTF's `validate_csrf` builds an itsdangerous serializer (and its signer, derived key
+    and HMAC) for every token it checks; `portal.security.validate_csrf` is the same check with
+    the same messages, its serializer made once per secret key. The rest is Flask-WTF's
+    `protect` as it is (exemptions, methods, the referrer check over HTTPS)."""
+
+    def protect(self, apply_exemptions: bool = False) -> None:
+        from flask import g
+        from flask_wtf.csrf import ValidationError, logger, same_origin
+
+        from .security import validate_csrf
+
+        if apply_exemptions and (not request.endpoint or self._is_exempt()):
+            return
+        if request.method not in current_app.config["WTF_CSRF_METHODS"]:
+            return
+        try:
+            validate_csrf(self._get_csrf_token())
+        except ValidationError as e:
+            logger.info(e.args[0])
+            self._error_response(e.args[0])
+        if request.is_secure and current_app.config["WTF_CSRF_SSL_STRICT"]:
+            if not request.referrer:
+                self._error_response("The referrer header is missing.")
+            good_referrer = f"https://{request.host}/"
+            if not same_origin(request.referrer, good_referrer):
+                self._error_response("The referrer does not match the host.")
+        g.csrf_valid = True  # mark this request as CSRF valid
+
+
+csrf = PortalCSRFProtect()
 # Set on an app whose only limits are its routes' own (no application-wide limits): see
 # portal/__init__.py, drop_rate_limit_middleware.
 ROUTE_LIMITS_ONLY = "portal.route_limits_only"
@@ -168,7 +202,47 @@ def _limits_switched_off() -> bool:
     return not current_app.config.get("RATELIMIT_ENABLED", True)
 
 
-login_manager = LoginManager()
+class PortalLoginManager(LoginManager):
+    """Flask-Login, finding a request that carries no sign-in anonymous without its full search.
+
+    Every public request asks who is signed in (kept pages, the private-page headers); for a
+    visitor with no account in the session, no remember-me cookie and no other way to sign in,
+    Flask-Login still hashed the address and browser into a session identifier (SHA-512) to
+    compare with one the session does not have, and looked for the cookie and header, to
+    conclude "anonymous". Here that visitor is anonymous at once, with the one side effect
+    Flask-Login's "basic" session protection has on such a session (it is marked not fresh) and
+    its signals. Anything else (an account in the session, an identifier, a remember-me cookie,
+    a request loader, "strong" protection) goes through Flask-Login as before."""
+
+    def _load_user(self) -> None:
+        from flask import g, session
+        from flask_login.config import AUTH_HEADER_NAME, COOKIE_NAME
+        from flask_login.signals import session_protected, user_accessed
+
+        app = current_app._get_current_object()  # type: ignore[attr-defined]
+        config = app.config
+        mode = config.get("SESSION_PROTECTION", self.session_protection)
+        sess = session._get_current_object()  # type: ignore[attr-defined]
+        if (
+            self._user_callback is None
+            or self._request_callback is not None
+            or mode == "strong"
+            or "_user_id" in sess
+            or "_id" in sess
+            or config.get("REMEMBER_COOKIE_NAME", COOKIE_NAME) in request.cookies
+            or config.get("AUTH_HEADER_NAME", AUTH_HEADER_NAME) in request.headers
+        ):
+            return super()._load_user()
+        user_accessed.send(app)
+        if mode == "basic" and sess:  # Flask-Login's basic protection, for a session with no id
+            if sess.get("_fresh") is not False:
+                sess["_fresh"] = False
+            session_protected.send(app)
+        g._login_user = self.anonymous_user()
+        return None
+
+
+login_manager = PortalLoginManager()
 login_manager.login_view = "auth.login"
 login_manager.login_message = "Sign in to continue."
 login_manager.login_message_category = "info"

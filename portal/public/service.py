@@ -174,10 +174,17 @@ def _as_stored(feedback: Feedback, new_id: int) -> Feedback:
     its id and reference known, the rest read back as stored (enums, defaults) when used; its
     contact details, if any, pending (written by the commit)."""
     contact = feedback.contact
-    feedback.contact = None  # merged on its own below: it is not stored yet
+    feedback.contact = None  # added on its own below: it is not stored yet
     feedback.id = new_id
     make_transient_to_detached(feedback)
-    stored = db.session.merge(feedback, load=False)
+    # The object itself joins the session as the row's (no copy, as merge made): nothing else
+    # holds it. Merged only if the session still holds an object of the same id (one a
+    # rolled-back transaction had inserted: SQLite gives its id again).
+    if db.session.identity_key(Feedback, new_id) in db.session.identity_map:
+        stored = db.session.merge(feedback, load=False)
+    else:
+        db.session.add(feedback)
+        stored = feedback
     db.session.expire(stored, _reloaded())
     if contact is not None:
         contact.feedback_id = new_id

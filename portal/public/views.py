@@ -26,7 +26,8 @@ from ..privacy import service as privacy_service
 from ..progress import service as progress_service
 from ..security import external_url, seal, unseal
 from . import pagecache, service
-from .forms import CONSENT_NEEDS_EMAIL, FeedbackForm
+from .forms import CONSENT_NEEDS_EMAIL, FeedbackForm, new_feedback, plainly_valid_answers
+from .service import NewFeedback
 
 bp = Blueprint("public", __name__)
 
@@ -92,8 +93,15 @@ def _new_form(commitment: Commitment | None = None) -> FeedbackForm:
 
 def _handle_feedback(template: str, commitment: Commitment | None, **context):
     """Validate and store a feedback form, answering plain and htmx requests alike."""
-    form = _new_form(commitment)
     set_expired_message("Your session timed out. Check your feedback and send it again.")
+    if request.method == "POST":
+        # The usual case, a form that passes, is checked without building the form; anything
+        # else (and every error shown) goes through FeedbackForm as before.
+        checked = plainly_valid_answers(commitment, find_commitment=service.get_commitment)
+        if checked is not None:
+            answers, chosen = checked
+            return _store_feedback(new_feedback(answers, chosen))
+    form = _new_form(commitment)
     if request.method == "POST":
         if form.website.data:
             # Honeypot filled: a bot. Look the same as success, store nothing.
@@ -103,23 +111,7 @@ def _handle_feedback(template: str, commitment: Commitment | None, **context):
             form.commitment.data = commitment.slug
         if form.validate():
             chosen = commitment if commitment is not None else form.chosen_commitment
-            submission = service.submit_feedback(form.to_new_feedback(chosen), offer_equality=True)
-            previous = unseal(session.get("confirmation"), {})
-            if not submission.duplicate or previous.get("reference") != (
-                submission.feedback.reference
-            ):
-                session["confirmation"] = seal(
-                    {"reference": submission.feedback.reference, "token": submission.token}
-                )
-                if submission.equality_token:
-                    _offer_equality_questions(submission.equality_token)
-            db.session.commit()  # the item, its acknowledgement and the equality token together
-            if request.htmx:
-                body = render_block(
-                    "public/confirmation.html", "content", **_confirmation_context()
-                )
-                return htmx_response(body, push_url=url_for("public.confirmation"))
-            return redirect(url_for("public.confirmation"), code=303)
+            return _store_feedback(form.to_new_feedback(chosen))
         if form.submission_key.errors:  # a tampered one-time key: issue a fresh one
             form.submission_key.data = service.new_submission_key()
         status = 422
@@ -131,6 +123,23 @@ def _handle_feedback(template: str, commitment: Commitment | None, **context):
     if request.htmx and request.method == "POST":
         return render_block(template, "content", **context), status
     return pagecache.keep(render_template(template, **context), form.submission_key.data), status
+
+
+def _store_feedback(data: NewFeedback):
+    """Store valid feedback, keep its reference for the confirmation, and show it."""
+    submission = service.submit_feedback(data, offer_equality=True)
+    previous = unseal(session.get("confirmation"), {})
+    if not submission.duplicate or previous.get("reference") != submission.feedback.reference:
+        session["confirmation"] = seal(
+            {"reference": submission.feedback.reference, "token": submission.token}
+        )
+        if submission.equality_token:
+            _offer_equality_questions(submission.equality_token)
+    db.session.commit()  # the item, its acknowledgement and the equality token together
+    if request.htmx:
+        body = render_block("public/confirmation.html", "content", **_confirmation_context())
+        return htmx_response(body, push_url=url_for("public.confirmation"))
+    return redirect(url_for("public.confirmation"), code=303)
 
 
 @bp.route("/commitments/<slug>", methods=["GET", "POST"])
