@@ -98,6 +98,8 @@ def test_consent_to_quote_is_off_unless_ticked(app, client):
 BAD_INPUTS = [
     ({"body": ""}, "body", "Enter your feedback"),
     ({"body": "too short"}, "body", "Feedback must be 10 characters or more"),
+    ({"body": " " * 15}, "body", "Enter your feedback"),
+    ({"body": "   short      "}, "body", "Feedback must be 10 characters or more"),
     ({"body": "x" * 5001}, "body", "Feedback must be 5,000 characters or fewer"),
     ({"stakeholder_type": None}, "stakeholder_type", "Select who you are giving feedback as"),
     ({"stakeholder_type": "alien"}, "stakeholder_type", "Not a valid choice"),

@@ -179,6 +179,15 @@ class FeedbackForm(PortalForm):
         if field.data and field.data not in allowed:
             raise ValidationError("Choose a commitment from the list")
 
+    def validate_body(self, field: TextAreaField) -> None:
+        # The length that counts is the text's, without the spaces around it (it is stored
+        # stripped): fifteen spaces were accepted and stored as empty feedback.
+        text = (field.data or "").strip()
+        if not text:
+            raise ValidationError("Enter your feedback")
+        if len(text) < BODY_MIN:
+            raise ValidationError(f"Feedback must be {BODY_MIN} characters or more")
+
     def validate_rating(self, field: RadioField) -> None:
         if field.data not in (None, "") and field.data not in {"1", "2", "3", "4", "5"}:
             raise ValidationError("Choose a rating from 1 to 5")
@@ -278,7 +287,7 @@ def plainly_valid_answers(
             return None
         answers[name] = values[0] if values else None
     body = answers["body"]
-    if not body or not BODY_MIN <= len(body) <= BODY_MAX:
+    if not body or not BODY_MIN <= len(body.strip()) or len(body) > BODY_MAX:
         return None
     if answers["stakeholder_type"] not in _STAKEHOLDER_VALUES:
         return None
