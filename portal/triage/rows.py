@@ -4,7 +4,8 @@ A page of fifty items was loaded as ORM objects (each with its commitment, whose
 themes came along, and its roles, themes, codes and assignee: seven statements and a few
 thousand attribute loads) and rendered by walking those objects in the template, with a link
 built by `url_for` per row: about 30 ms of CPU a page, most of a request. Here a page is three
-statements (the items' columns, their tags, the names of their commitments and assignees),
+statements (the items' columns, their tags, and the filter lists, which hold the commitments'
+titles and the assignees' names),
 each row is a frozen `InboxItem`, and a row's HTML is rendered once per distinct row and link
 (`portal/core/fragments.py`, bounded, per process; `FRAGMENT_CACHE = False` renders every row):
 a row's key holds everything it shows, so a change to the item is a new key, never stale HTML.
@@ -89,39 +90,35 @@ def load_page(
     query: Select, limit: int, known: dict[str, list[Choice]] | None = None
 ) -> tuple[list[InboxItem], bool]:
     """Run the inbox's query (started from `item_columns()`) for `limit` items and return them,
-    in order, with their tags (one more statement), commitment titles and assignee names (from
-    `known`, the page's `choices()`, when given; one more statement for any they do not hold),
-    and whether more items follow."""
+    in order, with their tags (one more statement), and whether more items follow. Commitment
+    titles and assignee names come from `known`, the page's `choices()` (read here when not
+    given), which lists every commitment; an assignee who can no longer be assigned is looked
+    up on its own."""
     found = db.session.execute(query.limit(limit + 1)).all()
     more = len(found) > limit
     found = found[:limit]  # (the tags of a page's 50 ids: a statement psycopg keeps parsed)
     if not found:
         return [], more
-    ids = [row.id for row in found]
     tags: dict[int, list[str]] = {}
-    for feedback_id, name in db.session.execute(_tags_query(), {"ids": ids}):
+    for feedback_id, name in db.session.execute(_tags_query(), {"ids": [r.id for r in found]}):
         tags.setdefault(feedback_id, []).append(name)
-    names = {}
-    if known:
-        names = {("c", c.id): c.title for c in known["commitments"]}
-        names |= {("u", m.id): m.title for m in known["members"]}
-    names |= _names(
-        {row.commitment_id for row in found if row.commitment_id is not None}
-        - {id_ for kind, id_ in names if kind == "c"},
-        {row.assignee_id for row in found if row.assignee_id is not None}
-        - {id_ for kind, id_ in names if kind == "u"},
-    )
+    known = choices() if known is None else known
+    titles = {c.id: c.title for c in known["commitments"]}
+    people = {m.id: m.title for m in known["members"]}
+    others = {r.assignee_id for r in found if r.assignee_id is not None} - people.keys()
+    if others:
+        people |= _display_names(others)
     items = [
         InboxItem(
             id=row.id,
             reference=row.reference,
             received_at=row.received_at,
             commitment_id=row.commitment_id,
-            commitment_title=names.get(("c", row.commitment_id)),
+            commitment_title=titles.get(row.commitment_id),
             body=row.body,
             stakeholder_type=row.stakeholder_type,
             status=row.status,
-            assignee_name=names.get(("u", row.assignee_id)),
+            assignee_name=people.get(row.assignee_id),
             tags=tuple(tags.get(row.id, ())),
         )
         for row in found
@@ -162,30 +159,13 @@ def _tags_query() -> Any:
     )
 
 
-def _names(commitment_ids: set[int], user_ids: set[int]) -> dict[tuple[str, int], str]:
-    """The titles of these commitments and the display names of these users, in one statement."""
-    if not commitment_ids and not user_ids:
-        return {}
+def _display_names(user_ids: set[int]) -> dict[int, str]:
+    """These accounts' display names: their name, or their email when they gave none (as
+    User.display_name)."""
     found = db.session.execute(
-        _names_query(), {"commitments": list(commitment_ids), "users": list(user_ids)}
+        select(User.id, User.name, User.email).where(User.id.in_(sorted(user_ids)))
     )
-    # A user's display name is their name, or their email when they gave none (User.display_name).
-    return {(kind, id_): name or email for kind, id_, name, email in found}
-
-
-@cache
-def _names_query() -> Any:
-    return union_all(
-        select(
-            literal("c").label("kind"),
-            Commitment.id,
-            Commitment.title,
-            literal(None, String).label("email"),
-        ).where(Commitment.id.in_(bindparam("commitments", expanding=True))),
-        select(literal("u"), User.id, User.name, User.email).where(
-            User.id.in_(bindparam("users", expanding=True))
-        ),
-    )
+    return {id_: name or email for id_, name, email in found}
 
 
 @dataclass(frozen=True, slots=True)
