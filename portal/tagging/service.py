@@ -311,13 +311,8 @@ def current_labels(item: Feedback, families: tuple[str, ...] = FAMILIES) -> dict
 
 def dismissed(item: Feedback) -> set[tuple[str, str]]:
     """Return the (family, label) suggestions members dismissed for this item."""
-    return set(
-        db.session.execute(
-            select(SuggestionDecision.family, SuggestionDecision.label).where(
-                SuggestionDecision.feedback_id == item.id, SuggestionDecision.action == "dismissed"
-            )
-        ).all()
-    )
+    found = db.session.execute(_dismissed_query(), {"ids": [item.id]})
+    return {(family, label) for _, family, label in found}
 
 
 def suggestions(
