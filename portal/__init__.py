@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from importlib import import_module
 from importlib.util import find_spec
 from pathlib import Path
+from typing import Any
 
 from flask import Flask, Response
 from govuk_frontend_wtf.main import WTFormsHelpers
@@ -57,11 +59,59 @@ FEATURES = (
 )
 
 
+class PortalFlask(Flask):
+    """Flask, with the answer to "is this view or hook a coroutine function?" kept per function.
+
+    Flask asks it (`inspect.iscoroutinefunction`, through `ensure_sync`) of the view and of
+    every hook before and after every request: ten times a request, the same functions each
+    time. The answers are kept for the functions registered with the app (a bounded number);
+    a function made during a request (`after_this_request`) is asked each time, as in Flask."""
+
+    KEPT_SYNC_FUNCTIONS = 1024
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._sync_functions: dict[Callable[..., Any], Callable[..., Any]] = {}
+
+    def ensure_sync(self, func: Callable[..., Any]) -> Callable[..., Any]:
+        kept = self._sync_functions
+        try:
+            return kept[func]
+        except KeyError:
+            made = super().ensure_sync(func)
+            if len(kept) < self.KEPT_SYNC_FUNCTIONS and _registered(self, func):
+                kept[func] = made
+            return made
+        except TypeError:  # an unhashable callable
+            return super().ensure_sync(func)
+
+
+def _registered(app: Flask, func: Callable[..., Any]) -> bool:
+    """Say whether `func` is one of the app's views, hooks or error handlers."""
+    if func in app.view_functions.values():
+        return True
+    hooks = (
+        app.before_request_funcs,
+        app.after_request_funcs,
+        app.teardown_request_funcs,
+        app.url_value_preprocessors,
+    )
+    if any(func in funcs for registry in hooks for funcs in registry.values()):
+        return True
+    if func in app.teardown_appcontext_funcs:
+        return True
+    return any(
+        func in handlers.values()
+        for by_code in app.error_handler_spec.values()
+        for handlers in by_code.values()
+    )
+
+
 def create_app(
     overrides: dict[str, object] | None = None, instance_path: Path | str | None = None
 ) -> Flask:
     """Create and configure the portal application (instance/ of the checkout by default)."""
-    app = Flask(
+    app = PortalFlask(
         __name__,
         instance_path=str(instance_path or ROOT / "instance"),
         template_folder=str(ROOT / "templates"),

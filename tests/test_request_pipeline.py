@@ -1,7 +1,7 @@
 """The request pipeline behind the public pages (issue 17): what was made cheaper still does
 what it did — the content version read on each thread's own connection, route limits declared
 for POST left out of GETs, the session cookie and form token made by kept serializers, the Vary
-header added as text."""
+header added as text, the sync wrappers of registered views and hooks kept."""
 
 from __future__ import annotations
 
@@ -153,3 +153,51 @@ def test_vary_is_added_as_werkzeug_adds_it(before, name, after):
     add_vary(ours, name)
     theirs.vary.add(name)
     assert ours.headers["Vary"] == theirs.headers["Vary"] == after
+
+
+def test_the_answer_for_a_registered_view_or_hook_is_kept(app, client):
+    kept = app._sync_functions
+    kept.clear()
+    assert client.get("/privacy").status_code == 200
+    view = app.view_functions["public.privacy"]
+    assert view in kept
+    hook = app.after_request_funcs[None][0]
+    assert hook in kept
+    assert app.ensure_sync(view) is kept[view]
+    size = len(kept)
+    assert client.get("/privacy").status_code == 200
+    assert len(kept) == size  # the same functions: nothing more kept
+
+
+def test_functions_made_during_requests_are_not_kept_and_coroutines_keep_flask_s_wrapper(
+    tmp_path_factory,
+):
+    from flask import after_this_request
+
+    app = make_app("sqlite", tmp_path_factory)
+    made: list = []
+
+    @app.get("/_made_during_a_request")
+    def made_during_a_request():
+        @after_this_request
+        def mark(response: Response) -> Response:
+            response.headers["X-Marked"] = "yes"
+            return response
+
+        made.append(mark)
+        return "ok"
+
+    async def answer() -> str:
+        return "async ok"
+
+    app.add_url_rule("/_async_view", "async_view", answer)
+    client = app.test_client()
+    for _ in range(3):
+        response = client.get("/_made_during_a_request")
+        assert response.headers["X-Marked"] == "yes"
+    assert len(made) == 3 and not any(function in app._sync_functions for function in made)
+    assert made_during_a_request in app._sync_functions
+    wrapped = app.ensure_sync(answer)
+    assert wrapped is not answer  # Flask's async-to-sync wrapper, kept for the registered view
+    assert app._sync_functions[answer] is wrapped
+    assert app.ensure_sync(answer) is wrapped
