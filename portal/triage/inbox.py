@@ -8,7 +8,23 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
 from flask import g, has_app_context
-from sqlalchemy import Select, exists, false, func, literal_column, or_, select, tuple_
+from sqlalchemy import (
+    Integer,
+    Select,
+    cast,
+    event,
+    exists,
+    false,
+    func,
+    literal_column,
+    null,
+    or_,
+    select,
+    true,
+    tuple_,
+    union_all,
+)
+from sqlalchemy.orm import Session
 
 from ..extensions import db
 from ..inputs import parse_date_range, parse_id
@@ -160,8 +176,11 @@ def apply_filters(
     return query.where(*conditions) if conditions else query
 
 
-def _conditions(filters: InboxFilters, user: User | None, with_status: bool) -> list:
-    """The WHERE clauses of every filter that is set, but the search."""
+def _conditions(
+    filters: InboxFilters, user: User | None, with_status: bool, tokens: Iterable[str] = ()
+) -> list:
+    """The WHERE clauses of every filter that is set, but the search; `tokens`: the links (code,
+    role, theme) the search asks the index for as tokens, which need no clause of their own."""
     conditions = []
     if with_status and filters.status:
         conditions.append(Feedback.status == filters.status)
@@ -172,14 +191,14 @@ def _conditions(filters: InboxFilters, user: User | None, with_status: bool) -> 
             Feedback.commitment_id
             == select(Commitment.id).where(Commitment.slug == filters.commitment).scalar_subquery()
         )
-    if filters.role:
+    if filters.role and "role" not in tokens:
         role_id = select(Role.id).where(Role.slug == filters.role).scalar_subquery()
         conditions.append(
             exists().where(
                 feedback_roles.c.feedback_id == Feedback.id, feedback_roles.c.role_id == role_id
             )
         )
-    if filters.theme:
+    if filters.theme and "theme" not in tokens:
         theme_id = select(Theme.id).where(Theme.slug == filters.theme).scalar_subquery()
         conditions.append(
             exists().where(
@@ -187,7 +206,7 @@ def _conditions(filters: InboxFilters, user: User | None, with_status: bool) -> 
                 feedback_themes.c.theme_id == theme_id,
             )
         )
-    if filters.code:
+    if filters.code and "code" not in tokens:
         conditions.append(
             exists().where(
                 feedback_codes.c.feedback_id == Feedback.id,
@@ -267,21 +286,31 @@ def inbox_query(
     after: tuple[datetime, int] | None = None,
     with_status: bool = True,
     ordered: bool = True,
+    plan: str | None = None,
+    wide: bool = True,
 ) -> Select:
     """Return the inbox's query: every filter (a search is one of them), newest first, after
     the item `after` (received at, id) when given.
 
     The one place the inbox's items are selected from its filters: its pages, its status
-    counts and the staff export (portal/dataio) all start here. On SQLite a search drives the
-    query from the search index, which lists matches newest first by itself (see
-    `search.hits`): a page reads about as many matches as it shows, however common the word.
+    counts, the matches a PostgreSQL search reads once per request (`search_matches`) and the
+    staff export (portal/dataio) all start here. On SQLite a search drives the query from the
+    search index, which lists matches newest first by itself (see `search.hits`): a page reads
+    about as many matches as it shows, however common the word. On PostgreSQL a search is read
+    as `plan` says (WALK or BITMAP; `search_plan` when not given); `wide`: the query reads
+    whole rows (a page's), so a bitmap's matches are sorted by id and time before they are read.
     """
     query = select(Feedback) if query is None else query
-    conditions = _conditions(filters, user, with_status)
-    order = NEWEST_FIRST
     facets = _facets(filters, user) if filters.q else ()
     if facets is None:
         return query.where(false())  # a commitment, role or theme that does not exist
+    # PostgreSQL keeps the tokens by triggers in the same transaction as the links (migration
+    # 0013g): an item has a link's token exactly when it has the link, so asking the index for
+    # the token is the whole filter ("bus" + a code: the code's 20,000 links were read and
+    # hashed for its 3,570 matches, 3-5 ms).
+    tokens = _indexed(filters) if facets and not search.keyed_index() else ()
+    conditions = _conditions(filters, user, with_status, tokens)
+    order = NEWEST_FIRST
     if filters.q and search.keyed_index():
         # A filter few items pass and spread over time (a code, an assignee) is part of the
         # search itself: FTS5 intersects the word's matches with the filter's, skipping through
@@ -315,15 +344,11 @@ def inbox_query(
     else:
         if after is not None:
             conditions.append(tuple_(Feedback.received_at, Feedback.id) < tuple_(*after))
-        if (
-            filters.q
-            and not facets
-            and search_plan(filters, user, conditions, with_status=with_status, after=after) == WALK
-        ):
+        if filters.q and not facets and (plan or search_plan(filters, user)) == WALK:
             conditions.append(search.checked_clause(filters.q))
         elif filters.q:
             conditions.append(search.match_clause(filters.q, facets))
-            if ordered:
+            if ordered and wide:
                 # Read from the search index: every match is read and sorted. Sort only their
                 # ids and times, then fetch the page's rows by id, rather than sorting whole
                 # rows joined to what the page loads with them ("bus" + a code: 3,570 matches,
@@ -345,55 +370,196 @@ def inbox_query(
 # row checked against the search, stopping at the page's end; or the search index's bitmap of
 # every match, read and sorted. The walk costs about a page over the word's share of the items
 # ("bus", 18%: 280 rows; "safe space", 4%: 1,300), the bitmap as many rows as there are matches
-# (40,480 for "safe space": 250-350 ms at a million items). The planner chooses from its
-# estimate of the share, which for a phrase or two words that go together is far too low (1,488
-# estimated for "safe space"), so the inbox measures the share instead: it walks at most
-# PROBE_ROWS of the newest items the filters select and counts matches, stopping at
-# PROBE_MATCHES. That many or more (a share of 0.8% or more near the page), the walk; fewer, the
-# bitmap (at most about 1% of the items then, if the newest are like the rest).
+# (40,480 for "safe space": 250-350 ms at a million items). At a share of WALK_SHARE (0.8%) the
+# two cost about the same at a million items (6,400 rows walked, 8,000 matches).
+#
+# For a single word the share is the planner's estimate (one EXPLAIN, nothing read): the
+# column's statistics list the most common words with their shares, and a word they do not
+# list is rarer than those. For two or more words, or a phrase, the estimate is far too low (it
+# multiplies the words' shares as if they were independent: 1,488 estimated for "safe space",
+# 40,480 found), so the share is measured near the page instead: the inbox walks at most
+# PROBE_ROWS of the newest items the other filters select and counts matches, stopping at
+# PROBE_MATCHES. A search with a filter the search index holds (a code, an assignee, a role, a
+# theme) is always read from the index, which skips through the word's list using the token's.
 WALK, BITMAP = "walk", "bitmap"
 PROBE_ROWS = 1000
 PROBE_MATCHES = 8
+WALK_SHARE = PROBE_MATCHES / PROBE_ROWS
 
 
-def search_plan(
+_CACHES = ("inbox_search_plans", "inbox_search_reads")
+
+
+def _request_cache(name: str) -> dict:
+    """A dictionary kept for this request (a new one each call outside a request), forgotten
+    whenever the session writes (see `_forget_reads`)."""
+    return g.setdefault(name, {}) if has_app_context() else {}
+
+
+@event.listens_for(Session, "after_flush")
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_rollback")
+def _forget_reads(session: Session, *_args) -> None:
+    """What a request read of a search is stale once anything is written (a bulk action shows
+    the inbox again in the same request)."""
+    if has_app_context():
+        for name in _CACHES:
+            g.pop(name, None)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _forget_reads_on_write(state) -> None:
+    if not state.is_select:
+        _forget_reads(state.session)
+
+
+def _search_key(filters: InboxFilters, user: User | None) -> tuple:
+    """What a search's plan and matches depend on: the filters but the status, and the user."""
+    return (
+        tuple(filters.to_args(without=["status"]).items()),
+        getattr(user, "id", None),  # (a proxy for nobody in a streamed export)
+    )
+
+
+def search_plan(filters: InboxFilters, user: User | None) -> str:
+    """WALK or BITMAP (see above) for the search in `filters`, the status filter left out: the
+    page and its counts share one plan and one read (`search_read`). Decided once per
+    request."""
+    plans = _request_cache("inbox_search_plans")
+    key = _search_key(filters, user)
+    if key not in plans:
+        if _facets(filters, user) != ():
+            plans[key] = BITMAP  # the filter's token is in the search index (or nothing is)
+        elif len(filters.q.words) == 1:
+            plans[key] = WALK if search.estimated_share(filters.q) >= WALK_SHARE else BITMAP
+        else:
+            walked = (
+                select(literal_column("feedback.search_vector").label("vector"))
+                .select_from(Feedback)
+                .where(*_conditions(filters, user, with_status=False))
+                .order_by(*NEWEST_FIRST)
+                .limit(PROBE_ROWS)
+                .subquery()
+            )
+            found = (
+                select(literal_column("1"))
+                .select_from(walked)
+                .where(search.checked_clause(filters.q, walked.c.vector))
+                .limit(PROBE_MATCHES)
+                .subquery()
+            )
+            matches = db.session.scalar(select(func.count()).select_from(found))
+            plans[key] = WALK if matches >= PROBE_MATCHES else BITMAP
+    return plans[key]
+
+
+@dataclass
+class SearchRead:
+    """PostgreSQL: what one statement read of a search's newest matches (the status filter left
+    out), for both its page and its status counts: the counts of the first COUNT_CAP of them,
+    whether that is all of them, and the ids of the page's items, up to `limit` + 1 (the last
+    saying more follow) for the page (status, after, limit), or None when the matches read do
+    not hold the whole page."""
+
+    counts: dict[FeedbackStatus, int]
+    complete: bool
+    ids: list[int] | None
+    page: tuple
+
+
+def search_read(
     filters: InboxFilters,
     user: User | None,
-    conditions: list,
-    *,
-    with_status: bool = True,
     after: tuple[datetime, int] | None = None,
-) -> str:
-    """WALK or BITMAP (see above) for the search in `filters` with the other `conditions` (made
-    from the filters, the status among them or not, and `after`), from one probe of at most
-    PROBE_ROWS rows; probed once per request for the same items."""
-    # Without a status filter the page's conditions and the counts' are the same.
-    key = (
-        tuple(filters.to_args().items()),
-        getattr(user, "id", None),  # (a proxy for nobody in a streamed export)
-        with_status and filters.status is not None,
-        after,
-    )
-    plans = g.setdefault("inbox_search_plans", {}) if has_app_context() else {}
-    if key not in plans:
+    limit: int = PAGE_SIZE,
+    *,
+    any_page: bool = False,
+) -> SearchRead:
+    """The search's matches as its plan reads them (see `SearchRead`), once per request: a
+    walked search's among the newest COUNT_WINDOW items the other filters select (all of them
+    when the window held every item), an indexed one's newest COUNT_CAP + 1 (every match is read
+    and sorted then anyway). `any_page`: only the counts are wanted."""
+    cache = _request_cache("inbox_search_reads")
+    key = _search_key(filters, user)
+    page = (filters.status, after, limit)
+    found = cache.get(key)
+    if found is None or (found.page != page and not any_page):
+        found = cache[key] = _read_search(filters, user, after, limit)
+    return found
+
+
+def _read_search(
+    filters: InboxFilters, user: User | None, after: tuple[datetime, int] | None, limit: int
+) -> SearchRead:
+    if search_plan(filters, user) == WALK:
+        # The newest COUNT_WINDOW + 1 items, numbered; the last one only says whether the window
+        # held them all (it is never counted).
+        number = func.row_number().over(order_by=NEWEST_FIRST).label("number")
         walked = (
-            select(literal_column("feedback.search_vector").label("vector"))
-            .select_from(Feedback)
-            .where(*conditions)
+            select(
+                Feedback.received_at,
+                Feedback.id,
+                Feedback.status,
+                literal_column("feedback.search_vector").label("vector"),
+                number,
+            )
+            .where(*_conditions(filters, user, with_status=False))
             .order_by(*NEWEST_FIRST)
-            .limit(PROBE_ROWS)
+            .limit(COUNT_WINDOW + 1)
             .subquery()
         )
-        found = (
-            select(literal_column("1"))
-            .select_from(walked)
-            .where(search.checked_clause(filters.q, walked.c.vector))
-            .limit(PROBE_MATCHES)
-            .subquery()
+        matched = search.checked_clause(filters.q, walked.c.vector)
+        candidates = (
+            select(
+                walked.c.received_at,
+                walked.c.id,
+                walked.c.status,
+                (walked.c.number <= COUNT_WINDOW).label("within"),
+            )
+            .where(or_(matched, walked.c.number > COUNT_WINDOW))
+            .order_by(walked.c.number)
+            .limit(COUNT_CAP + 2)
         )
-        matches = db.session.scalar(select(func.count()).select_from(found))
-        plans[key] = WALK if matches >= PROBE_MATCHES else BITMAP
-    return plans[key]
+    else:
+        candidates = inbox_query(
+            filters,
+            user,
+            select(Feedback.received_at, Feedback.id, Feedback.status, true().label("within")),
+            with_status=False,
+            plan=BITMAP,
+            wide=False,
+        ).limit(COUNT_CAP + 1)
+    c = candidates.subquery("candidates")
+    newest = (c.c.within.desc(), c.c.received_at.desc(), c.c.id.desc())
+    ranked = select(c, func.row_number().over(order_by=newest).label("rank")).cte("ranked")
+    counted = ranked.c.within & (ranked.c.rank <= COUNT_CAP)
+    shown = [ranked.c.within]
+    if filters.status is not None:
+        shown.append(ranked.c.status == filters.status)
+    if after is not None:
+        shown.append(tuple_(ranked.c.received_at, ranked.c.id) < tuple_(*after))
+    no_time, no_id = cast(null(), Feedback.received_at.type), cast(null(), Integer)
+    statement = union_all(
+        select(ranked.c.status, func.count(), no_time, no_id)
+        .where(counted)
+        .group_by(ranked.c.status),
+        select(cast(null(), Feedback.status.type), func.count(), no_time, no_id).where(~counted),
+        select(ranked.c.status, cast(null(), Integer), ranked.c.received_at, ranked.c.id)
+        .where(*shown)
+        .order_by(ranked.c.received_at.desc(), ranked.c.id.desc())
+        .limit(limit + 1),
+    )
+    counts = {status: 0 for status in FeedbackStatus}
+    complete, ids = True, []
+    for status, number, _, id_ in db.session.execute(statement):
+        if id_ is not None:
+            ids.append(id_)
+        elif status is None:
+            complete = not number
+        else:
+            counts[FeedbackStatus(status)] = number
+    whole = complete or len(ids) > limit
+    return SearchRead(counts, complete, ids if whole else None, (filters.status, after, limit))
 
 
 # The filters looked up in the search index with the words (see `_facets`). On PostgreSQL not
@@ -463,7 +629,16 @@ def inbox_page(
     """Return one page of the inbox, newest first, after `cursor` (a keyset: every item that
     matches, with or without a search, is reached by following the pages). `known`: the page's
     `rows.choices()`, when already read (commitment titles and assignee names)."""
-    query = inbox_query(filters, user, rows.item_columns(), after=decode_cursor(cursor))
+    after = decode_cursor(cursor)
+    ids = None
+    if filters.q and not search.keyed_index():
+        ids = search_read(filters, user, after, limit).ids
+    if ids is None:
+        query = inbox_query(filters, user, rows.item_columns(), after=after)
+    elif not ids:
+        return InboxPage([], None)
+    else:
+        query = rows.item_columns().where(Feedback.id.in_(ids)).order_by(*NEWEST_FIRST)
     items, more = rows.load_page(query, limit, known)
     next_cursor = encode_cursor(items[-1].received_at, items[-1].id) if more else None
     return InboxPage([InboxRow(i, search.highlight(i.body, filters.q)) for i in items], next_cursor)
@@ -505,9 +680,10 @@ def status_counts(filters: InboxFilters, user: User | None) -> StatusCounts:
     Unfiltered, the totals come from the table the database keeps by triggers (exact, instant).
     Filtered, at most COUNT_CAP + 1 matching rows are read: exact counts for a filter that
     matches up to COUNT_CAP items, lower bounds ("at least", shown as N+) beyond that. On
-    PostgreSQL, a search read by walking (a common word or phrase) is counted among the newest
-    COUNT_WINDOW items the other filters select: exact when that is all of them, lower bounds
-    otherwise (a bitmap of every match would be read first to count in any other order).
+    PostgreSQL a search is counted from the matches its page is taken from (`search_matches`):
+    a walked one (a common word or phrase) among the newest COUNT_WINDOW items the other
+    filters select, exact when that is all of them, lower bounds otherwise (a bitmap of every
+    match would be read first to count in any other order).
     """
     others = filters.to_args(without=["status"])
     if not others:
@@ -517,41 +693,19 @@ def status_counts(filters: InboxFilters, user: User | None) -> StatusCounts:
             counts[FeedbackStatus(status)] = max(number, 0)
         return StatusCounts(counts)
     result = StatusCounts({status: 0 for status in FeedbackStatus})
-    walk = filters.q and not search.keyed_index() and not _indexed(filters)
-    if walk:
-        conditions = _conditions(filters, user, with_status=False)
-        walk = search_plan(filters, user, conditions, with_status=False) == WALK
-    beyond = False
-    if walk:
-        # The newest COUNT_WINDOW + 1 items, numbered; the last one only says whether the window
-        # held them all (it is never counted).
-        number = func.row_number().over(order_by=NEWEST_FIRST).label("number")
-        walked = (
-            select(
-                Feedback.status, literal_column("feedback.search_vector").label("vector"), number
-            )
-            .where(*conditions)
-            .order_by(*NEWEST_FIRST)
-            .limit(COUNT_WINDOW + 1)
-            .subquery()
-        )
-        matched = search.checked_clause(filters.q, walked.c.vector)
-        rows = db.session.execute(
-            select(walked.c.status, walked.c.number)
-            .where(or_(matched, walked.c.number > COUNT_WINDOW))
-            .limit(COUNT_CAP + 2)
-        ).all()
-        statuses = [status for status, n in rows if n <= COUNT_WINDOW]
-        beyond = len(statuses) < len(rows)
+    if filters.q and not search.keyed_index():
+        read = search_read(filters, user, any_page=True)
+        result.counts.update(read.counts)
+        capped = not read.complete
     else:
         # One bounded query: exact below the cap; past it, "at least" (shown N+).
         query = inbox_query(
             filters, user, select(Feedback.status), with_status=False, ordered=False
         )
         statuses = list(db.session.scalars(query.limit(COUNT_CAP + 1)))
-    for status in statuses[:COUNT_CAP]:
-        result.counts[FeedbackStatus(status)] += 1
-    capped = beyond or len(statuses) > COUNT_CAP
+        for status in statuses[:COUNT_CAP]:
+            result.counts[FeedbackStatus(status)] += 1
+        capped = len(statuses) > COUNT_CAP
     if capped:
         result.capped = set(FeedbackStatus)
     return result
