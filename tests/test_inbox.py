@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from flask import g
-from sqlalchemy import select, text
+from sqlalchemy import event, select, text
 
 from portal.dataio import export
 from portal.extensions import db
@@ -466,3 +466,112 @@ def test_a_search_with_dates_at_the_ends_of_the_years_allowed(corpus, member, cl
     assert login(client, member.email).status_code == 303
     response = client.get("/triage", query_string={"q": "bus", **dates})
     assert response.status_code == 200
+
+
+def statements_of(action) -> list[str]:
+    """The SQL statements `action()` runs."""
+    seen: list[str] = []
+
+    def note(conn, cursor, statement, *args):
+        seen.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        action()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", note)
+    return seen
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        {"q": "bus"},
+        {"q": "bus", "status": "in_review"},
+        {"q": "ferry", "code": "<code>"},
+        {"q": '"bus station"', "status": "new"},
+    ],
+)
+def test_a_search_page_and_its_counts_read_the_matches_once(corpus, member, args):
+    """PostgreSQL reads a search's matches once per request for its page and its status counts
+    (the counts were a second read of every match: a second bitmap, or a second walk); a single
+    word is planned from one EXPLAIN, words that go together from one probe, a code from
+    neither. SQLite reads its search index for each."""
+    filters = service.InboxFilters.from_args(resolve(args, corpus))
+    new_request()
+    found = statements_of(
+        lambda: (service.inbox_page(filters, member), service.status_counts(filters, member))
+    )
+    searched = [s for s in found if "search_vector" in s or "feedback_fts" in s]
+    page = service.inbox_page(filters, member)
+    want = expected(
+        corpus["items"],
+        lambda i: (
+            all(mentions(w)(i) for w in search.parse(args["q"]).words)
+            and (i.status.value == args["status"] if "status" in args else True)
+            and (corpus["code"] in i.codes if "code" in args else True)
+            and ("bus station" in i.body if '"' in args["q"] else True)
+        ),
+    )
+    assert [r.item.id for r in page.rows] == want[:50]
+    if db.engine.dialect.name != "postgresql":
+        assert len(searched) == 2
+        return
+    plans = [s for s in searched if s.startswith(("EXPLAIN", "SELECT count(*)"))]
+    reads = [s for s in searched if s.startswith("WITH ranked")]
+    assert len(reads) == 1, searched
+    assert len(plans) == (0 if "code" in args else 1), searched
+    assert len(searched) == len(reads) + len(plans)  # the page: its items fetched by id
+
+
+def test_a_rare_word_with_a_status_reaches_matches_older_than_any_window(
+    app_ctx, member, monkeypatch, plan
+):
+    # The word is only in the oldest items, long before the newest hundred; with a status
+    # filter, and with the read of the newest matches short, every page is still reached.
+    old = [
+        factories.feedback(
+            f"A hovercraft note {n}",
+            received_at=BASE + timedelta(hours=n),
+            status=S.NEW if n % 2 else S.CLOSED,
+        )
+        for n in range(9)
+    ]
+    for n in range(100):
+        factories.feedback(f"Newer note {n}", received_at=BASE + timedelta(days=10, hours=n))
+    db.session.commit()
+    monkeypatch.setattr(inbox, "COUNT_WINDOW", 20)
+    filters = service.InboxFilters.from_args({"q": "hovercraft", "status": "closed"})
+    assert walk(filters, member, limit=2) == [i.id for i in old[::2]][::-1]
+    counts = service.status_counts(filters, member)
+    if db.engine.dialect.name == "postgresql" and plan == inbox.WALK:
+        assert counts.label() == "0+"  # none among the newest 20: at least none, honestly
+    else:
+        assert counts.label() == "9" and counts[S.CLOSED] == 5
+
+
+def test_a_word_with_a_code_reaches_matches_spread_over_time(app_ctx, member, monkeypatch):
+    # A code on every seventh item, the word on every other: their matches are spread over the
+    # whole time, and more of them than the read of the newest matches holds.
+    code = service.create_code(member, "Lighting")
+    made = []
+    for n in range(70):
+        item = factories.feedback(
+            f"Note {n}" + (" about the bus" if n % 2 else ""),
+            received_at=BASE + timedelta(hours=n),
+        )
+        if n % 7 == 0:
+            service.set_tags(item, member, [], [], [code.id])
+        made.append(item)
+    db.session.commit()
+    want = [i.id for i in made if i.id and "bus" in i.body and code in i.codes][::-1]
+    assert len(want) == 5
+    monkeypatch.setattr(inbox, "COUNT_CAP", 3)
+    filters = service.InboxFilters.from_args({"q": "bus", "code": str(code.id)})
+    assert walk(filters, member, limit=2) == want
+    new_request()
+    counts = service.status_counts(filters, member)
+    assert counts.label() == "3+" and sum(counts.counts.values()) == 3
+    monkeypatch.setattr(inbox, "COUNT_CAP", 1000)
+    new_request()
+    assert service.status_counts(filters, member).label() == "5"

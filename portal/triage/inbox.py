@@ -409,7 +409,7 @@ def _forget_reads(session: Session, *_args) -> None:
 
 @event.listens_for(Session, "do_orm_execute")
 def _forget_reads_on_write(state) -> None:
-    if not state.is_select:
+    if state.is_insert or state.is_update or state.is_delete:
         _forget_reads(state.session)
 
 
