@@ -9,13 +9,16 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from flask import g, has_app_context
 from sqlalchemy import (
+    ARRAY,
     Integer,
     Select,
+    any_,
     cast,
     event,
     exists,
     false,
     func,
+    literal,
     literal_column,
     null,
     or_,
@@ -638,7 +641,9 @@ def inbox_page(
     elif not ids:
         return InboxPage([], None)
     else:
-        query = rows.item_columns().where(Feedback.id.in_(ids)).order_by(*NEWEST_FIRST)
+        # One array parameter: 51 listed ids were a statement psycopg parsed again each time.
+        chosen = Feedback.id == any_(literal(ids, ARRAY(Integer)))
+        query = rows.item_columns().where(chosen).order_by(*NEWEST_FIRST)
     items, more = rows.load_page(query, limit, known)
     next_cursor = encode_cursor(items[-1].received_at, items[-1].id) if more else None
     return InboxPage([InboxRow(i, search.highlight(i.body, filters.q)) for i in items], next_cursor)
