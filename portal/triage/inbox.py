@@ -495,32 +495,32 @@ def _read_search(
     filters: InboxFilters, user: User | None, after: tuple[datetime, int] | None, limit: int
 ) -> SearchRead:
     if search_plan(filters, user) == WALK:
-        # The newest COUNT_WINDOW + 1 items, numbered; the last one only says whether the window
-        # held them all (it is never counted).
-        number = func.row_number().over(order_by=NEWEST_FIRST).label("number")
+        # The newest COUNT_WINDOW + 1 items, each checked, then numbered (only their times, ids,
+        # statuses and checks: numbered with their search columns, 2,001 rows cost 1 ms more);
+        # the last one only says whether the window held them all (it is never counted).
         walked = (
             select(
                 Feedback.received_at,
                 Feedback.id,
                 Feedback.status,
-                literal_column("feedback.search_vector").label("vector"),
-                number,
+                search.checked_clause(filters.q).label("hit"),
             )
             .where(*_conditions(filters, user, with_status=False))
             .order_by(*NEWEST_FIRST)
             .limit(COUNT_WINDOW + 1)
             .subquery()
         )
-        matched = search.checked_clause(filters.q, walked.c.vector)
+        number = func.row_number().over(order_by=(walked.c.received_at.desc(), walked.c.id.desc()))
+        numbered = select(walked, number.label("number")).subquery()
         candidates = (
             select(
-                walked.c.received_at,
-                walked.c.id,
-                walked.c.status,
-                (walked.c.number <= COUNT_WINDOW).label("within"),
+                numbered.c.received_at,
+                numbered.c.id,
+                numbered.c.status,
+                (numbered.c.number <= COUNT_WINDOW).label("within"),
             )
-            .where(or_(matched, walked.c.number > COUNT_WINDOW))
-            .order_by(walked.c.number)
+            .where(or_(numbered.c.hit, numbered.c.number > COUNT_WINDOW))
+            .order_by(numbered.c.number)
             .limit(COUNT_CAP + 2)
         )
     else:
