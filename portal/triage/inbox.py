@@ -295,7 +295,7 @@ def inbox_query(
     the item `after` (received at, id) when given.
 
     The one place the inbox's items are selected from its filters: its pages, its status
-    counts, the matches a PostgreSQL search reads once per request (`search_matches`) and the
+    counts, the matches a PostgreSQL search reads once per request (`search_read`) and the
     staff export (portal/dataio) all start here. On SQLite a search drives the query from the
     search index, which lists matches newest first by itself (see `search.hits`): a page reads
     about as many matches as it shows, however common the word. On PostgreSQL a search is read
@@ -665,10 +665,10 @@ def status_counts(filters: InboxFilters, user: User | None) -> StatusCounts:
     Unfiltered, the totals come from the table the database keeps by triggers (exact, instant).
     Filtered, at most COUNT_CAP + 1 matching rows are read: exact counts for a filter that
     matches up to COUNT_CAP items, lower bounds ("at least", shown as N+) beyond that. On
-    PostgreSQL a search is counted from the matches its page is taken from (`search_matches`):
-    a walked one (a common word or phrase) among the newest COUNT_WINDOW items the other
-    filters select, exact when that is all of them, lower bounds otherwise (a bitmap of every
-    match would be read first to count in any other order).
+    PostgreSQL a search read from the index is counted from the one read its page is taken
+    from (`search_read`), and a walked one (a common word or phrase) among the newest
+    COUNT_WINDOW items the other filters select: exact when that is all of them, lower bounds
+    otherwise (a bitmap of every match would be read first to count in any other order).
     """
     others = filters.to_args(without=["status"])
     if not others:
