@@ -581,3 +581,18 @@ def test_a_word_with_a_code_reaches_matches_spread_over_time(app_ctx, member, mo
     monkeypatch.setattr(inbox, "COUNT_CAP", 1000)
     new_request()
     assert service.status_counts(filters, member).label() == "5"
+
+
+def test_a_search_read_in_a_request_is_read_again_after_a_change(corpus, member):
+    # A bulk action changes items and shows the inbox again in the same request: what the
+    # request read of the search before the change is not used after it.
+    filters = service.InboxFilters.from_args({"q": "bus", "code": str(corpus["code"].id)})
+    new_request()
+    before = service.status_counts(filters, member)
+    first = service.inbox_page(filters, member).rows[0].item
+    assert first.status is S.NEW
+    service.change_status(db.session.get(Feedback, first.id), member, S.IN_REVIEW)
+    db.session.flush()
+    after = service.status_counts(filters, member)
+    assert after[S.NEW] == before[S.NEW] - 1 and after[S.IN_REVIEW] == before[S.IN_REVIEW] + 1
+    assert service.inbox_page(filters, member).rows[0].item.status is S.IN_REVIEW
