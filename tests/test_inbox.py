@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from flask import g
-from sqlalchemy import select, text
+from sqlalchemy import event, select, text
 
 from portal.dataio import export
 from portal.extensions import db
@@ -68,6 +68,13 @@ def walk(filters, user, limit=4) -> list[int]:
     raise AssertionError("paging did not end")
 
 
+def new_request() -> None:
+    """Forget what this request read of a search (its plan and its matches), as a new request
+    would: the inbox reads a search once per request."""
+    for name in ("inbox_search_plans", "inbox_search_reads"):
+        g.pop(name, None)
+
+
 def expected(items, keep) -> list[int]:
     chosen = [db.session.get(Feedback, i.id) for i in items]
     chosen = [i for i in chosen if keep(i)]
@@ -78,8 +85,18 @@ def mentions(word):
     return lambda item: re.search(rf"\b{word}\b", item.body) is not None
 
 
+@pytest.fixture(params=["whole", "short"])
+def read(request, monkeypatch):
+    """PostgreSQL reads a search's newest matches once for its page and its counts; "short": so
+    few (COUNT_CAP, COUNT_WINDOW) that most pages are not among them and are read on their own."""
+    if request.param == "short":
+        monkeypatch.setattr(inbox, "COUNT_CAP", 2)
+        monkeypatch.setattr(inbox, "COUNT_WINDOW", 5)
+    return request.param
+
+
 @pytest.mark.parametrize("word", WORDS)
-def test_a_search_alone_reaches_every_match_newest_first(corpus, member, word, plan):
+def test_a_search_alone_reaches_every_match_newest_first(corpus, member, word, plan, read):
     filters = service.InboxFilters.from_args({"q": word})
     seen = walk(filters, member)
     assert seen == expected(corpus["items"], mentions(word))
@@ -121,7 +138,7 @@ def resolve(args: dict, corpus) -> dict:
 
 
 @pytest.mark.parametrize("word", ["bus", "ferry"])
-def test_a_search_with_any_filter_reaches_every_match(corpus, member, word, plan):
+def test_a_search_with_any_filter_reaches_every_match(corpus, member, word, plan, read):
     for name, (args, keep) in FILTERS.items():
         filters = service.InboxFilters.from_args({**resolve(args, corpus), "q": word})
         assert not filters.errors, name
@@ -286,8 +303,10 @@ def test_counts_are_the_same_whichever_way_the_search_is_read(corpus, member, mo
         for status in S:
             assert counts[status] == sum(i.status is status for i in matches), (args, status)
         monkeypatch.setattr(inbox, "COUNT_CAP", 3)
+        new_request()
         assert service.status_counts(filters, member).label() == "3+"
         monkeypatch.setattr(inbox, "COUNT_CAP", 1000)
+        new_request()
 
 
 @pytest.mark.parametrize("phrase", ['"bus station"', '"station bus"', '"ferry" tunnel'])
@@ -328,49 +347,66 @@ def test_a_walked_search_counts_the_newest_items_and_says_the_count_is_a_lower_b
     assert walk(filters, member) == matches
     # A window holding every item the filters select: exact.
     monkeypatch.setattr(inbox, "COUNT_WINDOW", 40)
+    new_request()
     assert service.status_counts(filters, member).label() == str(len(matches))
 
 
-def test_the_plan_follows_the_share_measured_near_the_page(corpus, member, monkeypatch):
-    """PostgreSQL walks a search that the newest items match often enough (PROBE_MATCHES among
-    PROBE_ROWS) and reads a rarer one from the search index; the planner's estimate of the share
-    plays no part (it is far too low for words that go together, such as a phrase). SQLite's
-    search index lists matches newest first by itself: it never asks."""
+def test_the_plan_follows_the_estimate_for_a_word_and_the_share_measured_for_a_phrase(
+    corpus, member, monkeypatch
+):
+    """PostgreSQL walks a search that matches often enough (WALK_SHARE) and reads a rarer one from
+    the search index. For a single word a short probe of the newest items (WORD_PROBE_ROWS) or,
+    when it finds few, the planner's estimate says how often (one EXPLAIN); for
+    words that go together it is far too low, so the share is measured near the page
+    (PROBE_MATCHES among the newest PROBE_ROWS items). A filter the index holds as a token (a
+    code) is always read from the index. The status filter plays no part: the page and its counts
+    share one plan. SQLite's search index lists matches newest first by itself: it never asks."""
 
     def plan_for(raw: str, **args) -> str:
-        g.pop("inbox_search_plans", None)
-        filters = service.InboxFilters.from_args({"q": raw, **args})
-        conditions = inbox._conditions(filters, member, True)
-        return inbox.search_plan(filters, member, conditions)
+        new_request()
+        return inbox.search_plan(service.InboxFilters.from_args({"q": raw, **args}), member)
 
     if db.engine.dialect.name != "postgresql":
         monkeypatch.setattr(inbox, "search_plan", None)  # calling it would fail
         assert walk(service.InboxFilters.from_args({"q": '"bus station"'}), member)
         assert service.status_counts(service.InboxFilters.from_args({"q": "bus"}), member)
         return
+    db.session.execute(text("ANALYZE feedback"))
+    share = search.estimated_share(search.parse("bus"))
+    assert 0.25 < share < 0.75  # 20 of the 40 items
+    assert search.estimated_share(search.parse("hovercraft")) < 0.05
+    assert plan_for("bus") == inbox.WALK
+    assert plan_for("bus", status="spam") == inbox.WALK
+    # A single word: found often among the newest few items, a walk with nothing estimated;
+    # otherwise the estimate, never the long probe.
+    monkeypatch.setattr(search, "estimated_share", None)  # calling it would fail
+    assert plan_for("bus") == inbox.WALK
+    monkeypatch.setattr(inbox, "WORD_PROBE_ROWS", 6)  # 3 of the newest 6 say "bus"
+    monkeypatch.setattr(search, "estimated_share", lambda query: 0.001)
+    assert plan_for("bus") == inbox.BITMAP
+    monkeypatch.setattr(search, "estimated_share", lambda query: 0.5)
+    monkeypatch.setattr(inbox, "PROBE_ROWS", 0)  # the long probe would find nothing
+    assert plan_for("hovercraft") == inbox.WALK
+    monkeypatch.setattr(inbox, "PROBE_ROWS", 1000)
+    # Words that go together: measured, never estimated.
+    monkeypatch.setattr(search, "estimated_share", None)  # calling it would fail
     monkeypatch.setattr(inbox, "PROBE_MATCHES", 5)
-    assert plan_for("bus") == inbox.WALK  # 20 of the 40 items
-    assert plan_for('"bus station"') == inbox.WALK  # 7 of them
-    assert plan_for("hovercraft") == inbox.BITMAP
+    assert plan_for('"bus station"') == inbox.WALK  # 7 of the 40 items
+    assert plan_for("bus station") == inbox.WALK
+    assert plan_for('"station bus"') == inbox.BITMAP
+    assert plan_for('"bus station"', status="spam") == inbox.WALK
     # Near the page: among the newest 6 items only one says "bus station".
     monkeypatch.setattr(inbox, "PROBE_ROWS", 6)
     assert plan_for('"bus station"') == inbox.BITMAP
+    # A code: its token and the words from the index, nothing estimated or measured.
+    assert plan_for("bus", code=str(corpus["code"].id)) == inbox.BITMAP
+    # Decided once per request.
+    filters = service.InboxFilters.from_args({"q": '"bus station"'})
+    assert plan_for('"bus station"') == inbox.BITMAP
     monkeypatch.setattr(inbox, "PROBE_ROWS", 1000)
-    # The probe walks the other filters' own items: 6 in review say "bus", 3 say "ferry".
-    assert plan_for("bus", status="in_review") == inbox.WALK
-    assert plan_for("ferry", status="in_review") == inbox.BITMAP
-    # Asked once per request for the same filters.
-    filters = service.InboxFilters.from_args({"q": "bus"})
-    conditions = inbox._conditions(filters, member, True)
-    g.pop("inbox_search_plans", None)
-    assert inbox.search_plan(filters, member, conditions) == inbox.WALK
-    monkeypatch.setattr(inbox, "PROBE_MATCHES", 10**6)
-    assert inbox.search_plan(filters, member, conditions) == inbox.WALK
-    assert inbox.search_plan(filters, member, conditions, with_status=False) == inbox.WALK
-    # A status filter: the counts (which leave it out) ask about other items.
-    new = service.InboxFilters.from_args({"q": "bus", "status": "new"})
-    unfiltered = inbox._conditions(new, member, False)
-    assert inbox.search_plan(new, member, unfiltered, with_status=False) == inbox.BITMAP
+    assert inbox.search_plan(filters, member) == inbox.BITMAP
+    new_request()
+    assert inbox.search_plan(filters, member) == inbox.WALK
 
 
 def test_counts_with_a_search_are_exact_below_the_cap_and_say_so_above(corpus, member, monkeypatch):
@@ -380,6 +416,7 @@ def test_counts_with_a_search_are_exact_below_the_cap_and_say_so_above(corpus, m
     assert counts.label() == str(len(matches))
     assert counts[S.IN_REVIEW] == sum(i.status is S.IN_REVIEW for i in matches)
     monkeypatch.setattr(inbox, "COUNT_CAP", 5)
+    new_request()
     capped = service.status_counts(filters, member)
     assert capped.label() == "5+" and sum(capped.counts.values()) == 5
     assert all(capped.label(s).endswith("+") for s in S)
@@ -435,3 +472,127 @@ def test_a_search_with_dates_at_the_ends_of_the_years_allowed(corpus, member, cl
     assert login(client, member.email).status_code == 303
     response = client.get("/triage", query_string={"q": "bus", **dates})
     assert response.status_code == 200
+
+
+def statements_of(action) -> list[str]:
+    """The SQL statements `action()` runs."""
+    seen: list[str] = []
+
+    def note(conn, cursor, statement, *args):
+        seen.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        action()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", note)
+    return seen
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        {"q": "bus"},
+        {"q": "bus", "status": "in_review"},
+        {"q": "ferry", "code": "<code>"},
+        {"q": '"bus station"', "status": "new"},
+    ],
+)
+def test_a_search_page_and_its_counts_read_the_matches_once(corpus, member, args, plan):
+    """PostgreSQL reads a search it takes from the index (BITMAP) once per request for its page
+    and its status counts, in one statement (they were two reads of every match); a walked one
+    is two short reads, the page's walk and the newest COUNT_WINDOW items for the counts. The
+    plan itself is decided once (see the test above). SQLite reads its search index for each."""
+    filters = service.InboxFilters.from_args(resolve(args, corpus))
+    new_request()
+    found = statements_of(
+        lambda: (service.inbox_page(filters, member), service.status_counts(filters, member))
+    )
+    searched = [s for s in found if "search_vector" in s or "feedback_fts" in s]
+    page = service.inbox_page(filters, member)
+    want = expected(
+        corpus["items"],
+        lambda i: (
+            all(mentions(w)(i) for w in search.parse(args["q"]).words)
+            and (i.status.value == args["status"] if "status" in args else True)
+            and (corpus["code"] in i.codes if "code" in args else True)
+            and ("bus station" in i.body if '"' in args["q"] else True)
+        ),
+    )
+    assert [r.item.id for r in page.rows] == want[:50]
+    if db.engine.dialect.name != "postgresql":
+        assert len(searched) == 2
+        return
+    reads = [s for s in searched if s.startswith("WITH ranked")]
+    if plan == inbox.BITMAP:  # (as a code always is)
+        assert len(reads) == len(searched) == 1, searched
+    else:
+        assert not reads and len(searched) == 2, searched
+
+
+def test_a_rare_word_with_a_status_reaches_matches_older_than_any_window(
+    app_ctx, member, monkeypatch, plan
+):
+    # The word is only in the oldest items, long before the newest hundred; with a status
+    # filter, and with the read of the newest matches short, every page is still reached.
+    old = [
+        factories.feedback(
+            f"A hovercraft note {n}",
+            received_at=BASE + timedelta(hours=n),
+            status=S.NEW if n % 2 else S.CLOSED,
+        )
+        for n in range(9)
+    ]
+    for n in range(100):
+        factories.feedback(f"Newer note {n}", received_at=BASE + timedelta(days=10, hours=n))
+    db.session.commit()
+    monkeypatch.setattr(inbox, "COUNT_WINDOW", 20)
+    filters = service.InboxFilters.from_args({"q": "hovercraft", "status": "closed"})
+    assert walk(filters, member, limit=2) == [i.id for i in old[::2]][::-1]
+    counts = service.status_counts(filters, member)
+    if db.engine.dialect.name == "postgresql" and plan == inbox.WALK:
+        assert counts.label() == "0+"  # none among the newest 20: at least none, honestly
+    else:
+        assert counts.label() == "9" and counts[S.CLOSED] == 5
+
+
+def test_a_word_with_a_code_reaches_matches_spread_over_time(app_ctx, member, monkeypatch):
+    # A code on every seventh item, the word on every other: their matches are spread over the
+    # whole time, and more of them than the read of the newest matches holds.
+    code = service.create_code(member, "Lighting")
+    made = []
+    for n in range(70):
+        item = factories.feedback(
+            f"Note {n}" + (" about the bus" if n % 2 else ""),
+            received_at=BASE + timedelta(hours=n),
+        )
+        if n % 7 == 0:
+            service.set_tags(item, member, [], [], [code.id])
+        made.append(item)
+    db.session.commit()
+    want = [i.id for i in made if i.id and "bus" in i.body and code in i.codes][::-1]
+    assert len(want) == 5
+    monkeypatch.setattr(inbox, "COUNT_CAP", 3)
+    filters = service.InboxFilters.from_args({"q": "bus", "code": str(code.id)})
+    assert walk(filters, member, limit=2) == want
+    new_request()
+    counts = service.status_counts(filters, member)
+    assert counts.label() == "3+" and sum(counts.counts.values()) == 3
+    monkeypatch.setattr(inbox, "COUNT_CAP", 1000)
+    new_request()
+    assert service.status_counts(filters, member).label() == "5"
+
+
+def test_a_search_read_in_a_request_is_read_again_after_a_change(corpus, member):
+    # A bulk action changes items and shows the inbox again in the same request: what the
+    # request read of the search before the change is not used after it.
+    filters = service.InboxFilters.from_args({"q": "bus", "code": str(corpus["code"].id)})
+    new_request()
+    before = service.status_counts(filters, member)
+    first = service.inbox_page(filters, member).rows[0].item
+    assert first.status is S.NEW
+    service.change_status(db.session.get(Feedback, first.id), member, S.IN_REVIEW)
+    db.session.flush()
+    after = service.status_counts(filters, member)
+    assert after[S.NEW] == before[S.NEW] - 1 and after[S.IN_REVIEW] == before[S.IN_REVIEW] + 1
+    assert service.inbox_page(filters, member).rows[0].item.status is S.IN_REVIEW

@@ -8,7 +8,25 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
 from flask import g, has_app_context
-from sqlalchemy import Select, exists, false, func, literal_column, or_, select, tuple_
+from sqlalchemy import (
+    ARRAY,
+    Integer,
+    Select,
+    any_,
+    cast,
+    event,
+    exists,
+    false,
+    func,
+    literal,
+    literal_column,
+    null,
+    or_,
+    select,
+    tuple_,
+    union_all,
+)
+from sqlalchemy.orm import Session
 
 from ..extensions import db
 from ..inputs import parse_date_range, parse_id
@@ -160,8 +178,11 @@ def apply_filters(
     return query.where(*conditions) if conditions else query
 
 
-def _conditions(filters: InboxFilters, user: User | None, with_status: bool) -> list:
-    """The WHERE clauses of every filter that is set, but the search."""
+def _conditions(
+    filters: InboxFilters, user: User | None, with_status: bool, tokens: Iterable[str] = ()
+) -> list:
+    """The WHERE clauses of every filter that is set, but the search; `tokens`: the links (code,
+    role, theme) the search asks the index for as tokens, which need no clause of their own."""
     conditions = []
     if with_status and filters.status:
         conditions.append(Feedback.status == filters.status)
@@ -172,14 +193,14 @@ def _conditions(filters: InboxFilters, user: User | None, with_status: bool) -> 
             Feedback.commitment_id
             == select(Commitment.id).where(Commitment.slug == filters.commitment).scalar_subquery()
         )
-    if filters.role:
+    if filters.role and "role" not in tokens:
         role_id = select(Role.id).where(Role.slug == filters.role).scalar_subquery()
         conditions.append(
             exists().where(
                 feedback_roles.c.feedback_id == Feedback.id, feedback_roles.c.role_id == role_id
             )
         )
-    if filters.theme:
+    if filters.theme and "theme" not in tokens:
         theme_id = select(Theme.id).where(Theme.slug == filters.theme).scalar_subquery()
         conditions.append(
             exists().where(
@@ -187,7 +208,7 @@ def _conditions(filters: InboxFilters, user: User | None, with_status: bool) -> 
                 feedback_themes.c.theme_id == theme_id,
             )
         )
-    if filters.code:
+    if filters.code and "code" not in tokens:
         conditions.append(
             exists().where(
                 feedback_codes.c.feedback_id == Feedback.id,
@@ -267,21 +288,31 @@ def inbox_query(
     after: tuple[datetime, int] | None = None,
     with_status: bool = True,
     ordered: bool = True,
+    plan: str | None = None,
+    wide: bool = True,
 ) -> Select:
     """Return the inbox's query: every filter (a search is one of them), newest first, after
     the item `after` (received at, id) when given.
 
     The one place the inbox's items are selected from its filters: its pages, its status
-    counts and the staff export (portal/dataio) all start here. On SQLite a search drives the
-    query from the search index, which lists matches newest first by itself (see
-    `search.hits`): a page reads about as many matches as it shows, however common the word.
+    counts, the matches a PostgreSQL search reads once per request (`search_read`) and the
+    staff export (portal/dataio) all start here. On SQLite a search drives the query from the
+    search index, which lists matches newest first by itself (see `search.hits`): a page reads
+    about as many matches as it shows, however common the word. On PostgreSQL a search is read
+    as `plan` says (WALK or BITMAP; `search_plan` when not given); `wide`: the query reads
+    whole rows (a page's), so a bitmap's matches are sorted by id and time before they are read.
     """
     query = select(Feedback) if query is None else query
-    conditions = _conditions(filters, user, with_status)
-    order = NEWEST_FIRST
     facets = _facets(filters, user) if filters.q else ()
     if facets is None:
         return query.where(false())  # a commitment, role or theme that does not exist
+    # PostgreSQL keeps the tokens by triggers in the same transaction as the links (migration
+    # 0013g): an item has a link's token exactly when it has the link, so asking the index for
+    # the token is the whole filter ("bus" + a code: the code's 20,000 links were read and
+    # hashed for its 3,570 matches, 3-5 ms).
+    tokens = _indexed(filters) if facets and not search.keyed_index() else ()
+    conditions = _conditions(filters, user, with_status, tokens)
+    order = NEWEST_FIRST
     if filters.q and search.keyed_index():
         # A filter few items pass and spread over time (a code, an assignee) is part of the
         # search itself: FTS5 intersects the word's matches with the filter's, skipping through
@@ -315,15 +346,11 @@ def inbox_query(
     else:
         if after is not None:
             conditions.append(tuple_(Feedback.received_at, Feedback.id) < tuple_(*after))
-        if (
-            filters.q
-            and not facets
-            and search_plan(filters, user, conditions, with_status=with_status, after=after) == WALK
-        ):
+        if filters.q and not facets and (plan or search_plan(filters, user)) == WALK:
             conditions.append(search.checked_clause(filters.q))
         elif filters.q:
             conditions.append(search.match_clause(filters.q, facets))
-            if ordered:
+            if ordered and wide:
                 # Read from the search index: every match is read and sorted. Sort only their
                 # ids and times, then fetch the page's rows by id, rather than sorting whole
                 # rows joined to what the page loads with them ("bus" + a code: 3,570 matches,
@@ -345,55 +372,177 @@ def inbox_query(
 # row checked against the search, stopping at the page's end; or the search index's bitmap of
 # every match, read and sorted. The walk costs about a page over the word's share of the items
 # ("bus", 18%: 280 rows; "safe space", 4%: 1,300), the bitmap as many rows as there are matches
-# (40,480 for "safe space": 250-350 ms at a million items). The planner chooses from its
-# estimate of the share, which for a phrase or two words that go together is far too low (1,488
-# estimated for "safe space"), so the inbox measures the share instead: it walks at most
-# PROBE_ROWS of the newest items the filters select and counts matches, stopping at
-# PROBE_MATCHES. That many or more (a share of 0.8% or more near the page), the walk; fewer, the
-# bitmap (at most about 1% of the items then, if the newest are like the rest).
+# (40,480 for "safe space": 250-350 ms at a million items). At a share of WALK_SHARE (0.8%) the
+# two cost about the same at a million items (6,400 rows walked, 8,000 matches).
+#
+# The share is measured near the page: the inbox walks the newest items the other filters select
+# and counts matches, stopping at PROBE_MATCHES. For a single word, WORD_PROBE_ROWS of them (a
+# common word is found within a few dozen rows: 0.1-0.2 ms), and when that finds fewer the
+# planner's estimate decides (one EXPLAIN, nothing read, 0.5-0.65 ms of server CPU where 1,000
+# rows walked in vain cost 2 ms): the column's statistics list the most common words with their
+# shares, and a word they do not list is rarer than those. For two or more words, or a phrase,
+# the estimate is far too low (it multiplies the words' shares as if they were independent:
+# 1,488 estimated for "safe space", 40,480 found), so the probe walks PROBE_ROWS. A search with
+# a filter the search index holds (a code, an assignee, a role, a theme) is always read from the
+# index, which skips through the word's list using the token's.
 WALK, BITMAP = "walk", "bitmap"
 PROBE_ROWS = 1000
+WORD_PROBE_ROWS = 200
 PROBE_MATCHES = 8
+WALK_SHARE = PROBE_MATCHES / PROBE_ROWS
 
 
-def search_plan(
+_CACHES = ("inbox_search_plans", "inbox_search_reads")
+
+
+def _request_cache(name: str) -> dict:
+    """A dictionary kept for this request (a new one each call outside a request), forgotten
+    whenever the session writes (see `_forget_reads`)."""
+    return g.setdefault(name, {}) if has_app_context() else {}
+
+
+@event.listens_for(Session, "after_flush")
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_rollback")
+def _forget_reads(session: Session, *_args) -> None:
+    """What a request read of a search is stale once anything is written (a bulk action shows
+    the inbox again in the same request)."""
+    if has_app_context():
+        for name in _CACHES:
+            g.pop(name, None)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _forget_reads_on_write(state) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        _forget_reads(state.session)
+
+
+def _search_key(filters: InboxFilters, user: User | None) -> tuple:
+    """What a search's plan and matches depend on: the filters but the status, and the user."""
+    return (
+        tuple(filters.to_args(without=["status"]).items()),
+        getattr(user, "id", None),  # (a proxy for nobody in a streamed export)
+    )
+
+
+def search_plan(filters: InboxFilters, user: User | None) -> str:
+    """WALK or BITMAP (see above) for the search in `filters`, the status filter left out: the
+    page and its counts share one plan. Decided once per request."""
+    plans = _request_cache("inbox_search_plans")
+    key = _search_key(filters, user)
+    if key not in plans:
+        if _facets(filters, user) != ():
+            plans[key] = BITMAP  # the filter's token is in the search index (or nothing is)
+        elif len(filters.q.words) == 1:
+            # A common word is found among the first few rows (0.1-0.2 ms); only a rarer one
+            # costs the EXPLAIN (0.5-0.65 ms of server CPU, where the probe's 1,000 rows cost 2).
+            common = _probe(filters, user, WORD_PROBE_ROWS) >= PROBE_MATCHES
+            share = 1.0 if common else search.estimated_share(filters.q)
+            plans[key] = WALK if share >= WALK_SHARE else BITMAP
+        else:
+            plans[key] = WALK if _probe(filters, user, PROBE_ROWS) >= PROBE_MATCHES else BITMAP
+    return plans[key]
+
+
+def _probe(filters: InboxFilters, user: User | None, rows: int) -> int:
+    """How many of the newest `rows` items the filters but the status select match the search,
+    counting up to PROBE_MATCHES."""
+    walked = (
+        select(literal_column("feedback.search_vector").label("vector"))
+        .select_from(Feedback)
+        .where(*_conditions(filters, user, with_status=False))
+        .order_by(*NEWEST_FIRST)
+        .limit(rows)
+        .subquery()
+    )
+    found = (
+        select(literal_column("1"))
+        .select_from(walked)
+        .where(search.checked_clause(filters.q, walked.c.vector))
+        .limit(PROBE_MATCHES)
+        .subquery()
+    )
+    return db.session.scalar(select(func.count()).select_from(found))
+
+
+@dataclass
+class SearchRead:
+    """PostgreSQL, a search read from the index (BITMAP): what one statement read of its newest
+    COUNT_CAP + 1 matches (the status filter left out) for both its page and its status counts
+    (two reads of every match before: "bus" + a code, 3,570 matches read and sorted twice). The
+    counts of the first COUNT_CAP of them, whether that is all of them, and the ids of the
+    page's items for `page` (status, after, limit): up to limit + 1 (the last saying more
+    follow), or None when the matches read do not hold the whole page."""
+
+    counts: dict[FeedbackStatus, int]
+    complete: bool
+    ids: list[int] | None
+    page: tuple
+
+
+def search_read(
     filters: InboxFilters,
     user: User | None,
-    conditions: list,
-    *,
-    with_status: bool = True,
     after: tuple[datetime, int] | None = None,
-) -> str:
-    """WALK or BITMAP (see above) for the search in `filters` with the other `conditions` (made
-    from the filters, the status among them or not, and `after`), from one probe of at most
-    PROBE_ROWS rows; probed once per request for the same items."""
-    # Without a status filter the page's conditions and the counts' are the same.
-    key = (
-        tuple(filters.to_args().items()),
-        getattr(user, "id", None),  # (a proxy for nobody in a streamed export)
-        with_status and filters.status is not None,
-        after,
+    limit: int = PAGE_SIZE,
+    *,
+    any_page: bool = False,
+) -> SearchRead:
+    """A search read from the index, once per request (see `SearchRead`); `any_page`: only its
+    counts are wanted."""
+    cache = _request_cache("inbox_search_reads")
+    key = _search_key(filters, user)
+    page = (filters.status, after, limit)
+    found = cache.get(key)
+    if found is None or (found.page != page and not any_page):
+        found = cache[key] = _read_search(filters, user, after, limit)
+    return found
+
+
+def _read_search(
+    filters: InboxFilters, user: User | None, after: tuple[datetime, int] | None, limit: int
+) -> SearchRead:
+    newest = inbox_query(
+        filters,
+        user,
+        select(Feedback.received_at, Feedback.id, Feedback.status),
+        with_status=False,
+        plan=BITMAP,
+        wide=False,
+    ).limit(COUNT_CAP + 1)
+    c = newest.subquery("newest")
+    order = (c.c.received_at.desc(), c.c.id.desc())
+    ranked = select(c, func.row_number().over(order_by=order).label("rank")).cte("ranked")
+    counted = ranked.c.rank <= COUNT_CAP
+    shown = []
+    if filters.status is not None:
+        shown.append(ranked.c.status == filters.status)
+    if after is not None:
+        shown.append(tuple_(ranked.c.received_at, ranked.c.id) < tuple_(*after))
+    no_time, no_id = cast(null(), Feedback.received_at.type), cast(null(), Integer)
+    # Three parts: the counts per status, how many matches are past the cap (0 or 1), the page.
+    statement = union_all(
+        select(ranked.c.status, func.count(), no_time, no_id)
+        .where(counted)
+        .group_by(ranked.c.status),
+        select(cast(null(), Feedback.status.type), func.count(), no_time, no_id).where(~counted),
+        select(ranked.c.status, cast(null(), Integer), ranked.c.received_at, ranked.c.id)
+        .where(*shown)
+        .order_by(ranked.c.received_at.desc(), ranked.c.id.desc())
+        .limit(limit + 1),
     )
-    plans = g.setdefault("inbox_search_plans", {}) if has_app_context() else {}
-    if key not in plans:
-        walked = (
-            select(literal_column("feedback.search_vector").label("vector"))
-            .select_from(Feedback)
-            .where(*conditions)
-            .order_by(*NEWEST_FIRST)
-            .limit(PROBE_ROWS)
-            .subquery()
-        )
-        found = (
-            select(literal_column("1"))
-            .select_from(walked)
-            .where(search.checked_clause(filters.q, walked.c.vector))
-            .limit(PROBE_MATCHES)
-            .subquery()
-        )
-        matches = db.session.scalar(select(func.count()).select_from(found))
-        plans[key] = WALK if matches >= PROBE_MATCHES else BITMAP
-    return plans[key]
+    counts = {status: 0 for status in FeedbackStatus}
+    complete, ids = True, []
+    for status, number, _, id_ in db.session.execute(statement):
+        if id_ is not None:
+            ids.append(id_)
+        elif status is None:
+            complete = not number
+        else:
+            counts[FeedbackStatus(status)] = number
+    whole = complete or len(ids) > limit
+    return SearchRead(counts, complete, ids if whole else None, (filters.status, after, limit))
 
 
 # The filters looked up in the search index with the words (see `_facets`). On PostgreSQL not
@@ -463,7 +612,18 @@ def inbox_page(
     """Return one page of the inbox, newest first, after `cursor` (a keyset: every item that
     matches, with or without a search, is reached by following the pages). `known`: the page's
     `rows.choices()`, when already read (commitment titles and assignee names)."""
-    query = inbox_query(filters, user, rows.item_columns(), after=decode_cursor(cursor))
+    after = decode_cursor(cursor)
+    ids = None
+    if filters.q and not search.keyed_index() and search_plan(filters, user) == BITMAP:
+        ids = search_read(filters, user, after, limit).ids
+    if ids is None:
+        query = inbox_query(filters, user, rows.item_columns(), after=after)
+    elif not ids:
+        return InboxPage([], None)
+    else:
+        # One array parameter: 51 listed ids were a statement psycopg parsed again each time.
+        chosen = Feedback.id == any_(literal(ids, ARRAY(Integer)))
+        query = rows.item_columns().where(chosen).order_by(*NEWEST_FIRST)
     items, more = rows.load_page(query, limit, known)
     next_cursor = encode_cursor(items[-1].received_at, items[-1].id) if more else None
     return InboxPage([InboxRow(i, search.highlight(i.body, filters.q)) for i in items], next_cursor)
@@ -505,7 +665,8 @@ def status_counts(filters: InboxFilters, user: User | None) -> StatusCounts:
     Unfiltered, the totals come from the table the database keeps by triggers (exact, instant).
     Filtered, at most COUNT_CAP + 1 matching rows are read: exact counts for a filter that
     matches up to COUNT_CAP items, lower bounds ("at least", shown as N+) beyond that. On
-    PostgreSQL, a search read by walking (a common word or phrase) is counted among the newest
+    PostgreSQL a search read from the index is counted from the one read its page is taken
+    from (`search_read`), and a walked one (a common word or phrase) among the newest
     COUNT_WINDOW items the other filters select: exact when that is all of them, lower bounds
     otherwise (a bitmap of every match would be read first to count in any other order).
     """
@@ -517,12 +678,12 @@ def status_counts(filters: InboxFilters, user: User | None) -> StatusCounts:
             counts[FeedbackStatus(status)] = max(number, 0)
         return StatusCounts(counts)
     result = StatusCounts({status: 0 for status in FeedbackStatus})
-    walk = filters.q and not search.keyed_index() and not _indexed(filters)
-    if walk:
-        conditions = _conditions(filters, user, with_status=False)
-        walk = search_plan(filters, user, conditions, with_status=False) == WALK
-    beyond = False
-    if walk:
+    plan = search_plan(filters, user) if filters.q and not search.keyed_index() else None
+    if plan == BITMAP:
+        read = search_read(filters, user, any_page=True)
+        result.counts.update(read.counts)
+        capped = not read.complete
+    elif plan == WALK:
         # The newest COUNT_WINDOW + 1 items, numbered; the last one only says whether the window
         # held them all (it is never counted).
         number = func.row_number().over(order_by=NEWEST_FIRST).label("number")
@@ -530,7 +691,7 @@ def status_counts(filters: InboxFilters, user: User | None) -> StatusCounts:
             select(
                 Feedback.status, literal_column("feedback.search_vector").label("vector"), number
             )
-            .where(*conditions)
+            .where(*_conditions(filters, user, with_status=False))
             .order_by(*NEWEST_FIRST)
             .limit(COUNT_WINDOW + 1)
             .subquery()
@@ -542,16 +703,18 @@ def status_counts(filters: InboxFilters, user: User | None) -> StatusCounts:
             .limit(COUNT_CAP + 2)
         ).all()
         statuses = [status for status, n in rows if n <= COUNT_WINDOW]
-        beyond = len(statuses) < len(rows)
+        for status in statuses[:COUNT_CAP]:
+            result.counts[FeedbackStatus(status)] += 1
+        capped = len(statuses) < len(rows) or len(statuses) > COUNT_CAP
     else:
         # One bounded query: exact below the cap; past it, "at least" (shown N+).
         query = inbox_query(
             filters, user, select(Feedback.status), with_status=False, ordered=False
         )
         statuses = list(db.session.scalars(query.limit(COUNT_CAP + 1)))
-    for status in statuses[:COUNT_CAP]:
-        result.counts[FeedbackStatus(status)] += 1
-    capped = beyond or len(statuses) > COUNT_CAP
+        for status in statuses[:COUNT_CAP]:
+            result.counts[FeedbackStatus(status)] += 1
+        capped = len(statuses) > COUNT_CAP
     if capped:
         result.capped = set(FeedbackStatus)
     return result
