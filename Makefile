@@ -2,7 +2,7 @@
 # The interpreter of .venv (Python 3.11 or newer): the distribution's /usr/bin/python3 when it is
 # one and can make virtualenvs, else python3 on the PATH; another with `make setup PYTHON=...`.
 # Distributions build theirs with profile-guided and link-time optimisation; builds without
-# (pyenv's default) spend 12-17% more CPU on each request (README "Serving in production").
+# (pyenv's default) spend about a fifth more CPU a request (README "Serving in production").
 SYSTEM_PYTHON := $(shell /usr/bin/python3 -c 'import ensurepip, sys, venv; print(sys.version_info >= (3, 11))' 2>/dev/null)
 PYTHON ?= $(if $(filter True,$(SYSTEM_PYTHON)),/usr/bin/python3,python3)
 VENV := .venv
