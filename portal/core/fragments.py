@@ -83,6 +83,13 @@ def _cache() -> FragmentCache | None:
     return app.extensions["fragment_cache"]
 
 
+def kept(key: Hashable, render: Callable[[], Markup]) -> Markup:
+    """The HTML kept under `key` (a key that holds everything the HTML shows), rendered by
+    `render` the first time; rendered every time when the cache is off."""
+    cache = _cache()
+    return render() if cache is None else cache.get_or_render(key, render)
+
+
 def memo(macro: Callable[..., Any], params: dict[str, Any], cache: bool = True) -> Markup:
     """Call a pure GOV.UK Frontend macro with `params`, once per distinct `params` (`cache=False`
     for params that hold what someone typed)."""

@@ -659,6 +659,29 @@ class StatusCounts:
 COUNT_WINDOW = 2000
 
 
+def _walked_statuses(filters: InboxFilters, user: User | None) -> tuple[list, bool]:
+    """A walked search's matches among the newest COUNT_WINDOW items the other filters select
+    (their statuses, newest first, up to COUNT_CAP + 1), and whether that may not be all."""
+    # The newest COUNT_WINDOW + 1 items, numbered; the last one only says whether the window
+    # held them all (it is never counted).
+    number = func.row_number().over(order_by=NEWEST_FIRST).label("number")
+    walked = (
+        select(Feedback.status, literal_column("feedback.search_vector").label("vector"), number)
+        .where(*_conditions(filters, user, with_status=False))
+        .order_by(*NEWEST_FIRST)
+        .limit(COUNT_WINDOW + 1)
+        .subquery()
+    )
+    matched = search.checked_clause(filters.q, walked.c.vector)
+    found = db.session.execute(
+        select(walked.c.status, walked.c.number)
+        .where(or_(matched, walked.c.number > COUNT_WINDOW))
+        .limit(COUNT_CAP + 2)
+    ).all()
+    statuses = [status for status, n in found if n <= COUNT_WINDOW]
+    return statuses, len(statuses) < len(found) or len(statuses) > COUNT_CAP
+
+
 def status_counts(filters: InboxFilters, user: User | None) -> StatusCounts:
     """Count the filtered items per status (the status filter itself left out).
 
@@ -672,9 +695,9 @@ def status_counts(filters: InboxFilters, user: User | None) -> StatusCounts:
     """
     others = filters.to_args(without=["status"])
     if not others:
-        rows = db.session.execute(select(FeedbackStatusCount.status, FeedbackStatusCount.n))
+        totals = db.session.execute(select(FeedbackStatusCount.status, FeedbackStatusCount.n))
         counts = {status: 0 for status in FeedbackStatus}
-        for status, number in rows:
+        for status, number in totals:
             counts[FeedbackStatus(status)] = max(number, 0)
         return StatusCounts(counts)
     result = StatusCounts({status: 0 for status in FeedbackStatus})
@@ -683,38 +706,18 @@ def status_counts(filters: InboxFilters, user: User | None) -> StatusCounts:
         read = search_read(filters, user, any_page=True)
         result.counts.update(read.counts)
         capped = not read.complete
-    elif plan == WALK:
-        # The newest COUNT_WINDOW + 1 items, numbered; the last one only says whether the window
-        # held them all (it is never counted).
-        number = func.row_number().over(order_by=NEWEST_FIRST).label("number")
-        walked = (
-            select(
-                Feedback.status, literal_column("feedback.search_vector").label("vector"), number
-            )
-            .where(*_conditions(filters, user, with_status=False))
-            .order_by(*NEWEST_FIRST)
-            .limit(COUNT_WINDOW + 1)
-            .subquery()
-        )
-        matched = search.checked_clause(filters.q, walked.c.vector)
-        rows = db.session.execute(
-            select(walked.c.status, walked.c.number)
-            .where(or_(matched, walked.c.number > COUNT_WINDOW))
-            .limit(COUNT_CAP + 2)
-        ).all()
-        statuses = [status for status, n in rows if n <= COUNT_WINDOW]
-        for status in statuses[:COUNT_CAP]:
-            result.counts[FeedbackStatus(status)] += 1
-        capped = len(statuses) < len(rows) or len(statuses) > COUNT_CAP
     else:
-        # One bounded query: exact below the cap; past it, "at least" (shown N+).
-        query = inbox_query(
-            filters, user, select(Feedback.status), with_status=False, ordered=False
-        )
-        statuses = list(db.session.scalars(query.limit(COUNT_CAP + 1)))
+        if plan == WALK:
+            statuses, capped = _walked_statuses(filters, user)
+        else:
+            # One bounded query: exact below the cap; past it, "at least" (shown N+).
+            query = inbox_query(
+                filters, user, select(Feedback.status), with_status=False, ordered=False
+            )
+            statuses = list(db.session.scalars(query.limit(COUNT_CAP + 1)))
+            capped = len(statuses) > COUNT_CAP
         for status in statuses[:COUNT_CAP]:
             result.counts[FeedbackStatus(status)] += 1
-        capped = len(statuses) > COUNT_CAP
     if capped:
         result.capped = set(FeedbackStatus)
     return result

@@ -33,7 +33,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import aliased
 
-from ..core.fragments import _cache
+from ..core.fragments import kept
 from ..extensions import db
 from ..models import (
     Code,
@@ -290,8 +290,5 @@ def render_row(row: Any, suggestion: Any, link_query: str) -> Markup:
         macro = current_app.jinja_env.get_template(ROW_TEMPLATE).module.inbox_row  # type: ignore[attr-defined]
         return macro(row.item, row.excerpt, marker, link_query)
 
-    cache = _cache()
-    if cache is None:
-        return render()
     key = ("inbox-row", row.item, type(row.excerpt).__name__, str(row.excerpt), marker, link_query)
-    return cache.get_or_render(key, render)
+    return kept(key, render)
